@@ -1,0 +1,103 @@
+package org.smoothkl.loss;
+
+import java.util.Arrays;
+
+/**
+ * Per-row results of a {@link RowKernel}, in column arrays parallel to a {@link LogitBatch}.
+ * Invalid rows carry a reason and NaN metrics; ignored rows carry zero losses but still a
+ * gap and a prediction (as the golden rows do); {@code correct} is false unless valid.
+ */
+public final class MetricsBatch {
+    private RowStatus[] status = new RowStatus[0];
+    private InvalidReason[] reason = new InvalidReason[0];
+    private double[] kl = new double[0];
+    private double[] smoothedCe = new double[0];
+    private double[] nll = new double[0];
+    private double[] gap = new double[0];
+    private double[] gapOpt = new double[0];
+    private int[] pred = new int[0];
+    private boolean[] correct = new boolean[0];
+    private int rows;
+
+    /** Makes room for {@code n} rows and forgets the previous contents. */
+    public void reset(int n) {
+        if (status.length < n) {
+            int c = Math.max(n, status.length * 2);
+            status = new RowStatus[c];
+            reason = new InvalidReason[c];
+            kl = new double[c];
+            smoothedCe = new double[c];
+            nll = new double[c];
+            gap = new double[c];
+            gapOpt = new double[c];
+            pred = new int[c];
+            correct = new boolean[c];
+        }
+        rows = n;
+    }
+
+    void setInvalid(int i, InvalidReason why) {
+        status[i] = RowStatus.INVALID;
+        reason[i] = why;
+        kl[i] = smoothedCe[i] = nll[i] = gap[i] = gapOpt[i] = Double.NaN;
+        pred[i] = -1;
+        correct[i] = false;
+    }
+
+    void set(int i, RowStatus s, double kl, double ce, double nll, double gap, double gapOpt, int pred, boolean correct) {
+        this.status[i] = s;
+        this.reason[i] = null;
+        this.kl[i] = kl;
+        this.smoothedCe[i] = ce;
+        this.nll[i] = nll;
+        this.gap[i] = gap;
+        this.gapOpt[i] = gapOpt;
+        this.pred[i] = pred;
+        this.correct[i] = correct;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public RowStatus status(int i) {
+        return status[i];
+    }
+
+    public InvalidReason reason(int i) {
+        return reason[i];
+    }
+
+    public double kl(int i) {
+        return kl[i];
+    }
+
+    public double smoothedCe(int i) {
+        return smoothedCe[i];
+    }
+
+    public double nll(int i) {
+        return nll[i];
+    }
+
+    public double gap(int i) {
+        return gap[i];
+    }
+
+    public double gapOpt(int i) {
+        return gapOpt[i];
+    }
+
+    public int pred(int i) {
+        return pred[i];
+    }
+
+    public boolean correct(int i) {
+        return correct[i];
+    }
+
+    @Override
+    public String toString() {
+        return "MetricsBatch" + Arrays.asList(Arrays.copyOf(status, rows));
+    }
+}

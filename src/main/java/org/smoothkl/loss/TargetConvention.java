@@ -1,0 +1,79 @@
+package org.smoothkl.loss;
+
+/**
+ * How the smoothing mass ε is spread into the target distribution q for a row with K classes,
+ * label y and (for {@link #OTHERS_EXCEPT_PAD}) a pad class.
+ *
+ * <pre>
+ *   UNIFORM_ALL        q_y = 1-ε+ε/K   q_j = ε/K                 (PyTorch label_smoothing)
+ *   UNIFORM_OTHERS     q_y = 1-ε       q_j = ε/(K-1)             (NMT criterion, Bag of Tricks, fairseq)
+ *   OTHERS_EXCEPT_PAD  q_y = 1-ε       q_pad = 0, q_j = ε/(K-2)  (legacy OpenNMT-py)
+ * </pre>
+ */
+public enum TargetConvention {
+    UNIFORM_ALL(2),
+    UNIFORM_OTHERS(2),
+    OTHERS_EXCEPT_PAD(3);
+
+    private final int minClasses;
+
+    TargetConvention(int minClasses) {
+        this.minClasses = minClasses;
+    }
+
+    /** Fewest classes a row may have under this convention (the pad class needs a third). */
+    public int minClasses() {
+        return minClasses;
+    }
+
+    /** q_y, the target probability of the labelled class. */
+    public double labelProbability(int classes, double epsilon) {
+        return this == UNIFORM_ALL ? 1 - epsilon + epsilon / classes : 1 - epsilon;
+    }
+
+    /** q_j for a class that is neither the label nor (for OTHERS_EXCEPT_PAD) the pad class. */
+    public double otherProbability(int classes, double epsilon) {
+        return switch (this) {
+            case UNIFORM_ALL -> epsilon / classes;
+            case UNIFORM_OTHERS -> epsilon / (classes - 1);
+            case OTHERS_EXCEPT_PAD -> epsilon / (classes - 2);
+        };
+    }
+
+    /** How many classes carry {@link #otherProbability}: K-1, or K-2 without the pad class. */
+    public int otherClassCount(int classes) {
+        return excludesPadClass() ? classes - 2 : classes - 1;
+    }
+
+    /** Whether the pad class is taken out of the target (it must then be a class of the row). */
+    public boolean excludesPadClass() {
+        return this == OTHERS_EXCEPT_PAD;
+    }
+
+    /**
+     * The logit gap at the loss optimum, log(q_y / q_other) (He et al. 2019, §5.2):
+     * +∞ at ε = 0, −∞ where q_y = 0.
+     */
+    public double optimalGap(int classes, double epsilon) {
+        if (this == UNIFORM_ALL) {
+            // log(1 + K(1-ε)/ε): q_y/q_other = (1-ε+ε/K)/(ε/K)
+            return Math.log1p(classes * (1 - epsilon) / epsilon);
+        }
+        if (epsilon == 0) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return Math.log(otherClassCount(classes) * (1 - epsilon) / epsilon);
+    }
+
+    /** H(q) = −Σ q_j log q_j, with 0·log 0 = 0. It does not depend on the logits. */
+    public double targetEntropy(int classes, double epsilon) {
+        double qy = labelProbability(classes, epsilon);
+        double qo = otherProbability(classes, epsilon);
+        return -(xLogX(qy) + otherClassCount(classes) * xLogX(qo));
+    }
+
+    /** x·log x with the limit 0 at x = 0. */
+    static double xLogX(double x) {
+        return x == 0 ? 0 : x * Math.log(x);
+    }
+}
