@@ -4,7 +4,7 @@ package org.smoothkl.loss;
  * What the row kernel needs to know about a run: the target convention, ε, and the ignore
  * index (also the pad class under {@link TargetConvention#OTHERS_EXCEPT_PAD}).
  */
-public record Smoothing(TargetConvention convention, double epsilon, long ignoreIndex) {
+public record Smoothing(TargetConvention convention, double epsilon, long ignoreIndex) implements java.io.Serializable {
 
     public Smoothing {
         if (convention == null) {

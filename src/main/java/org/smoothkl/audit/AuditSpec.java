@@ -1,0 +1,61 @@
+package org.smoothkl.audit;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.smoothkl.loss.Preset;
+import org.smoothkl.loss.Smoothing;
+
+/**
+ * One audit run, fully resolved from flags, the config file and defaults: what to read, how
+ * to score it, how to slice it and where to write. The CLI builds it; the Spark job reads it.
+ */
+public record AuditSpec(
+        String input,
+        String format,
+        String logitsColumn,
+        String labelColumn,
+        Preset preset,
+        Smoothing smoothing,
+        List<String> groupBy,
+        GapHistogramSpec histogram,
+        String output,
+        boolean overwrite,
+        boolean writeRows) {
+
+    public static final List<String> FORMATS = List.of("parquet", "orc", "json", "csv");
+
+    public AuditSpec {
+        groupBy = List.copyOf(groupBy);
+        if (!FORMATS.contains(format)) {
+            throw new AuditInputException("--format must be one of " + FORMATS + ", got '" + format + "'");
+        }
+        if (!smoothing.epsilonInRange()) {
+            throw new AuditInputException("--epsilon must lie in [0, 1], got " + smoothing.epsilon());
+        }
+        if (groupBy.contains(logitsColumn) || groupBy.contains(labelColumn)) {
+            throw new AuditInputException("--group-by " + groupBy + " must not name the logits or label column");
+        }
+    }
+
+    /** The settings as written into summary.json's "config". */
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("input", input);
+        m.put("format", format);
+        m.put("logits_col", logitsColumn);
+        m.put("label_col", labelColumn);
+        m.put("preset", preset.cliName());
+        m.put("convention", smoothing.convention().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("loss", preset.loss().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("reduction", preset.reduction().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("epsilon", smoothing.epsilon());
+        m.put("ignore_index", smoothing.ignoreIndex());
+        m.put("group_by", groupBy);
+        m.put("bins", histogram.bins());
+        m.put("gap_range", List.of(histogram.lo(), histogram.hi()));
+        m.put("output", output);
+        m.put("write_rows", writeRows);
+        return m;
+    }
+}

@@ -1,0 +1,58 @@
+package org.smoothkl.audit;
+
+/**
+ * Equal-width bins over [lo, hi) for the logit gap, plus underflow (gap &lt; lo) and overflow
+ * (gap ≥ hi). Bin i holds lo + i·w ≤ gap &lt; lo + (i+1)·w, w = (hi − lo)/bins; the bin index is
+ * computed as min(bins − 1, floor((gap − lo)·bins/(hi − lo))), the same expression the Spark
+ * aggregation uses.
+ */
+public record GapHistogramSpec(int bins, double lo, double hi) {
+    public static final int UNDERFLOW = -1;
+
+    public GapHistogramSpec {
+        if (bins < 1 || bins > 100_000) {
+            throw new AuditInputException("--bins must be between 1 and 100000, got " + bins);
+        }
+        if (!(Double.isFinite(lo) && Double.isFinite(hi) && lo < hi)) {
+            throw new AuditInputException("--gap-range must be LO:HI with finite LO < HI, got " + lo + ":" + hi);
+        }
+    }
+
+    /** Parses "LO:HI", as given to --gap-range. */
+    public static GapHistogramSpec parse(int bins, String range) {
+        String[] parts = range.split(":");
+        if (parts.length != 2) {
+            throw new AuditInputException("--gap-range must be LO:HI (e.g. 0:20), got '" + range + "'");
+        }
+        try {
+            return new GapHistogramSpec(bins, Double.parseDouble(parts[0].trim()), Double.parseDouble(parts[1].trim()));
+        } catch (NumberFormatException e) {
+            throw new AuditInputException("--gap-range must be LO:HI with numbers, got '" + range + "'");
+        }
+    }
+
+    /** bins / (hi − lo): multiplying by it maps a gap to its fractional bin position. */
+    public double scale() {
+        return bins / (hi - lo);
+    }
+
+    /** {@link #UNDERFLOW}, a bin 0..bins−1, or {@code bins} for overflow (including +∞). */
+    public int bucket(double gap) {
+        if (gap < lo) {
+            return UNDERFLOW;
+        }
+        if (gap >= hi) {
+            return bins;
+        }
+        return (int) Math.min(bins - 1, Math.floor((gap - lo) * scale()));
+    }
+
+    /** The bins + 1 edges lo, lo + w, …, hi. */
+    public double[] edges() {
+        double[] e = new double[bins + 1];
+        for (int i = 0; i <= bins; i++) {
+            e[i] = i == bins ? hi : lo + i * (hi - lo) / bins;
+        }
+        return e;
+    }
+}

@@ -1,0 +1,12 @@
+package org.smoothkl.cli;
+
+/** The exit codes of the command-line contract (DESIGN.md). */
+final class ExitCodes {
+    static final int OK = 0;
+    static final int UNEXPECTED = 1;
+    /** Usage, config or input-schema error: the message names what is wrong. */
+    static final int BAD_INPUT = 2;
+
+    private ExitCodes() {
+    }
+}

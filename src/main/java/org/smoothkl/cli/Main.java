@@ -1,0 +1,87 @@
+package org.smoothkl.cli;
+
+import java.io.PrintWriter;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.spark.sql.SparkSession;
+import org.smoothkl.audit.AuditInputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The job's entry point, under spark-submit or submit/local. Exit codes: 0 done; 2 usage,
+ * config or input error (one line naming what is wrong, no stack trace); 1 unexpected failure.
+ */
+@Command(name = "smoothkl", mixinStandardHelpOptions = true, version = "smoothkl 0.1.0",
+        subcommands = {RunCommand.class, GenerateCommand.class, DemoCommand.class},
+        description = "Audit label-smoothed losses and logit gaps of model predictions on Spark.")
+public final class Main {
+    private final Supplier<SparkSession> sessions;
+    private final PrintWriter out;
+
+    Main(Supplier<SparkSession> sessions, PrintWriter out) {
+        this.sessions = sessions;
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = execute(args, () -> SparkSession.builder().appName("smoothkl").getOrCreate(), true, out, err);
+        System.exit(code);
+    }
+
+    /**
+     * Runs one command. {@code stopSession}: stop the Spark session afterwards (not when a test
+     * lends its own).
+     */
+    public static int execute(String[] args, Supplier<SparkSession> sessions, boolean stopSession,
+                              PrintWriter out, PrintWriter err) {
+        Main main = new Main(sessions, out);
+        CommandLine cli = new CommandLine(main).setOut(out).setErr(err);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd.getErr()));
+        try {
+            return cli.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+            if (stopSession) {
+                SparkSession.getActiveSession().foreach(s -> {
+                    s.stop();
+                    return null;
+                });
+            }
+        }
+    }
+
+    PrintWriter out() {
+        return out;
+    }
+
+    <T> T withSpark(Function<SparkSession, T> work) {
+        return work.apply(sessions.get());
+    }
+
+    static int handle(Exception e, PrintWriter err) {
+        AuditInputException bad = badInput(e);
+        if (bad != null) {
+            err.println("smoothkl: error: " + bad.getMessage());
+            err.flush();
+            return ExitCodes.BAD_INPUT;
+        }
+        err.println("smoothkl: unexpected failure: " + e);
+        e.printStackTrace(err);
+        err.flush();
+        return ExitCodes.UNEXPECTED;
+    }
+
+    /** The AuditInputException behind {@code e}, if any (Spark may wrap it in its own exceptions). */
+    private static AuditInputException badInput(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AuditInputException a) {
+                return a;
+            }
+        }
+        return null;
+    }
+}

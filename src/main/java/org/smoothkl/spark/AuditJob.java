@@ -1,0 +1,48 @@
+package org.smoothkl.spark;
+
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.smoothkl.audit.AuditResult;
+import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.SliceKey;
+import org.smoothkl.audit.SliceSummary;
+
+/**
+ * One audit on Spark: read and check the input, score every row, aggregate per slice, and write
+ * the Parquet outputs into the (uncommitted) output directory. The input is scanned once for
+ * the aggregation, and once more only to write quarantined rows (when there are any) and per-row
+ * metrics (with --write-rows).
+ */
+public final class AuditJob {
+    /** Reader settings that decide Parquet decode speed (DESIGN.md); applied unless the user set them. */
+    static final Map<String, String> SQL_DEFAULTS = Map.of(
+            "spark.sql.parquet.enableNestedColumnVectorizedReader", "true",
+            "spark.sql.orc.enableNestedColumnVectorizedReader", "true");
+
+    private AuditJob() {
+    }
+
+    public static AuditResult run(SparkSession spark, AuditSpec spec, AtomicOutput output) {
+        SQL_DEFAULTS.forEach((k, v) -> {
+            if (!spark.conf().contains(k)) {
+                spark.conf().set(k, v);
+            }
+        });
+        AuditInput input = InputReader.read(spark, spec);
+        Dataset<Row> scored = CpuMetricsEngine.withMetrics(input, spec.smoothing());
+        Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram());
+        AuditResult result = AuditResult.of(spec, slices);
+
+        AuditOutputs.writeInvalid(input, scored, result, output.path(AuditOutputs.INVALID));
+        if (spec.writeRows()) {
+            AuditOutputs.writeRows(input, scored, output.path(AuditOutputs.ROWS));
+        }
+        StructType sliceSchema = new StructType(spec.groupBy().stream()
+                .map(g -> input.frame().schema().apply(g)).toArray(org.apache.spark.sql.types.StructField[]::new));
+        AuditOutputs.writeHistograms(spark, sliceSchema, result, output.path(AuditOutputs.HISTOGRAMS));
+        return result;
+    }
+}
