@@ -119,7 +119,7 @@ final class RunCommand implements Callable<Integer> {
             out.writeText("histograms.csv", HistogramCsv.render(result));
             out.commit();
             console.print(SummaryTable.render(result));
-            console.println("wrote " + out.target());
+            console.println("wrote " + spec.output());
             return ExitCodes.OK;
         }
     }

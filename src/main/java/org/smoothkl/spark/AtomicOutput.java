@@ -97,10 +97,6 @@ public final class AtomicOutput implements AutoCloseable {
         }
     }
 
-    public String target() {
-        return target.toString();
-    }
-
     @Override
     public void close() {
         if (!committed) {

@@ -5,6 +5,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditResult;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.SliceKey;
@@ -26,6 +27,33 @@ public final class AuditJob {
     }
 
     public static AuditResult run(SparkSession spark, AuditSpec spec, AtomicOutput output) {
+        try {
+            return runUnchecked(spark, spec, output);
+        } catch (Exception e) {
+            throw asInputProblem(e);
+        }
+    }
+
+    /**
+     * A file Spark could not read (corrupt, truncated, not of the format) is bad input: exit 2
+     * naming the file, not a stack trace. Anything else stays unexpected.
+     */
+    static RuntimeException asInputProblem(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.spark.SparkThrowable st && st.getCondition() != null
+                    && st.getCondition().startsWith("FAILED_READ_FILE")) {
+                Throwable cause = t.getCause() == null ? t : t.getCause();
+                return new AuditInputException("cannot read an input file: " + firstLine(cause.getMessage()), e);
+            }
+        }
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
+    }
+
+    private static AuditResult runUnchecked(SparkSession spark, AuditSpec spec, AtomicOutput output) {
         SQL_DEFAULTS.forEach((k, v) -> {
             if (!spark.conf().contains(k)) {
                 spark.conf().set(k, v);

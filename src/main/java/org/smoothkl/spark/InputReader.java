@@ -51,7 +51,9 @@ public final class InputReader {
         try {
             raw = switch (spec.format()) {
                 case "json" -> readJson(spark, spec);
-                case "csv" -> spark.read().option("header", "true").option("mode", "PERMISSIVE").csv(spec.input());
+                // RFC 4180 quoting (a quote inside a quoted field is doubled), as pandas and most tools write it.
+                case "csv" -> spark.read().option("header", "true").option("escape", "\"").option("mode", "PERMISSIVE")
+                        .csv(spec.input());
                 default -> spark.read().format(spec.format()).load(spec.input());
             };
         } catch (Exception e) {
