@@ -15,6 +15,7 @@ public final class MetricsBatch {
     private double[] nll = new double[0];
     private double[] gap = new double[0];
     private double[] gapOpt = new double[0];
+    private double[] confidence = new double[0];
     private int[] pred = new int[0];
     private boolean[] correct = new boolean[0];
     private int rows;
@@ -30,6 +31,7 @@ public final class MetricsBatch {
             nll = new double[c];
             gap = new double[c];
             gapOpt = new double[c];
+            confidence = new double[c];
             pred = new int[c];
             correct = new boolean[c];
         }
@@ -39,12 +41,13 @@ public final class MetricsBatch {
     void setInvalid(int i, InvalidReason why) {
         status[i] = RowStatus.INVALID;
         reason[i] = why;
-        kl[i] = smoothedCe[i] = nll[i] = gap[i] = gapOpt[i] = Double.NaN;
+        kl[i] = smoothedCe[i] = nll[i] = gap[i] = gapOpt[i] = confidence[i] = Double.NaN;
         pred[i] = -1;
         correct[i] = false;
     }
 
-    void set(int i, RowStatus s, double kl, double ce, double nll, double gap, double gapOpt, int pred, boolean correct) {
+    void set(int i, RowStatus s, double kl, double ce, double nll, double gap, double gapOpt, double confidence,
+             int pred, boolean correct) {
         this.status[i] = s;
         this.reason[i] = null;
         this.kl[i] = kl;
@@ -52,6 +55,7 @@ public final class MetricsBatch {
         this.nll[i] = nll;
         this.gap[i] = gap;
         this.gapOpt[i] = gapOpt;
+        this.confidence[i] = confidence;
         this.pred[i] = pred;
         this.correct[i] = correct;
     }
@@ -86,6 +90,11 @@ public final class MetricsBatch {
 
     public double gapOpt(int i) {
         return gapOpt[i];
+    }
+
+    /** The top-1 softmax probability max_j p_j = exp(−log Σ_j exp(z_j − M)), for calibration. */
+    public double confidence(int i) {
+        return confidence[i];
     }
 
     public int pred(int i) {

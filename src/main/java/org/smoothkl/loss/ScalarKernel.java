@@ -12,6 +12,7 @@ package org.smoothkl.loss;
  *   KL     = q_y(log q_y + nll) + q_o·Σ_{j∉{y,pad}} (log q_o − lp_j)     (0·log 0 = 0)
  *   gap    = z_m − mean_{j≠m} z_j = Σ_j (M − z_j) / (K − 1)
  *   gap*   = log(q_y / q_o)
+ *   conf   = max_j p_j = exp(−L)                                        (top-1 probability)
  * </pre>
  *
  * Every term M − z_j is ≥ 0, so the sums above add numbers of one sign and lose nothing to
@@ -88,9 +89,10 @@ public final class ScalarKernel implements RowKernel {
         double logSumExp = Math.log(sumExp);
         double gap = sumBelowMax / (k - 1);
         double gapOpt = convention.optimalGap(k, eps);
+        double confidence = Math.exp(-logSumExp);
 
         if (label == smoothing.ignoreIndex()) {
-            out.set(i, RowStatus.IGNORED, 0, 0, 0, gap, gapOpt, argmax, false);
+            out.set(i, RowStatus.IGNORED, 0, 0, 0, gap, gapOpt, confidence, argmax, false);
             return;
         }
         if (label < 0 || label >= k) {
@@ -120,6 +122,6 @@ public final class ScalarKernel implements RowKernel {
         double ce = qy * nll + (qo == 0 ? 0 : qo * otherNegLogP);
         double kl = (qy == 0 ? 0 : qy * (Math.log(qy) + nll))
                 + (qo == 0 ? 0 : qo * (others * Math.log(qo) + otherNegLogP));
-        out.set(i, RowStatus.VALID, kl, ce, nll, gap, gapOpt, argmax, argmax == y);
+        out.set(i, RowStatus.VALID, kl, ce, nll, gap, gapOpt, confidence, argmax, argmax == y);
     }
 }

@@ -196,9 +196,10 @@ public final class CpuMetricsEngine {
             v[4] = invalid ? null : metrics.nll(i);
             v[5] = invalid ? null : metrics.gap(i);
             v[6] = invalid ? null : metrics.gapOpt(i);
-            v[7] = invalid ? null : metrics.pred(i);
-            v[8] = metrics.correct(i);
-            v[9] = invalid ? null : batch.offsets()[i + 1] - batch.offsets()[i];
+            v[7] = invalid ? null : metrics.confidence(i);
+            v[8] = invalid ? null : metrics.pred(i);
+            v[9] = metrics.correct(i);
+            v[10] = invalid ? null : batch.offsets()[i + 1] - batch.offsets()[i];
             return joined.apply(row, metricsRow);
         }
 

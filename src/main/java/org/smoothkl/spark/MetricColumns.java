@@ -17,6 +17,7 @@ public final class MetricColumns {
     public static final String NLL = "nll";
     public static final String GAP = "gap";
     public static final String GAP_OPT = "gap_opt";
+    public static final String CONFIDENCE = "confidence";
     public static final String PRED = "pred";
     public static final String CORRECT = "correct";
     public static final String CLASSES = "classes";
@@ -29,6 +30,7 @@ public final class MetricColumns {
         DataTypes.createStructField(NLL, DataTypes.DoubleType, true),
         DataTypes.createStructField(GAP, DataTypes.DoubleType, true),
         DataTypes.createStructField(GAP_OPT, DataTypes.DoubleType, true),
+        DataTypes.createStructField(CONFIDENCE, DataTypes.DoubleType, true),
         DataTypes.createStructField(PRED, DataTypes.IntegerType, true),
         DataTypes.createStructField(CORRECT, DataTypes.BooleanType, false),
         DataTypes.createStructField(CLASSES, DataTypes.IntegerType, true),

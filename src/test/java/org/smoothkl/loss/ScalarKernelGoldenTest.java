@@ -54,6 +54,11 @@ class ScalarKernelGoldenTest {
             }
             check(failures, row, "pred", out.pred(0) == row.expected().get("pred").asInt());
             check(failures, row, "correct", out.correct(0) == row.expected().get("correct").asBoolean());
+            // confidence = max softmax = exp(lp_pred); at the label it is exp(−nll)
+            if (out.pred(0) == row.label()) {
+                check(failures, row, "confidence", GoldenRows.close(out.confidence(0), Math.exp(-row.expectedDouble("nll")), TOL));
+            }
+            check(failures, row, "confidence in (0, 1]", out.confidence(0) > 0 && out.confidence(0) <= 1);
             // H(q) from the convention: smoothed_ce − kl = H(q) holds for the golden rows too.
             double hq = row.smoothing().convention().targetEntropy(row.classes(), row.eps());
             check(failures, row, "entropy_q", GoldenRows.close(hq, row.expectedDouble("entropy_q"), TOL));
