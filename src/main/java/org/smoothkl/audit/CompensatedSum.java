@@ -12,10 +12,14 @@ public final class CompensatedSum {
 
     public CompensatedSum add(double x) {
         double t = sum + x;
-        if (Math.abs(sum) >= Math.abs(x)) {
-            compensation += (sum - t) + x;
-        } else {
-            compensation += (x - t) + sum;
+        // An infinite or NaN sum has no rounding error to keep; (sum − t) would make the
+        // compensation NaN, and a later merge would turn an infinite sum into NaN.
+        if (Double.isFinite(t)) {
+            if (Math.abs(sum) >= Math.abs(x)) {
+                compensation += (sum - t) + x;
+            } else {
+                compensation += (x - t) + sum;
+            }
         }
         sum = t;
         return this;

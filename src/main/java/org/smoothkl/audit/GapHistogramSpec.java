@@ -36,12 +36,12 @@ public record GapHistogramSpec(int bins, double lo, double hi) {
         return bins / (hi - lo);
     }
 
-    /** {@link #UNDERFLOW}, a bin 0..bins−1, or {@code bins} for overflow (including +∞). */
+    /** {@link #UNDERFLOW}, a bin 0..bins−1, or {@code bins} for overflow (including +∞ and NaN). */
     public int bucket(double gap) {
         if (gap < lo) {
             return UNDERFLOW;
         }
-        if (gap >= hi) {
+        if (!(gap < hi)) { // NaN too: Spark orders NaN above every number, so its bucket says overflow
             return bins;
         }
         return (int) Math.min(bins - 1, Math.floor((gap - lo) * scale()));

@@ -1,0 +1,231 @@
+package org.smoothkl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.smoothkl.audit.AuditInputException;
+import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.loss.Preset;
+import picocli.CommandLine;
+
+/**
+ * Where each run setting comes from: flag &gt; --config file &gt; the bundled defaults; what is
+ * reported when one is missing or wrong; and how picocli reads negative values. No Spark.
+ */
+class SettingsPrecedenceTest {
+    private static Config bundled;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void readBundledDefaults() {
+        bundled = ConfigFactory.parseResources(Settings.class.getClassLoader(), Settings.DEFAULTS_RESOURCE);
+        assertThat(bundled.isEmpty()).as(Settings.DEFAULTS_RESOURCE + " on the test classpath").isFalse();
+    }
+
+    private static int defaultBins() {
+        return bundled.getInt("smoothkl.run.bins");
+    }
+
+    /** A run with the two settings that have no default, plus input and output. */
+    private static RunCommand run(String preset, Double epsilon) {
+        RunCommand c = new RunCommand();
+        c.input = "in.parquet";
+        c.output = "out";
+        c.preset = preset;
+        c.epsilon = epsilon;
+        return c;
+    }
+
+    private Path conf(String body) throws IOException {
+        Path f = Files.createTempFile(tmp, "run", ".conf");
+        Files.writeString(f, body);
+        return f;
+    }
+
+    @Test
+    void bundledDefaultsApplyWithoutFlagsOrFile() {
+        AuditSpec spec = run("seed", 0.1).spec();
+        assertThat(spec.histogram().bins()).isEqualTo(defaultBins());
+        assertThat(spec.format()).isEqualTo(bundled.getString("smoothkl.run.format"));
+        assertThat(spec.logitsColumn()).isEqualTo(bundled.getString("smoothkl.run.logits-col"));
+        assertThat(spec.groupBy()).isEqualTo(bundled.getStringList("smoothkl.run.group-by"));
+        assertThat(spec.overwrite()).isEqualTo(bundled.getBoolean("smoothkl.run.overwrite"));
+    }
+
+    @Test
+    void configFileOverridesTheBundledDefault() throws IOException {
+        int fileBins = defaultBins() + 7;
+        RunCommand c = run("seed", 0.1);
+        c.config = conf("smoothkl.run { bins = " + fileBins + ", gap-range = \"-3:9\", group-by = [a, b] }\n").toFile();
+        AuditSpec spec = c.spec();
+        assertThat(spec.histogram().bins()).isEqualTo(fileBins).isNotEqualTo(defaultBins());
+        assertThat(spec.histogram().lo()).isEqualTo(-3.0);
+        assertThat(spec.histogram().hi()).isEqualTo(9.0);
+        assertThat(spec.groupBy()).containsExactly("a", "b");
+        // Keys the file does not set still come from the bundled defaults.
+        assertThat(spec.format()).isEqualTo(bundled.getString("smoothkl.run.format"));
+    }
+
+    @Test
+    void flagOverridesTheConfigFile() throws IOException {
+        int fileBins = defaultBins() + 7;
+        int flagBins = defaultBins() + 13;
+        RunCommand c = run(null, null);
+        c.config = conf("smoothkl.run { bins = " + fileBins + ", preset = fairseq, epsilon = 0.3, gap-range = \"-3:9\" }\n").toFile();
+        c.bins = flagBins;
+        c.epsilon = 0.2;
+        AuditSpec spec = c.spec();
+        assertThat(spec.histogram().bins()).isEqualTo(flagBins);
+        assertThat(spec.smoothing().epsilon()).isEqualTo(0.2);
+        assertThat(spec.preset()).as("from the file").isEqualTo(Preset.FAIRSEQ);
+        assertThat(spec.histogram().lo()).as("from the file").isEqualTo(-3.0);
+
+        c.preset = "onmt";
+        c.gapRange = "1:2";
+        spec = c.spec();
+        assertThat(spec.preset()).isEqualTo(Preset.ONMT);
+        assertThat(spec.histogram().lo()).isEqualTo(1.0);
+        assertThat(spec.histogram().hi()).isEqualTo(2.0);
+    }
+
+    @Test
+    void missingPresetNamesTheFlag() {
+        assertThatThrownBy(() -> run(null, 0.1).spec())
+                .isInstanceOf(AuditInputException.class)
+                .hasMessageContaining("--preset");
+    }
+
+    @Test
+    void missingEpsilonNamesTheFlag() {
+        assertThatThrownBy(() -> run("seed", null).spec())
+                .isInstanceOf(AuditInputException.class)
+                .hasMessageContaining("--epsilon");
+    }
+
+    @Test
+    void epsilonOutsideTheUnitIntervalNamesTheFlag() throws IOException {
+        for (double eps : new double[] {1.5, -0.1, Double.NaN}) {
+            assertThatThrownBy(() -> run("seed", eps).spec())
+                    .as("epsilon %s", eps)
+                    .isInstanceOf(AuditInputException.class)
+                    .hasMessageContaining("--epsilon");
+        }
+        RunCommand fromFile = run("seed", null);
+        fromFile.config = conf("smoothkl.run.epsilon = 1.5\n").toFile();
+        assertThatThrownBy(fromFile::spec).isInstanceOf(AuditInputException.class).hasMessageContaining("--epsilon");
+        // The ends of [0, 1] are accepted.
+        assertThat(run("seed", 0.0).spec().smoothing().epsilon()).isEqualTo(0.0);
+        assertThat(run("seed", 1.0).spec().smoothing().epsilon()).isEqualTo(1.0);
+    }
+
+    @Test
+    void unknownPresetListsTheAcceptedNames() {
+        assertThatThrownBy(() -> run("label-smoothing", 0.1).spec())
+                .isInstanceOf(AuditInputException.class)
+                .hasMessageContaining("--preset")
+                .hasMessageContaining("label-smoothing")
+                .satisfies(e -> {
+                    for (Preset p : Preset.values()) {
+                        assertThat(e.getMessage()).contains(p.cliName());
+                    }
+                });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Preset.class)
+    void ignoreIndexDefaultsToThePresets(Preset preset) {
+        AuditSpec spec = run(preset.cliName(), 0.1).spec();
+        assertThat(spec.preset()).isEqualTo(preset);
+        assertThat(spec.smoothing().ignoreIndex()).isEqualTo(preset.defaultIgnoreIndex());
+        assertThat(spec.smoothing().convention()).isEqualTo(preset.convention());
+    }
+
+    @Test
+    void pytorchIgnoresMinus100UnlessTold() throws IOException {
+        assertThat(run("pytorch", 0.1).spec().smoothing().ignoreIndex()).isEqualTo(-100L);
+        RunCommand fromFile = run("pytorch", 0.1);
+        fromFile.config = conf("smoothkl.run.ignore-index = 0\n").toFile();
+        assertThat(fromFile.spec().smoothing().ignoreIndex()).isZero();
+        fromFile.ignoreIndex = 5L;
+        assertThat(fromFile.spec().smoothing().ignoreIndex()).isEqualTo(5L);
+    }
+
+    @Test
+    void badConfigFilesAreInputErrors() throws IOException {
+        RunCommand missing = run("seed", 0.1);
+        missing.config = tmp.resolve("nope.conf").toFile();
+        assertThatThrownBy(missing::spec).isInstanceOf(AuditInputException.class).hasMessageContaining("nope.conf");
+
+        RunCommand malformed = run("seed", 0.1);
+        malformed.config = conf("smoothkl.run { bins = \n").toFile();
+        assertThatThrownBy(malformed::spec).isInstanceOf(AuditInputException.class);
+
+        RunCommand wrongType = run("seed", 0.1);
+        wrongType.config = conf("smoothkl.run.bins = many\n").toFile();
+        assertThatThrownBy(wrongType::spec).isInstanceOf(AuditInputException.class).hasMessageContaining("--bins");
+    }
+
+    @Test
+    void picocliReadsNegativeValuesOfRunOptions() {
+        RunCommand c = new RunCommand();
+        new CommandLine(c).parseArgs("--input", "in", "--output", "out", "--preset", "pytorch", "--epsilon", "0.1",
+                "--ignore-index", "-100", "--gap-range", "-5:20", "--bins", "25", "--group-by", "a,b");
+        assertThat(c.ignoreIndex).isEqualTo(-100L);
+        assertThat(c.gapRange).isEqualTo("-5:20");
+        assertThat(c.groupBy).containsExactly("a", "b");
+        AuditSpec spec = c.spec();
+        assertThat(spec.smoothing().ignoreIndex()).isEqualTo(-100L);
+        assertThat(spec.histogram().lo()).isEqualTo(-5.0);
+        assertThat(spec.histogram().hi()).isEqualTo(20.0);
+        assertThat(spec.histogram().bins()).isEqualTo(25);
+    }
+
+    @Test
+    void picocliReadsNegativeValuesThroughTheMainCommand() {
+        CommandLine.ParseResult parsed = new CommandLine(new Main(null, null)).parseArgs("run",
+                "--input", "in", "--output", "out", "--preset", "seed", "--epsilon", "0.1",
+                "--ignore-index", "-7", "--gap-range", "-5.5:-1");
+        assertThat(parsed.subcommand()).isNotNull();
+        RunCommand c = (RunCommand) parsed.subcommand().commandSpec().userObject();
+        AuditSpec spec = c.spec();
+        assertThat(spec.smoothing().ignoreIndex()).isEqualTo(-7L);
+        assertThat(spec.histogram().lo()).isEqualTo(-5.5);
+        assertThat(spec.histogram().hi()).isEqualTo(-1.0);
+    }
+
+    @Test
+    void settingsErrorsExitWith2BeforeSparkStarts() {
+        for (List<String> args : List.of(
+                List.of("run", "--input", "in", "--output", "out", "--preset", "seed", "--epsilon", "1.5"),
+                List.of("run", "--input", "in", "--output", "out", "--epsilon", "0.1"),
+                List.of("run", "--input", "in", "--output", "out", "--preset", "seed", "--epsilon", "0.1", "--bins", "0"),
+                List.of("run", "--input", "in", "--output", "out", "--preset", "seed", "--epsilon", "0.1", "--bins", "x"))) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int code = Main.execute(args.toArray(String[]::new), SettingsPrecedenceTest::noSpark, false,
+                    new PrintWriter(out), new PrintWriter(err));
+            assertThat(code).as("%s: %s", args, err).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(err.toString()).as("%s", args).containsAnyOf("--epsilon", "--preset", "--bins");
+        }
+    }
+
+    private static SparkSession noSpark() {
+        throw new AssertionError("a settings error must be reported before a SparkSession is asked for");
+    }
+}
