@@ -60,7 +60,7 @@ public final class AuditJob {
             }
         });
         AuditInput input = InputReader.read(spark, spec);
-        Dataset<Row> scored = CpuMetricsEngine.withMetrics(input, spec.smoothing());
+        Dataset<Row> scored = new CpuMetricsEngine().withMetrics(input, spec.smoothing());
         Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram());
         AuditResult result = AuditResult.of(spec, slices);
 

@@ -35,15 +35,18 @@ import org.smoothkl.loss.Smoothing;
  * <p>The logits of valid and ignored rows are dropped from the output (set null): only
  * quarantined rows keep them, for the invalid/ output.
  */
-public final class CpuMetricsEngine {
+public final class CpuMetricsEngine implements MetricsEngine {
     /** Rows per kernel call; also bounded by {@link #BATCH_VALUES} logits. */
     static final int BATCH_ROWS = 4096;
     static final int BATCH_VALUES = 1 << 20;
 
-    private CpuMetricsEngine() {
+    @Override
+    public String name() {
+        return "cpu";
     }
 
-    public static Dataset<Row> withMetrics(AuditInput input, Smoothing smoothing) {
+    @Override
+    public Dataset<Row> withMetrics(AuditInput input, Smoothing smoothing) {
         org.apache.spark.sql.classic.Dataset<Row> frame = (org.apache.spark.sql.classic.Dataset<Row>) input.frame();
         StructType inSchema = frame.schema();
         StructType outSchema = inSchema;

@@ -53,6 +53,7 @@ class AggregationAccuracyTest {
         byName.put(MetricColumns.NLL, kl);
         byName.put(MetricColumns.GAP, lit(GAP));
         byName.put(MetricColumns.GAP_OPT, lit(2.0));
+        byName.put(MetricColumns.CONFIDENCE, lit(0.5));
         byName.put(MetricColumns.PRED, lit(0));
         byName.put(MetricColumns.CORRECT, lit(false));
         byName.put(MetricColumns.CLASSES, lit(CLASSES));
@@ -146,6 +147,7 @@ class AggregationAccuracyTest {
                 when(isValid, lit(0.125)).as(MetricColumns.NLL),
                 when(status.notEqual(RowStatus.INVALID.code()), lit(GAP)).as(MetricColumns.GAP),
                 lit(2.0).as(MetricColumns.GAP_OPT),
+                lit(0.5).as(MetricColumns.CONFIDENCE),
                 lit(0).as(MetricColumns.PRED),
                 pmod(col("id"), lit(4L)).equalTo(2).as(MetricColumns.CORRECT),
                 when(status.notEqual(RowStatus.INVALID.code()), lit(CLASSES)).as(MetricColumns.CLASSES));
