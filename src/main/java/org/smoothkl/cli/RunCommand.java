@@ -114,7 +114,7 @@ final class RunCommand implements Callable<Integer> {
             run.put("seconds", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0);
             run.put("spark_version", spark.version());
             run.put("engine", "cpu");
-            run.put("kernel", "scalar");
+            run.put("kernel", org.smoothkl.loss.RowKernels.name()); // the driver's; executors choose alike
             out.writeText("summary.json", SummaryJson.render(result, run));
             out.writeText("histograms.csv", HistogramCsv.render(result));
             out.commit();

@@ -23,7 +23,7 @@ import org.smoothkl.loss.LogitBatch;
 import org.smoothkl.loss.MetricsBatch;
 import org.smoothkl.loss.RowKernel;
 import org.smoothkl.loss.RowStatus;
-import org.smoothkl.loss.ScalarKernel;
+import org.smoothkl.loss.RowKernels;
 import org.smoothkl.loss.Smoothing;
 
 /**
@@ -94,6 +94,18 @@ public final class CpuMetricsEngine implements MetricsEngine {
         }
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CpuMetricsEngine.class);
+    private static final java.util.concurrent.atomic.AtomicBoolean KERNEL_LOGGED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The kernel for this JVM (vector where the module is present), said once per JVM in the log. */
+    static RowKernel kernel(Smoothing smoothing) {
+        RowKernel kernel = RowKernels.create(smoothing);
+        if (KERNEL_LOGGED.compareAndSet(false, true)) {
+            LOG.info("smoothkl row kernel: {}", kernel.getClass().getSimpleName());
+        }
+        return kernel;
+    }
+
     /** Scores one partition, a batch at a time. */
     static final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
         private final RowLayout layout;
@@ -106,7 +118,7 @@ public final class CpuMetricsEngine implements MetricsEngine {
 
         @Override
         public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-            return new BatchIterator(rows, layout, new ScalarKernel(smoothing));
+            return new BatchIterator(rows, layout, kernel(smoothing));
         }
     }
 

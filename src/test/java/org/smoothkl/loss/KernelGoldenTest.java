@@ -6,20 +6,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.smoothkl.GoldenRows;
 
-/** Every golden row through the double kernel, to 1e-12·max(1,|expected|) as the golden README asks. */
-class ScalarKernelGoldenTest {
+/** Every golden row through each double kernel (scalar and Vector API), to 1e-12·max(1,|expected|) as the golden README asks. */
+class KernelGoldenTest {
     private static final double TOL = 1e-12;
 
-    static Stream<String> files() {
-        return GoldenRows.FILES.stream();
+    static Stream<Arguments> filesAndKernels() {
+        return GoldenRows.FILES.stream().flatMap(f -> Stream.of(Arguments.of(f, "scalar"), Arguments.of(f, "vector")));
     }
 
-    @ParameterizedTest
-    @MethodSource("files")
-    void everyGoldenRowMatches(String file) {
+    static RowKernel kernel(String name, Smoothing smoothing) {
+        return name.equals("scalar") ? new ScalarKernel(smoothing) : new VectorKernel(smoothing);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("filesAndKernels")
+    void everyGoldenRowMatches(String file, String kernelName) {
         List<GoldenRows.Row> rows = GoldenRows.load(file);
         assertThat(rows).isNotEmpty();
         List<String> failures = new ArrayList<>();
@@ -27,7 +32,7 @@ class ScalarKernelGoldenTest {
         int ignored = 0;
         for (GoldenRows.Row row : rows) {
             MetricsBatch out = new MetricsBatch();
-            new ScalarKernel(row.smoothing()).compute(LogitBatch.of(new double[][] {row.logits()}, new long[] {row.label()}), out);
+            kernel(kernelName, row.smoothing()).compute(LogitBatch.of(new double[][] {row.logits()}, new long[] {row.label()}), out);
             if (row.expectedIgnored()) {
                 ignored++;
                 check(failures, row, "status", out.status(0) == RowStatus.IGNORED);

@@ -1,0 +1,132 @@
+package org.smoothkl.loss;
+
+/**
+ * The row formulas of SEMANTICS.md, once; subclasses supply only the three loops over a row's
+ * logits (scalar, or with the JDK Vector API), so every kernel shares one definition of the maths.
+ *
+ * <pre>
+ *   M  = max_j z_j,  m = first argmax           (raw logits)
+ *   L  = log Σ_j exp(z_j − M)
+ *   −lp_j = L + (M − z_j)                        (stable form: never z_j − (M + L))
+ *   nll    = −lp_y
+ *   H(q,p) = q_y·nll + q_o·Σ_{j∉{y,pad}} −lp_j
+ *   KL     = q_y(log q_y + nll) + q_o·Σ_{j∉{y,pad}} (log q_o − lp_j)     (0·log 0 = 0)
+ *   gap    = z_m − mean_{j≠m} z_j = Σ_j (M − z_j) / (K − 1)
+ *   gap*   = log(q_y / q_o)
+ *   conf   = max_j p_j = exp(−L)                                        (top-1 probability)
+ * </pre>
+ *
+ * Every term M − z_j is ≥ 0, so the sums above add numbers of one sign and lose nothing to
+ * cancellation; Σ_{j∉{y,pad}} is summed over the ranges between y and pad, never as a total
+ * minus the excluded terms. Checks, in order: ε in [0, 1]; the reader's own problem; too few
+ * classes; NaN / ±Inf logits; then a label equal to the ignore index is ignored (whatever ε
+ * is: the seed applied ignore_index only at ε = 0), any other label outside [0, K) is invalid.
+ */
+abstract class AbstractRowKernel implements RowKernel {
+    private final Smoothing smoothing;
+
+    AbstractRowKernel(Smoothing smoothing) {
+        this.smoothing = smoothing;
+    }
+
+    @Override
+    public final Smoothing smoothing() {
+        return smoothing;
+    }
+
+    /** Max and first argmax of z[from, to), or the reason the row is not finite. */
+    abstract Scan scan(double[] z, int from, int to);
+
+    /** Σ_{j ∈ [from, to)} exp(z_j − max). */
+    abstract double sumExp(double[] z, int from, int to, double max);
+
+    /** Σ_{j ∈ [from, to)} (max − z_j); 0 for an empty range. */
+    abstract double sumBelowMax(double[] z, int from, int to, double max);
+
+    /** What {@link #scan} found: max and argmax (offset in the row), or a non-finite reason. */
+    record Scan(double max, int argmax, InvalidReason nonFinite) {
+        static Scan invalid(InvalidReason why) {
+            return new Scan(Double.NaN, -1, why);
+        }
+    }
+
+    @Override
+    public final void compute(LogitBatch in, MetricsBatch out) {
+        out.reset(in.rows());
+        int[] offsets = in.offsets();
+        double[] z = in.values();
+        for (int i = 0; i < in.rows(); i++) {
+            computeRow(z, offsets[i], offsets[i + 1], in.label(i), in.inputProblem(i), out, i);
+        }
+    }
+
+    private void computeRow(double[] z, int from, int to, long label, InvalidReason inputProblem,
+                            MetricsBatch out, int i) {
+        TargetConvention convention = smoothing.convention();
+        double eps = smoothing.epsilon();
+        int k = to - from;
+        if (!smoothing.epsilonInRange()) {
+            out.setInvalid(i, InvalidReason.EPSILON_OUT_OF_RANGE);
+            return;
+        }
+        if (inputProblem != null) {
+            out.setInvalid(i, inputProblem);
+            return;
+        }
+        if (k < convention.minClasses()) {
+            out.setInvalid(i, InvalidReason.TOO_FEW_CLASSES);
+            return;
+        }
+        Scan scan = scan(z, from, to);
+        if (scan.nonFinite() != null) {
+            out.setInvalid(i, scan.nonFinite());
+            return;
+        }
+        double max = scan.max();
+        int argmax = scan.argmax();
+        double logSumExp = Math.log(sumExp(z, from, to, max));
+        double gapOpt = convention.optimalGap(k, eps);
+        double confidence = Math.exp(-logSumExp);
+
+        if (label == smoothing.ignoreIndex()) {
+            double gap = sumBelowMax(z, from, to, max) / (k - 1);
+            out.set(i, RowStatus.IGNORED, 0, 0, 0, gap, gapOpt, confidence, argmax, false);
+            return;
+        }
+        if (label < 0 || label >= k) {
+            out.setInvalid(i, InvalidReason.LABEL_OUT_OF_RANGE);
+            return;
+        }
+        int y = (int) label;
+        int pad = -1;
+        if (convention.excludesPadClass()) {
+            long p = smoothing.ignoreIndex();
+            if (p < 0 || p >= k) {
+                out.setInvalid(i, InvalidReason.PAD_INDEX_OUT_OF_RANGE);
+                return;
+            }
+            pad = (int) p; // ≠ y: a label equal to the pad was ignored above
+        }
+
+        // Σ over the classes that carry q_o: every class but the label and the pad class,
+        // summed over the (at most three) ranges between them.
+        int first = pad < 0 ? y : Math.min(y, pad);
+        int second = pad < 0 ? y : Math.max(y, pad);
+        double otherBelowMax = sumBelowMax(z, from, from + first, max)
+                + sumBelowMax(z, from + first + 1, from + second, max)
+                + sumBelowMax(z, from + second + 1, to, max);
+        double labelBelowMax = max - z[from + y];
+        double padBelowMax = pad < 0 ? 0 : max - z[from + pad];
+        double gap = (otherBelowMax + labelBelowMax + padBelowMax) / (k - 1);
+
+        int others = convention.otherClassCount(k);
+        double nll = logSumExp + labelBelowMax;
+        double otherNegLogP = others * logSumExp + otherBelowMax;
+        double qy = convention.labelProbability(k, eps);
+        double qo = convention.otherProbability(k, eps);
+        double ce = qy * nll + (qo == 0 ? 0 : qo * otherNegLogP);
+        double kl = (qy == 0 ? 0 : qy * (Math.log(qy) + nll))
+                + (qo == 0 ? 0 : qo * (others * Math.log(qo) + otherNegLogP));
+        out.set(i, RowStatus.VALID, kl, ce, nll, gap, gapOpt, confidence, argmax, argmax == y);
+    }
+}

@@ -1,0 +1,81 @@
+package org.smoothkl.loss;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.smoothkl.GoldenRows;
+
+/** The Vector API kernel against the scalar reference on random batches, every preset, awkward K. */
+class VectorKernelTest {
+    private static final double TOL = 1e-12;
+
+    @Test
+    void agreesWithTheScalarKernelOnRandomBatches() {
+        SplittableRandom r = new SplittableRandom(11);
+        int[] ks = {2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 100, 1000, 1003, 32000};
+        int compared = 0;
+        for (Preset preset : Preset.values()) {
+            for (double eps : new double[] {0, 0.1, 0.5, 1}) {
+                LogitBatch batch = new LogitBatch(16, 1024);
+                for (int row = 0; row < 60; row++) {
+                    int k = ks[r.nextInt(ks.length)];
+                    double scale = Math.pow(10, r.nextInt(-2, 5));
+                    for (int j = 0; j < k; j++) {
+                        batch.appendValue((float) (r.nextGaussian() * scale));
+                    }
+                    long label = r.nextInt(10) == 0 ? preset.defaultIgnoreIndex() : r.nextInt(-1, k + 1);
+                    batch.endRow(label);
+                }
+                // a NaN row and an infinite row
+                batch.appendValue(1);
+                batch.appendValue(Double.NaN);
+                batch.endRow(0);
+                batch.appendValue(Double.NEGATIVE_INFINITY);
+                batch.appendValue(1);
+                batch.appendValue(2);
+                batch.endRow(0);
+                Smoothing s = preset.with(eps, null);
+                MetricsBatch a = new MetricsBatch();
+                MetricsBatch b = new MetricsBatch();
+                new ScalarKernel(s).compute(batch, a);
+                new VectorKernel(s).compute(batch, b);
+                for (int i = 0; i < batch.rows(); i++) {
+                    String where = preset + " eps=" + eps + " row " + i;
+                    assertThat(b.status(i)).as(where).isEqualTo(a.status(i));
+                    assertThat(b.reason(i)).as(where).isEqualTo(a.reason(i));
+                    if (a.status(i) == RowStatus.INVALID) {
+                        continue;
+                    }
+                    assertThat(b.pred(i)).as(where).isEqualTo(a.pred(i));
+                    assertThat(b.correct(i)).as(where).isEqualTo(a.correct(i));
+                    double[][] pairs = {{a.kl(i), b.kl(i)}, {a.smoothedCe(i), b.smoothedCe(i)}, {a.nll(i), b.nll(i)},
+                        {a.gap(i), b.gap(i)}, {a.gapOpt(i), b.gapOpt(i)}, {a.confidence(i), b.confidence(i)}};
+                    for (double[] p : pairs) {
+                        assertThat(GoldenRows.close(p[1], p[0], TOL)).as(where + ": " + p[1] + " vs " + p[0]).isTrue();
+                    }
+                    compared++;
+                }
+            }
+        }
+        assertThat(compared).isGreaterThan(500);
+    }
+
+    @Test
+    void theModuleIsPresentInTheTestJvmSoTheFactoryPicksVector() {
+        // surefire starts the JVM with --add-modules jdk.incubator.vector, as submit/local does
+        assertThat(RowKernels.vectorAvailable()).isTrue();
+        assertThat(RowKernels.create(Preset.SEED.with(0.1, null))).isInstanceOf(VectorKernel.class);
+        String before = System.getProperty(RowKernels.PROPERTY);
+        try {
+            System.setProperty(RowKernels.PROPERTY, "scalar");
+            assertThat(RowKernels.create(Preset.SEED.with(0.1, null))).isInstanceOf(ScalarKernel.class);
+        } finally {
+            if (before == null) {
+                System.clearProperty(RowKernels.PROPERTY);
+            } else {
+                System.setProperty(RowKernels.PROPERTY, before);
+            }
+        }
+    }
+}
