@@ -24,9 +24,29 @@ package org.smoothkl.loss;
  */
 abstract class AbstractRowKernel implements RowKernel {
     private final Smoothing smoothing;
+    /** The per-K constants of the last K seen: rows of one dataset mostly share K. */
+    private Targets targets;
 
     AbstractRowKernel(Smoothing smoothing) {
         this.smoothing = smoothing;
+    }
+
+    /** q_y, q_o, their logs (0·log 0 handled by the callers), how many classes carry q_o, and gap*. */
+    private record Targets(int classes, double qy, double qo, double logQy, double logQo, int others, double gapOpt) {
+        static Targets of(TargetConvention c, int k, double eps) {
+            double qy = c.labelProbability(k, eps);
+            double qo = c.otherProbability(k, eps);
+            return new Targets(k, qy, qo, Math.log(qy), Math.log(qo), c.otherClassCount(k), c.optimalGap(k, eps));
+        }
+    }
+
+    private Targets targets(int k) {
+        Targets t = targets;
+        if (t == null || t.classes() != k) {
+            t = Targets.of(smoothing.convention(), k, smoothing.epsilon());
+            targets = t;
+        }
+        return t;
     }
 
     @Override
@@ -63,7 +83,6 @@ abstract class AbstractRowKernel implements RowKernel {
     private void computeRow(double[] z, int from, int to, long label, InvalidReason inputProblem,
                             MetricsBatch out, int i) {
         TargetConvention convention = smoothing.convention();
-        double eps = smoothing.epsilon();
         int k = to - from;
         if (!smoothing.epsilonInRange()) {
             out.setInvalid(i, InvalidReason.EPSILON_OUT_OF_RANGE);
@@ -85,7 +104,8 @@ abstract class AbstractRowKernel implements RowKernel {
         double max = scan.max();
         int argmax = scan.argmax();
         double logSumExp = Math.log(sumExp(z, from, to, max));
-        double gapOpt = convention.optimalGap(k, eps);
+        Targets t = targets(k);
+        double gapOpt = t.gapOpt();
         double confidence = Math.exp(-logSumExp);
 
         if (label == smoothing.ignoreIndex()) {
@@ -119,14 +139,13 @@ abstract class AbstractRowKernel implements RowKernel {
         double padBelowMax = pad < 0 ? 0 : max - z[from + pad];
         double gap = (otherBelowMax + labelBelowMax + padBelowMax) / (k - 1);
 
-        int others = convention.otherClassCount(k);
         double nll = logSumExp + labelBelowMax;
-        double otherNegLogP = others * logSumExp + otherBelowMax;
-        double qy = convention.labelProbability(k, eps);
-        double qo = convention.otherProbability(k, eps);
+        double otherNegLogP = t.others() * logSumExp + otherBelowMax;
+        double qy = t.qy();
+        double qo = t.qo();
         double ce = qy * nll + (qo == 0 ? 0 : qo * otherNegLogP);
-        double kl = (qy == 0 ? 0 : qy * (Math.log(qy) + nll))
-                + (qo == 0 ? 0 : qo * (others * Math.log(qo) + otherNegLogP));
+        double kl = (qy == 0 ? 0 : qy * (t.logQy() + nll))
+                + (qo == 0 ? 0 : qo * (t.others() * t.logQo() + otherNegLogP));
         out.set(i, RowStatus.VALID, kl, ce, nll, gap, gapOpt, confidence, argmax, argmax == y);
     }
 }

@@ -53,12 +53,24 @@ public final class AuditJob {
         return message == null ? "" : message.lines().findFirst().orElse("");
     }
 
-    private static AuditResult runUnchecked(SparkSession spark, AuditSpec spec, AtomicOutput output) {
+    /** The audit's summary alone, no outputs written (the benchmark's "job"). */
+    public static AuditResult summarize(SparkSession spark, AuditSpec spec) {
+        applySqlDefaults(spark);
+        AuditInput input = InputReader.read(spark, spec);
+        Dataset<Row> scored = new CpuMetricsEngine().withMetrics(input, spec.smoothing());
+        return AuditResult.of(spec, AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram()));
+    }
+
+    static void applySqlDefaults(SparkSession spark) {
         SQL_DEFAULTS.forEach((k, v) -> {
             if (!spark.conf().contains(k)) {
                 spark.conf().set(k, v);
             }
         });
+    }
+
+    private static AuditResult runUnchecked(SparkSession spark, AuditSpec spec, AtomicOutput output) {
+        applySqlDefaults(spark);
         AuditInput input = InputReader.read(spark, spec);
         Dataset<Row> scored = new CpuMetricsEngine().withMetrics(input, spec.smoothing());
         Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram());

@@ -4,41 +4,56 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarArray;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.unsafe.types.UTF8String;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.smoothkl.loss.InvalidReason;
 import org.smoothkl.loss.LogitBatch;
 import org.smoothkl.loss.MetricsBatch;
 import org.smoothkl.loss.RowKernel;
-import org.smoothkl.loss.RowStatus;
 import org.smoothkl.loss.RowKernels;
+import org.smoothkl.loss.RowStatus;
 import org.smoothkl.loss.Smoothing;
 
 /**
- * The CPU engine: Spark's internal rows go straight into a {@link LogitBatch} (floats read
- * with {@code ArrayData.getFloat}, never boxed), the row kernel scores the batch, and each row
- * comes back with the {@link MetricColumns} appended. A Java UDF would receive every logit as
- * a boxed Float; DESIGN.md measured that at 1.5× the cost of this path.
- *
- * <p>The logits of valid and ignored rows are dropped from the output (set null): only
- * quarantined rows keep them, for the invalid/ output.
+ * The CPU engine: logits go from Spark's own buffers into a {@link LogitBatch} (read with
+ * {@code getFloat}/{@code getDouble}, never boxed), the row kernel scores the batch, and each row
+ * comes back with the {@link MetricColumns}. Two ways in, the faster taken when possible:
+ * <ul>
+ *   <li>columnar: when the input is a plain columnar scan (Parquet/ORC with the vectorized
+ *       reader), the scan's {@code ColumnarBatch}es are read directly, skipping the conversion
+ *       to rows and the row copies;</li>
+ *   <li>rows: otherwise (text formats, parsed columns), Spark's internal rows
+ *       ({@code queryExecution().toRdd()}), copied into batches.</li>
+ * </ul>
+ * A Java UDF would receive every logit as a boxed Float (DESIGN.md: 1.5× the cost). The logits of
+ * valid and ignored rows are dropped after scoring; only quarantined rows keep theirs, for invalid/.
  */
 public final class CpuMetricsEngine implements MetricsEngine {
-    /** Rows per kernel call; also bounded by {@link #BATCH_VALUES} logits. */
+    /** Rows per kernel call on the row path; also bounded by {@link #BATCH_VALUES} logits. */
     static final int BATCH_ROWS = 4096;
     static final int BATCH_VALUES = 1 << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(CpuMetricsEngine.class);
+    private static final AtomicBoolean KERNEL_LOGGED = new AtomicBoolean();
 
     @Override
     public String name() {
@@ -49,38 +64,91 @@ public final class CpuMetricsEngine implements MetricsEngine {
     public Dataset<Row> withMetrics(AuditInput input, Smoothing smoothing) {
         org.apache.spark.sql.classic.Dataset<Row> frame = (org.apache.spark.sql.classic.Dataset<Row>) input.frame();
         StructType inSchema = frame.schema();
-        StructType outSchema = inSchema;
-        for (StructField f : MetricColumns.SCHEMA.fields()) {
-            outSchema = outSchema.add(f);
-        }
-        // The logits column becomes nullable: only quarantined rows keep their logits.
-        outSchema = nullable(outSchema, input.logitsColumn());
         RowLayout layout = RowLayout.of(inSchema, input);
-        RDD<InternalRow> rows = frame.queryExecution().toRdd();
-        RDD<InternalRow> scored = rows.toJavaRDD().mapPartitions(new ScorePartition(layout, smoothing)).rdd();
+        RDD<ColumnarBatch> batches = plainColumnarScan(frame);
+        RDD<InternalRow> scored;
+        StructType outSchema;
+        if (batches != null) {
+            // passthrough columns, then the metrics, then the logits (kept for invalid rows only)
+            outSchema = new StructType();
+            for (StructField f : inSchema.fields()) {
+                if (!f.name().equals(input.logitsColumn())) {
+                    outSchema = outSchema.add(f);
+                }
+            }
+            outSchema = withMetricColumns(outSchema).add(nullable(inSchema.apply(input.logitsColumn())));
+            scored = batches.toJavaRDD().mapPartitions(new ScoreBatches(layout, smoothing)).rdd();
+        } else {
+            StructType s = new StructType();
+            for (StructField f : inSchema.fields()) {
+                s = s.add(f.name().equals(input.logitsColumn()) ? nullable(f) : f);
+            }
+            outSchema = withMetricColumns(s);
+            scored = frame.queryExecution().toRdd().toJavaRDD().mapPartitions(new ScoreRows(layout, smoothing)).rdd();
+        }
         return frame.sparkSession().internalCreateDataFrame(scored, outSchema, false);
     }
 
-    private static StructType nullable(StructType schema, String column) {
-        StructField[] fields = schema.fields().clone();
-        for (int i = 0; i < fields.length; i++) {
-            if (fields[i].name().equals(column)) {
-                fields[i] = new StructField(fields[i].name(), fields[i].dataType(), true, fields[i].metadata());
-            }
+    private static StructType withMetricColumns(StructType schema) {
+        for (StructField f : MetricColumns.SCHEMA.fields()) {
+            schema = schema.add(f);
         }
-        return new StructType(fields);
+        return schema;
     }
 
-    /** Where the engine finds its inputs in a row; serializable, sent to executors. */
+    private static StructField nullable(StructField f) {
+        return new StructField(f.name(), f.dataType(), true, f.metadata());
+    }
+
+    /**
+     * The scan's columnar batches when {@code frame} is nothing but a columnar file scan whose
+     * output is exactly the frame's columns (the shape InputReader gives Parquet and ORC input);
+     * null otherwise.
+     */
+    static RDD<ColumnarBatch> plainColumnarScan(org.apache.spark.sql.classic.Dataset<Row> frame) {
+        SparkPlan node = frame.queryExecution().executedPlan();
+        while (node.children().size() == 1 && isRowConversion(node)) {
+            node = node.children().head();
+        }
+        if (!node.children().isEmpty() || !node.supportsColumnar()) {
+            return null;
+        }
+        List<String> scanColumns = new ArrayList<>();
+        scala.collection.Iterator<Attribute> it = node.output().iterator();
+        while (it.hasNext()) {
+            scanColumns.add(it.next().name());
+        }
+        if (!scanColumns.equals(List.of(frame.columns()))) {
+            return null;
+        }
+        return node.executeColumnar();
+    }
+
+    /** Plan nodes that only turn a columnar scan's batches into rows. */
+    private static boolean isRowConversion(SparkPlan node) {
+        String name = node.nodeName();
+        return name.startsWith("WholeStageCodegen") || name.equals("ColumnarToRow") || name.equals("InputAdapter");
+    }
+
+    /** The kernel for this JVM (vector where the module is present), said once per JVM in the log. */
+    static RowKernel kernel(Smoothing smoothing) {
+        RowKernel kernel = RowKernels.create(smoothing);
+        if (KERNEL_LOGGED.compareAndSet(false, true)) {
+            LOG.info("smoothkl row kernel: {}", kernel.getClass().getSimpleName());
+        }
+        return kernel;
+    }
+
+    /** Where the engine finds its inputs; serializable, sent to executors. */
     record RowLayout(int logits, boolean floatLogits, boolean logitsMayHoldNull, int label, DataType labelType,
-                     int inputError) implements java.io.Serializable {
+                     int inputError, int columns) implements java.io.Serializable {
         static RowLayout of(StructType schema, AuditInput input) {
             int logits = schema.fieldIndex(input.logitsColumn());
             ArrayType logitsType = (ArrayType) schema.fields()[logits].dataType();
             int label = schema.fieldIndex(input.labelColumn());
             int error = input.inputErrorColumn() == null ? -1 : schema.fieldIndex(input.inputErrorColumn());
             return new RowLayout(logits, logitsType.elementType() == DataTypes.FloatType, logitsType.containsNull(),
-                    label, schema.fields()[label].dataType(), error);
+                    label, schema.fields()[label].dataType(), error, schema.size());
         }
 
         long label(InternalRow row) {
@@ -92,51 +160,119 @@ public final class CpuMetricsEngine implements MetricsEngine {
             }
             return labelType == DataTypes.ShortType ? row.getShort(label) : row.getByte(label);
         }
-    }
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CpuMetricsEngine.class);
-    private static final java.util.concurrent.atomic.AtomicBoolean KERNEL_LOGGED = new java.util.concurrent.atomic.AtomicBoolean();
-
-    /** The kernel for this JVM (vector where the module is present), said once per JVM in the log. */
-    static RowKernel kernel(Smoothing smoothing) {
-        RowKernel kernel = RowKernels.create(smoothing);
-        if (KERNEL_LOGGED.compareAndSet(false, true)) {
-            LOG.info("smoothkl row kernel: {}", kernel.getClass().getSimpleName());
+        long label(ColumnVector v, int r) {
+            if (labelType == DataTypes.LongType) {
+                return v.getLong(r);
+            }
+            if (labelType == DataTypes.IntegerType) {
+                return v.getInt(r);
+            }
+            return labelType == DataTypes.ShortType ? v.getShort(r) : v.getByte(r);
         }
-        return kernel;
+
+        /** Appends one row's logits (or its problem) to {@code batch}. */
+        void append(LogitBatch batch, boolean nullLogits, boolean nullLabel, ArrayData logits, long label) {
+            if (nullLogits) {
+                batch.endRowWithProblem(InvalidReason.NULL_LOGITS);
+                return;
+            }
+            if (nullLabel) {
+                batch.endRowWithProblem(InvalidReason.NULL_LABEL);
+                return;
+            }
+            int k = logits.numElements();
+            for (int j = 0; j < k; j++) {
+                if (logitsMayHoldNull && logits.isNullAt(j)) {
+                    batch.endRowWithProblem(InvalidReason.NULL_LOGIT);
+                    return;
+                }
+                batch.appendValue(floatLogits ? logits.getFloat(j) : logits.getDouble(j));
+            }
+            batch.endRow(label);
+        }
     }
 
-    /** Scores one partition, a batch at a time. */
-    static final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+    /** Fills the metric columns of one output row from a scored batch, without boxing. */
+    static final class MetricsRow {
+        private static final UTF8String[] STATUS = codes(RowStatus.values());
+        private static final UTF8String[] REASON = codes(InvalidReason.values());
+        final SpecificInternalRow row;
+
+        MetricsRow(boolean withLogits, DataType logitsType) {
+            List<DataType> types = new ArrayList<>();
+            for (StructField f : MetricColumns.SCHEMA.fields()) {
+                types.add(f.dataType());
+            }
+            if (withLogits) {
+                types.add(logitsType);
+            }
+            row = new SpecificInternalRow(scala.jdk.javaapi.CollectionConverters.asScala(types).toSeq());
+        }
+
+        /** Row {@code i} of {@code m}; {@code classes} its K. */
+        InternalRow fill(MetricsBatch m, int i, int classes) {
+            RowStatus status = m.status(i);
+            row.update(0, STATUS[status.ordinal()]);
+            if (status == RowStatus.INVALID) {
+                row.update(1, REASON[m.reason(i).ordinal()]);
+                for (int c = 2; c <= 8; c++) {
+                    row.setNullAt(c);
+                }
+                row.setBoolean(9, false);
+                row.setNullAt(10);
+                return row;
+            }
+            row.setNullAt(1);
+            row.setDouble(2, m.kl(i));
+            row.setDouble(3, m.smoothedCe(i));
+            row.setDouble(4, m.nll(i));
+            row.setDouble(5, m.gap(i));
+            row.setDouble(6, m.gapOpt(i));
+            row.setDouble(7, m.confidence(i));
+            row.setInt(8, m.pred(i));
+            row.setBoolean(9, m.correct(i));
+            row.setInt(10, classes);
+            return row;
+        }
+
+        private static UTF8String[] codes(Enum<?>[] values) {
+            UTF8String[] out = new UTF8String[values.length];
+            for (Enum<?> e : values) {
+                out[e.ordinal()] = UTF8String.fromString(e instanceof RowStatus s ? s.code() : ((InvalidReason) e).code());
+            }
+            return out;
+        }
+    }
+
+    /** Scores a partition of internal rows, a batch of copied rows at a time. */
+    static final class ScoreRows implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
         private final RowLayout layout;
         private final Smoothing smoothing;
 
-        ScorePartition(RowLayout layout, Smoothing smoothing) {
+        ScoreRows(RowLayout layout, Smoothing smoothing) {
             this.layout = layout;
             this.smoothing = smoothing;
         }
 
         @Override
         public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-            return new BatchIterator(rows, layout, kernel(smoothing));
+            return new RowIterator(rows, layout, kernel(smoothing));
         }
     }
 
-    private static final class BatchIterator implements Iterator<InternalRow> {
-        private static final UTF8String[] STATUS = codes(RowStatus.values());
-        private static final UTF8String[] REASON = codes(InvalidReason.values());
-
+    private static final class RowIterator implements Iterator<InternalRow> {
         private final Iterator<InternalRow> input;
         private final RowLayout layout;
         private final RowKernel kernel;
         private final LogitBatch batch = new LogitBatch(BATCH_ROWS, BATCH_VALUES);
         private final MetricsBatch metrics = new MetricsBatch();
         private final List<InternalRow> pending = new ArrayList<>(BATCH_ROWS);
-        private final GenericInternalRow metricsRow = new GenericInternalRow(MetricColumns.SCHEMA.size());
+        private final MetricsRow metricsRow = new MetricsRow(false, null);
         private final JoinedRow joined = new JoinedRow();
         private int next;
 
-        BatchIterator(Iterator<InternalRow> input, RowLayout layout, RowKernel kernel) {
+        RowIterator(Iterator<InternalRow> input, RowLayout layout, RowKernel kernel) {
             this.input = input;
             this.layout = layout;
             this.kernel = kernel;
@@ -147,47 +283,25 @@ public final class CpuMetricsEngine implements MetricsEngine {
             if (next < pending.size()) {
                 return true;
             }
-            fill();
-            return !pending.isEmpty();
-        }
-
-        private void fill() {
             pending.clear();
             batch.clear();
             next = 0;
             while (input.hasNext() && pending.size() < BATCH_ROWS && batch.size() < BATCH_VALUES) {
                 InternalRow row = input.next().copy(); // the scan reuses its row objects
                 pending.add(row);
-                append(row);
+                if (layout.inputError() >= 0 && !row.isNullAt(layout.inputError())) {
+                    batch.endRowWithProblem(InvalidReason.fromCode(row.getUTF8String(layout.inputError()).toString()));
+                } else {
+                    boolean nullLogits = row.isNullAt(layout.logits());
+                    boolean nullLabel = row.isNullAt(layout.label());
+                    layout.append(batch, nullLogits, nullLabel, nullLogits ? null : row.getArray(layout.logits()),
+                            nullLabel ? 0 : layout.label(row));
+                }
             }
             if (!pending.isEmpty()) {
                 kernel.compute(batch, metrics);
             }
-        }
-
-        private void append(InternalRow row) {
-            if (layout.inputError() >= 0 && !row.isNullAt(layout.inputError())) {
-                batch.endRowWithProblem(InvalidReason.fromCode(row.getUTF8String(layout.inputError()).toString()));
-                return;
-            }
-            if (row.isNullAt(layout.logits())) {
-                batch.endRowWithProblem(InvalidReason.NULL_LOGITS);
-                return;
-            }
-            if (row.isNullAt(layout.label())) {
-                batch.endRowWithProblem(InvalidReason.NULL_LABEL);
-                return;
-            }
-            ArrayData logits = row.getArray(layout.logits());
-            int k = logits.numElements();
-            for (int j = 0; j < k; j++) {
-                if (layout.logitsMayHoldNull() && logits.isNullAt(j)) {
-                    batch.endRowWithProblem(InvalidReason.NULL_LOGIT);
-                    return;
-                }
-                batch.appendValue(layout.floatLogits() ? logits.getFloat(j) : logits.getDouble(j));
-            }
-            batch.endRow(layout.label(row));
+            return !pending.isEmpty();
         }
 
         @Override
@@ -198,32 +312,105 @@ public final class CpuMetricsEngine implements MetricsEngine {
             int i = next++;
             InternalRow row = pending.get(i);
             pending.set(i, null);
-            RowStatus status = metrics.status(i);
-            boolean invalid = status == RowStatus.INVALID;
-            if (!invalid) {
+            if (metrics.status(i) != RowStatus.INVALID) {
                 row.setNullAt(layout.logits());
             }
-            Object[] v = metricsRow.values();
-            v[0] = STATUS[status.ordinal()];
-            v[1] = invalid ? REASON[metrics.reason(i).ordinal()] : null;
-            v[2] = invalid ? null : metrics.kl(i);
-            v[3] = invalid ? null : metrics.smoothedCe(i);
-            v[4] = invalid ? null : metrics.nll(i);
-            v[5] = invalid ? null : metrics.gap(i);
-            v[6] = invalid ? null : metrics.gapOpt(i);
-            v[7] = invalid ? null : metrics.confidence(i);
-            v[8] = invalid ? null : metrics.pred(i);
-            v[9] = metrics.correct(i);
-            v[10] = invalid ? null : batch.offsets()[i + 1] - batch.offsets()[i];
-            return joined.apply(row, metricsRow);
+            int k = batch.offsets()[i + 1] - batch.offsets()[i];
+            return joined.apply(row, metricsRow.fill(metrics, i, k));
+        }
+    }
+
+    /** Scores a partition of the scan's columnar batches, one input batch per kernel call. */
+    static final class ScoreBatches implements FlatMapFunction<Iterator<ColumnarBatch>, InternalRow> {
+        private final RowLayout layout;
+        private final Smoothing smoothing;
+
+        ScoreBatches(RowLayout layout, Smoothing smoothing) {
+            this.layout = layout;
+            this.smoothing = smoothing;
         }
 
-        private static UTF8String[] codes(Enum<?>[] values) {
-            UTF8String[] out = new UTF8String[values.length];
-            for (Enum<?> e : values) {
-                out[e.ordinal()] = UTF8String.fromString(e instanceof RowStatus s ? s.code() : ((InvalidReason) e).code());
+        @Override
+        public Iterator<InternalRow> call(Iterator<ColumnarBatch> batches) {
+            return new BatchIterator(batches, layout, kernel(smoothing));
+        }
+    }
+
+    /**
+     * Emits the rows of one input batch before it reads the next: the reader reuses its column
+     * vectors, and Spark copies each emitted row before asking for another.
+     */
+    private static final class BatchIterator implements Iterator<InternalRow> {
+        private final Iterator<ColumnarBatch> input;
+        private final RowLayout layout;
+        private final RowKernel kernel;
+        private final LogitBatch batch = new LogitBatch(BATCH_ROWS, BATCH_VALUES);
+        private final MetricsBatch metrics = new MetricsBatch();
+        private final MetricsRow metricsRow;
+        private final JoinedRow joined = new JoinedRow();
+        private ColumnarBatch current;
+        private ColumnarBatch passthrough;
+        private int rows;
+        private int next;
+
+        BatchIterator(Iterator<ColumnarBatch> input, RowLayout layout, RowKernel kernel) {
+            this.input = input;
+            this.layout = layout;
+            this.kernel = kernel;
+            this.metricsRow = new MetricsRow(true, DataTypes.createArrayType(
+                    layout.floatLogits() ? DataTypes.FloatType : DataTypes.DoubleType, layout.logitsMayHoldNull()));
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next >= rows) {
+                if (!input.hasNext()) {
+                    return false;
+                }
+                load(input.next());
             }
-            return out;
+            return true;
+        }
+
+        private void load(ColumnarBatch b) {
+            current = b;
+            rows = b.numRows();
+            next = 0;
+            ColumnVector[] others = new ColumnVector[layout.columns() - 1];
+            for (int c = 0, o = 0; c < layout.columns(); c++) {
+                if (c != layout.logits()) {
+                    others[o++] = b.column(c);
+                }
+            }
+            passthrough = new ColumnarBatch(others, rows);
+            ColumnVector logits = b.column(layout.logits());
+            ColumnVector label = b.column(layout.label());
+            batch.clear();
+            for (int r = 0; r < rows; r++) {
+                boolean nullLogits = logits.isNullAt(r);
+                boolean nullLabel = label.isNullAt(r);
+                layout.append(batch, nullLogits, nullLabel, nullLogits ? null : logits.getArray(r),
+                        nullLabel ? 0 : layout.label(label, r));
+            }
+            kernel.compute(batch, metrics);
+        }
+
+        @Override
+        public InternalRow next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            int i = next++;
+            int k = batch.offsets()[i + 1] - batch.offsets()[i];
+            metricsRow.fill(metrics, i, k);
+            int logitsField = MetricColumns.SCHEMA.size();
+            if (metrics.status(i) == RowStatus.INVALID && !current.column(layout.logits()).isNullAt(i)) {
+                ColumnarArray a = current.column(layout.logits()).getArray(i);
+                metricsRow.row.update(logitsField, a.copy());
+            } else {
+                metricsRow.row.setNullAt(logitsField);
+            }
+            return joined.apply(passthrough.getRow(i), metricsRow.row);
         }
     }
 }

@@ -18,10 +18,11 @@ import org.smoothkl.loss.LogitBatch;
 import org.smoothkl.loss.MetricsBatch;
 import org.smoothkl.loss.Preset;
 import org.smoothkl.loss.RowStatus;
-import org.smoothkl.loss.ScalarKernel;
+import org.smoothkl.loss.RowKernel;
+import org.smoothkl.loss.RowKernels;
 
 /**
- * The job's per-row output equals the kernel run directly on the same rows, bit for bit: the
+ * The job's per-row output equals the kernel (the one the engine picks) run directly on the same rows, bit for bit: the
  * Spark plumbing (JSON and Parquet readers, batching, labels, statuses) adds nothing and loses
  * nothing.
  */
@@ -41,7 +42,7 @@ class EngineParityTest {
             byId.put(r.getAs("id"), r);
         }
         assertThat(byId).hasSize(golden.size());
-        ScalarKernel kernel = new ScalarKernel(Preset.PYTORCH.with(0.1, null));
+        RowKernel kernel = RowKernels.create(Preset.PYTORCH.with(0.1, null)); // the kernel the engine picks
         int compared = 0;
         for (GoldenRows.Row g : golden) {
             MetricsBatch m = new MetricsBatch();
@@ -77,7 +78,7 @@ class EngineParityTest {
         Map<Integer, Row> rows = new HashMap<>();
         SparkTestSession.get().read().parquet(out.resolve("rows").toString()).collectAsList()
                 .forEach(r -> rows.put(r.getAs("id"), r));
-        ScalarKernel kernel = new ScalarKernel(Preset.ONMT.with(0.3, null));
+        RowKernel kernel = RowKernels.create(Preset.ONMT.with(0.3, null));
         int valid = 0;
         for (Row s : source) {
             List<Float> f = s.getList(2);
@@ -94,5 +95,39 @@ class EngineParityTest {
         }
         // label 1 is onmt's pad: those rows are ignored, the rest valid
         assertThat(valid).isEqualTo(160);
+    }
+
+    @Test
+    void parquetTakesTheColumnarPathAndQuarantinedRowsKeepTheirLogits() {
+        Path data = tmp.resolve("nan");
+        SparkTestSession.get().sql("SELECT 'a' AS slice, CAST(id % 3 AS INT) AS label, "
+                + "IF(id % 10 = 0, array(1.0F, CAST('NaN' AS FLOAT), 2.0F), array(CAST(id AS FLOAT), 1.0F, 2.0F)) AS logits "
+                + "FROM range(100)").write().parquet(data.toString());
+        org.smoothkl.audit.AuditSpec spec = new org.smoothkl.audit.AuditSpec(data.toString(), "parquet", "logits", "label",
+                Preset.SEED, Preset.SEED.with(0.1, null), List.of("slice"), new org.smoothkl.audit.GapHistogramSpec(10, 0, 10),
+                tmp.resolve("unused").toString(), false, false);
+        AuditInput input = InputReader.read(SparkTestSession.get(), spec);
+        assertThat(CpuMetricsEngine.plainColumnarScan((org.apache.spark.sql.classic.Dataset<Row>) input.frame()))
+                .as("Parquet input is read as columnar batches").isNotNull();
+
+        Path out = tmp.resolve("out");
+        CliRun run = CliRun.of("run", "--input", data.toString(), "--preset", "seed", "--epsilon", "0.1",
+                "--group-by", "slice", "--output", out.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<Row> invalid = SparkTestSession.get().read().parquet(out.resolve("invalid").toString()).collectAsList();
+        assertThat(invalid).hasSize(10).allSatisfy(r -> {
+            assertThat(r.<String>getAs("reason")).isEqualTo("nan_logit");
+            assertThat(r.getList(r.fieldIndex("logits"))).hasSize(3);
+            assertThat(Float.isNaN(r.<Float>getList(r.fieldIndex("logits")).get(1))).isTrue();
+        });
+    }
+
+    @Test
+    void jsonTakesTheRowPath() {
+        org.smoothkl.audit.AuditSpec spec = new org.smoothkl.audit.AuditSpec(GoldenRows.file("fairseq").toString(), "json",
+                "logits", "label", Preset.FAIRSEQ, Preset.FAIRSEQ.with(0.1, null), List.of(),
+                new org.smoothkl.audit.GapHistogramSpec(10, 0, 10), tmp.resolve("unused").toString(), false, false);
+        AuditInput input = InputReader.read(SparkTestSession.get(), spec);
+        assertThat(CpuMetricsEngine.plainColumnarScan((org.apache.spark.sql.classic.Dataset<Row>) input.frame())).isNull();
     }
 }

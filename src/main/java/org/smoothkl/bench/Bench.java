@@ -1,0 +1,203 @@
+package org.smoothkl.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.apache.spark.sql.SparkSession;
+import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.GapHistogramSpec;
+import org.smoothkl.loss.LogitBatch;
+import org.smoothkl.loss.MetricsBatch;
+import org.smoothkl.loss.Preset;
+import org.smoothkl.loss.RowKernel;
+import org.smoothkl.loss.RowKernels;
+import org.smoothkl.loss.ScalarKernel;
+import org.smoothkl.loss.Smoothing;
+import org.smoothkl.loss.SyntheticLogits;
+import org.smoothkl.spark.AuditJob;
+import org.smoothkl.spark.SyntheticDataset;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The CPU benchmark (submit/bench): for each K, interleaved and repeated after a warm-up round,
+ * the scan floor, the audit job (summary only: no output files), the same audit with Spark
+ * built-ins, and the row kernel alone (scalar vs vector) on in-memory batches. Prints medians
+ * and ratios measured in this one run, and writes them to bench-results.json.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "CPU benchmark: job vs scan floor vs built-ins; kernels.")
+public final class Bench implements Callable<Integer> {
+    static final double EPSILON = 0.1;
+
+    @Option(names = "--quick", description = "About 100 MB of logits per K instead of 1 GB.")
+    boolean quick;
+
+    @Option(names = "--rounds", description = "Measured rounds after the warm-up (default ${DEFAULT-VALUE}).")
+    int rounds = 3;
+
+    @Option(names = "--ks", split = ",", description = "Class counts (default ${DEFAULT-VALUE}).")
+    List<Integer> ks = List.of(10, 1000, 32000);
+
+    @Option(names = "--data-dir", description = "Where datasets are generated and reused (default ${DEFAULT-VALUE}).")
+    File dataDir = new File("bench-data");
+
+    @Option(names = "--results", description = "JSON results file (default ${DEFAULT-VALUE}).")
+    File results = new File("bench-results.json");
+
+    @Option(names = "--no-builtin", description = "Skip the built-in-functions audit (slow).")
+    boolean noBuiltin;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Bench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        SparkSession spark = SparkSession.builder().appName("smoothkl-bench").getOrCreate();
+        long bytes = quick ? 100_000_000L : 1_000_000_000L;
+        Map<Integer, Path> data = new LinkedHashMap<>();
+        for (int k : ks) {
+            data.put(k, dataset(spark, k, bytes / (4L * k)));
+        }
+        Map<Integer, Map<String, List<Double>>> times = new LinkedHashMap<>();
+        for (int round = 0; round <= rounds; round++) {
+            for (int k : ks) {
+                Map<String, List<Double>> t = times.computeIfAbsent(k, x -> new LinkedHashMap<>());
+                boolean warmup = round == 0;
+                measure(t, "floor", warmup, () -> ScanFloor.touchEveryValue(spark.read().parquet(data.get(k).toString()).select("logits")));
+                measure(t, "job", warmup, () -> AuditJob.summarize(spark, spec(data.get(k))));
+                if (!noBuiltin) {
+                    measure(t, "builtin", warmup, () -> BuiltinAudit.run(spark.read().parquet(data.get(k).toString()),
+                            EPSILON, 50, 0, 20));
+                }
+                measure(t, "kernel_scalar", warmup, () -> kernelAlone(new ScalarKernel(smoothing()), k));
+                measure(t, "kernel_vector", warmup, () -> kernelAlone(RowKernels.create(smoothing()), k));
+                System.err.printf(Locale.ROOT, "round %d K=%d done%s%n", round, k, warmup ? " (warm-up)" : "");
+            }
+        }
+        Map<String, Object> out = report(times, bytes);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(results, out);
+        System.out.println("wrote " + results);
+        spark.stop();
+        return 0;
+    }
+
+    private static Smoothing smoothing() {
+        return Preset.SEED.with(EPSILON, null);
+    }
+
+    private AuditSpec spec(Path input) {
+        return new AuditSpec(input.toString(), "parquet", "logits", "label", Preset.SEED, smoothing(), List.of("slice"),
+                new GapHistogramSpec(50, 0, 20), "unused", false, false);
+    }
+
+    private Path dataset(SparkSession spark, int k, long rows) {
+        Path p = dataDir.toPath().resolve("k" + k + "-rows" + rows);
+        if (!Files.exists(p.resolve("_SUCCESS"))) {
+            System.err.printf(Locale.ROOT, "generating %d rows at K=%d into %s%n", rows, k, p);
+            SyntheticDataset.write(spark, rows, k, EPSILON, 3, 42, p.toString(), true);
+        }
+        return p;
+    }
+
+    /** Logits in one in-memory batch per K: ≈8M values, as the engine's batches hold them. */
+    private static final Map<Integer, LogitBatch> BATCHES = new LinkedHashMap<>();
+    static final int KERNEL_VALUES = 8 << 20;
+
+    private static long kernelAlone(RowKernel kernel, int k) {
+        LogitBatch batch = BATCHES.computeIfAbsent(k, kk -> {
+            int rows = Math.max(1, KERNEL_VALUES / kk);
+            SyntheticLogits model = new SyntheticLogits(kk, EPSILON);
+            LogitBatch b = new LogitBatch(rows, rows * kk);
+            float[] z = new float[kk];
+            for (int r = 0; r < rows; r++) {
+                model.logits(1, r, 0.8, z);
+                for (float v : z) {
+                    b.appendValue(v);
+                }
+                b.endRow(model.label(1, r));
+            }
+            return b;
+        });
+        MetricsBatch out = new MetricsBatch();
+        kernel.compute(batch, out);
+        return batch.size();
+    }
+
+    private static void measure(Map<String, List<Double>> t, String what, boolean warmup, Supplier<?> work) {
+        long start = System.nanoTime();
+        work.get();
+        double s = (System.nanoTime() - start) / 1e9;
+        if (!warmup) {
+            t.computeIfAbsent(what, x -> new ArrayList<>()).add(s);
+        }
+    }
+
+    static double median(List<Double> xs) {
+        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    private Map<String, Object> report(Map<Integer, Map<String, List<Double>>> times, long bytes) {
+        Map<String, Object> perK = new LinkedHashMap<>();
+        System.out.printf(Locale.ROOT, "%nsmoothkl CPU benchmark: %d cores, %s kernel, %d rounds after a warm-up, medians%n",
+                Runtime.getRuntime().availableProcessors(), RowKernels.name(), rounds);
+        System.out.printf(Locale.ROOT, "%-6s %10s %8s %8s %9s %9s | %8s %8s %12s | %8s %8s %9s%n",
+                "K", "rows", "floor_s", "job_s", "builtin_s", "job GB/s", "job/flr", "blt/job", "job rows/s",
+                "scal GB/s", "vec GB/s", "vec/scal");
+        for (Map.Entry<Integer, Map<String, List<Double>>> e : times.entrySet()) {
+            int k = e.getKey();
+            long rows = bytes / (4L * k);
+            double gb = rows * (double) k * 4 / 1e9;
+            Map<String, List<Double>> t = e.getValue();
+            double floor = median(t.get("floor"));
+            double job = median(t.get("job"));
+            Double builtin = t.containsKey("builtin") ? median(t.get("builtin")) : null;
+            double kernelGb = Math.max(1, KERNEL_VALUES / k) * (double) k * 4 / 1e9;
+            double scalar = median(t.get("kernel_scalar"));
+            double vector = median(t.get("kernel_vector"));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rows", rows);
+            m.put("logits_gb", gb);
+            m.put("floor_s", floor);
+            m.put("job_s", job);
+            m.put("builtin_s", builtin);
+            m.put("udf_cpu_s", null);
+            m.put("job_over_floor", floor / job);
+            m.put("builtin_over_job", builtin == null ? null : builtin / job);
+            m.put("vector_over_scalar", scalar / vector);
+            m.put("job_rows_per_s", rows / job);
+            m.put("job_gb_per_s", gb / job);
+            m.put("kernel_scalar_gb_per_s", kernelGb / scalar);
+            m.put("kernel_vector_gb_per_s", kernelGb / vector);
+            m.put("samples_s", t);
+            perK.put(Integer.toString(k), m);
+            System.out.printf(Locale.ROOT, "%-6d %10d %8.2f %8.2f %9s %9.2f | %8.2f %8s %12.0f | %8.2f %8.2f %9.2f%n",
+                    k, rows, floor, job, builtin == null ? "-" : String.format(Locale.ROOT, "%.2f", builtin), gb / job,
+                    floor / job, builtin == null ? "-" : String.format(Locale.ROOT, "%.2f", builtin / job), rows / job,
+                    kernelGb / scalar, kernelGb / vector, scalar / vector);
+        }
+        System.out.println("job = the audit's summary end to end (scan, kernel, aggregation), no output files written;"
+                + " job/flr = floor_s/job_s (throughput ratio); blt/job = builtin_s/job_s; GB/s of float32 logits.");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("K", perK);
+        out.put("rounds", rounds);
+        out.put("quick", quick);
+        out.put("cores", Runtime.getRuntime().availableProcessors());
+        out.put("kernel", RowKernels.name());
+        out.put("ks", Arrays.asList(ks.toArray()));
+        return out;
+    }
+}

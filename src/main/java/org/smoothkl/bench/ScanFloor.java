@@ -1,0 +1,47 @@
+package org.smoothkl.bench;
+
+import java.util.Iterator;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarArray;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+
+/**
+ * The floor of a CPU audit: Spark's vectorized Parquet scan of the logits column, every value
+ * read once (summed, so the JIT cannot drop the reads), nothing else.
+ */
+final class ScanFloor {
+    private ScanFloor() {
+    }
+
+    /** Sum of all logits of {@code logitsOnly} (a frame with just the logits column). */
+    static double touchEveryValue(Dataset<Row> logitsOnly) {
+        SparkPlan plan = ((org.apache.spark.sql.classic.Dataset<Row>) logitsOnly).queryExecution().executedPlan();
+        SparkPlan scan = plan.collectLeaves().head();
+        if (!scan.supportsColumnar()) {
+            throw new IllegalStateException("the scan is not columnar: " + scan.nodeName()
+                    + " (is spark.sql.parquet.enableNestedColumnVectorizedReader on?)");
+        }
+        FlatMapFunction<Iterator<ColumnarBatch>, Double> sum = batches -> {
+            double s = 0;
+            while (batches.hasNext()) {
+                ColumnarBatch b = batches.next();
+                ColumnVector logits = b.column(0);
+                for (int r = 0; r < b.numRows(); r++) {
+                    if (logits.isNullAt(r)) {
+                        continue;
+                    }
+                    ColumnarArray a = logits.getArray(r);
+                    for (int j = 0, n = a.numElements(); j < n; j++) {
+                        s += a.getFloat(j);
+                    }
+                }
+            }
+            return java.util.List.of(s).iterator();
+        };
+        return scan.executeColumnar().toJavaRDD().mapPartitions(sum).reduce(Double::sum);
+    }
+}
