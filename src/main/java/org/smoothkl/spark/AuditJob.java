@@ -55,22 +55,34 @@ public final class AuditJob {
 
     /** The audit's summary alone, no outputs written (the benchmark's "job"). */
     public static AuditResult summarize(SparkSession spark, AuditSpec spec) {
-        applySqlDefaults(spark);
+        applySqlDefaults(spark, spec);
         AuditInput input = InputReader.read(spark, spec);
         Dataset<Row> scored = new CpuMetricsEngine().withMetrics(input, spec.smoothing());
         return AuditResult.of(spec, AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram()));
     }
 
-    static void applySqlDefaults(SparkSession spark) {
+    static final String PARQUET_BATCH_ROWS = "spark.sql.parquet.columnarReaderBatchSize";
+
+    /** Reader settings for this input, each unless the user set it. */
+    static void applySqlDefaults(SparkSession spark, AuditSpec spec) {
         SQL_DEFAULTS.forEach((k, v) -> {
             if (!spark.conf().contains(k)) {
                 spark.conf().set(k, v);
             }
         });
+        if (spec.format().equals("parquet") && !userSet(spark, PARQUET_BATCH_ROWS)) {
+            ReaderBatchSize.rowsFor(spark.sparkContext().hadoopConfiguration(), spec.input(), spec.logitsColumn())
+                    .ifPresent(rows -> spark.conf().set(PARQUET_BATCH_ROWS, Integer.toString(rows)));
+        }
+    }
+
+    /** Set in the Spark conf the job was started with (a value we set on an earlier run does not count). */
+    private static boolean userSet(SparkSession spark, String key) {
+        return spark.sparkContext().getConf().contains(key);
     }
 
     private static AuditResult runUnchecked(SparkSession spark, AuditSpec spec, AtomicOutput output) {
-        applySqlDefaults(spark);
+        applySqlDefaults(spark, spec);
         AuditInput input = InputReader.read(spark, spec);
         Dataset<Row> scored = new CpuMetricsEngine().withMetrics(input, spec.smoothing());
         Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram());
