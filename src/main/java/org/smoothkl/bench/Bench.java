@@ -59,13 +59,23 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--no-builtin", description = "Skip the built-in-functions audit (slow).")
     boolean noBuiltin;
 
+    @Option(names = "--scale-check", description = "Also: time and peak heap at 1x and 10x the rows (K=1000), "
+            + "and K=262144, each in a fresh JVM with a 2 GB heap.")
+    boolean scaleCheck;
+
+    @Option(names = "--measure-one", hidden = true, description = "Internal: audit one dataset, print time and heap.")
+    String measureOne;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Bench()).execute(args));
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         SparkSession spark = SparkSession.builder().appName("smoothkl-bench").getOrCreate();
+        if (measureOne != null) {
+            return ScaleCheck.measureOne(spark, spec(Path.of(measureOne)));
+        }
         long bytes = quick ? 100_000_000L : 1_000_000_000L;
         Map<Integer, Path> data = new LinkedHashMap<>();
         for (int k : ks) {
@@ -88,6 +98,9 @@ public final class Bench implements Callable<Integer> {
             }
         }
         Map<String, Object> out = report(times, bytes);
+        if (scaleCheck) {
+            out.put("scale_check", ScaleCheck.run(quick, (k, rows) -> dataset(spark, k, rows)));
+        }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(results, out);
         System.out.println("wrote " + results);
         spark.stop();
@@ -98,7 +111,7 @@ public final class Bench implements Callable<Integer> {
         return Preset.SEED.with(EPSILON, null);
     }
 
-    private AuditSpec spec(Path input) {
+    static AuditSpec spec(Path input) {
         return new AuditSpec(input.toString(), "parquet", "logits", "label", Preset.SEED, smoothing(), List.of("slice"),
                 new GapHistogramSpec(50, 0, 20), "unused", false, false);
     }
