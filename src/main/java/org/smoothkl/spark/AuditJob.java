@@ -61,7 +61,7 @@ public final class AuditJob {
         });
         AuditInput input = InputReader.read(spark, spec);
         Dataset<Row> scored = new CpuMetricsEngine().withMetrics(input, spec.smoothing());
-        Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram());
+        Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram(), spec.calibration());
         AuditResult result = AuditResult.of(spec, slices);
 
         AuditOutputs.writeInvalid(input, scored, result, output.path(AuditOutputs.INVALID));
