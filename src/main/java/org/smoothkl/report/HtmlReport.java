@@ -119,8 +119,8 @@ public final class HtmlReport {
             h.append("<tr class=\"").append(ok ? "pass" : "fail").append("\"><td>").append(ok ? "pass" : "FAIL")
                     .append("</td><td><code>").append(esc(c.path("check").asText())).append("</code></td><td>")
                     .append(esc(c.path("slice").asText())).append("</td><td>").append(esc(kindText(c.path("kind").asText())))
-                    .append("</td><td>").append(num(c.path("value"))).append("</td><td>").append(num(c.path("baseline_value")))
-                    .append("</td><td>").append(esc(c.path("bound").asText())).append("</td><td>")
+                    .append("</td><td class=\"n\">").append(num(c.path("value"))).append("</td><td class=\"n\">")
+                    .append(num(c.path("baseline_value"))).append("</td><td>").append(esc(c.path("bound").asText())).append("</td><td>")
                     .append(c.hasNonNull("note") ? esc(c.path("note").asText()) : "").append("</td></tr>\n");
         }
         h.append("</table>\n<p class=\"note\">difference = run − baseline (in the metric's units); "
@@ -146,21 +146,22 @@ public final class HtmlReport {
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
             JsonNode s = p.summary();
-            h.append("<tr><td><a href=\"#s").append(i).append("\">").append(esc(p.label())).append("</a></td><td>")
-                    .append(s.path("rows").asLong()).append("</td><td>").append(s.path("valid").asLong()).append("</td><td>")
-                    .append(s.path("invalid").asLong()).append("</td><td>").append(num(s.path("mean_kl"))).append("</td><td>")
-                    .append(num(s.path("mean_smoothed_ce"))).append("</td><td>").append(num(s.path("accuracy")))
-                    .append("</td><td>").append(num(s.path("ece"))).append("</td><td>").append(num(s.path("mean_confidence")))
-                    .append("</td><td>").append(num(s.path("mean_gap"))).append("</td><td>").append(num(s.path("gap_opt")))
-                    .append("</td>");
+            h.append("<tr><td><a href=\"#s").append(i).append("\">").append(esc(p.label())).append("</a></td>");
+            for (String cell : List.of(Long.toString(s.path("rows").asLong()), Long.toString(s.path("valid").asLong()),
+                    Long.toString(s.path("invalid").asLong()), num(s.path("mean_kl")), num(s.path("mean_smoothed_ce")),
+                    num(s.path("accuracy")), num(s.path("ece")), num(s.path("mean_confidence")), num(s.path("mean_gap")),
+                    num(s.path("gap_opt")))) {
+                h.append("<td class=\"n\">").append(cell).append("</td>");
+            }
             if (hasBaseline) {
                 JsonNode b = s.path("baseline");
                 if (b.isMissingNode() || b.isNull()) {
                     h.append("<td colspan=\"4\">not in the baseline</td>");
                 } else {
-                    h.append("<td>").append(num(b.path("gap_psi"))).append("</td><td>").append(num(b.path("gap_js")))
-                            .append("</td><td>").append(signed(b.path("difference").path("accuracy"))).append("</td><td>")
-                            .append(signed(b.path("difference").path("mean_kl"))).append("</td>");
+                    for (String cell : List.of(num(b.path("gap_psi")), num(b.path("gap_js")),
+                            signed(b.path("difference").path("accuracy")), signed(b.path("difference").path("mean_kl")))) {
+                        h.append("<td class=\"n\">").append(cell).append("</td>");
+                    }
                 }
             }
             h.append("<td>").append(checkCell(checks, p.label())).append("</td></tr>\n");
@@ -211,9 +212,10 @@ public final class HtmlReport {
         h.append("<details><summary>Reliability table</summary>\n<table>\n<tr><th>bin</th><th>confidence</th>")
                 .append("<th>count</th><th>mean confidence</th><th>accuracy</th></tr>\n");
         for (JsonNode r : s.path("reliability")) {
-            h.append("<tr><td>").append(r.path("bin").asInt()).append("</td><td>[").append(fmt(r.path("lo").asDouble(), 3))
-                    .append(", ").append(fmt(r.path("hi").asDouble(), 3)).append(")</td><td>").append(r.path("count").asLong())
-                    .append("</td><td>").append(num(r.path("mean_confidence"))).append("</td><td>")
+            h.append("<tr><td class=\"n\">").append(r.path("bin").asInt()).append("</td><td>[")
+                    .append(compact(r.path("lo").asDouble())).append(", ").append(compact(r.path("hi").asDouble()))
+                    .append(r.path("hi").asDouble() == 1.0 ? "]" : ")").append("</td><td class=\"n\">").append(r.path("count").asLong())
+                    .append("</td><td class=\"n\">").append(num(r.path("mean_confidence"))).append("</td><td class=\"n\">")
                     .append(num(r.path("accuracy"))).append("</td></tr>\n");
         }
         h.append("</table>\n</details>\n</section>\n");
@@ -234,8 +236,8 @@ public final class HtmlReport {
             b.append("Dashed red line: optimal gap log(q<sub>y</sub>/q<sub>other</sub>) = ").append(fmt(gapOpt, 4));
             b.append(gapOpt < lo || gapOpt > hi ? ", outside the plotted range. " : ". ");
         }
-        b.append("Not drawn: ").append(hist.path("underflow").asLong()).append(" rows below ").append(fmt(lo, 4))
-                .append(", ").append(hist.path("overflow").asLong()).append(" at or above ").append(fmt(hi, 4)).append('.');
+        b.append("Not drawn: ").append(hist.path("underflow").asLong()).append(" rows below ").append(compact(lo))
+                .append(", ").append(hist.path("overflow").asLong()).append(" at or above ").append(compact(hi)).append('.');
         JsonNode base = s.path("baseline");
         if (hasBaseline && !base.isMissingNode() && !base.isNull()) {
             b.append(" Grey: the baseline (PSI ").append(num(base.path("gap_psi"))).append(", Jensen–Shannon distance ")
@@ -344,6 +346,7 @@ public final class HtmlReport {
         datasets.add(d);
         ObjectNode mine = dataset("line", "this run: accuracy at mean confidence", points, OPTIMUM_COLOR);
         mine.put("pointRadius", 3);
+        mine.put("pointStyle", "circle");
         mine.put("borderWidth", 1.5);
         mine.put("order", 0);
         datasets.add(mine);
@@ -357,6 +360,7 @@ public final class HtmlReport {
             }
             ObjectNode b = dataset("line", "baseline: accuracy at mean confidence", basePoints, BASELINE_COLOR);
             b.put("pointRadius", 3);
+            b.put("pointStyle", "circle");
             b.put("borderWidth", 1.5);
             b.put("order", 2);
             datasets.add(b);
@@ -402,6 +406,7 @@ public final class HtmlReport {
         d.set("data", data);
         d.put("borderColor", color);
         d.put("backgroundColor", color);
+        d.put("pointStyle", type.equals("line") ? "line" : "rect");
         if (type.equals("line")) {
             d.put("pointRadius", 0);
             d.put("fill", false);
@@ -440,7 +445,9 @@ public final class HtmlReport {
         ObjectNode t = plugins.putObject("title");
         t.put("display", true);
         t.put("text", title);
-        plugins.putObject("legend").put("position", "bottom");
+        ObjectNode legend = plugins.putObject("legend");
+        legend.put("position", "bottom");
+        legend.putObject("labels").put("usePointStyle", true);
         return c;
     }
 
@@ -474,6 +481,12 @@ public final class HtmlReport {
     private static String signed(JsonNode v) {
         double d = SummaryReader.number(v);
         return Double.isNaN(d) ? "–" : String.format(Locale.ROOT, "%+.4f", d);
+    }
+
+    /** Four decimals at most, no trailing zeros: 0.0666… → "0.0667", 20.0 → "20". */
+    private static String compact(double v) {
+        return java.math.BigDecimal.valueOf(v).setScale(4, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros()
+                .toPlainString();
     }
 
     private static String fmt(double v, int digits) {
@@ -514,8 +527,8 @@ public final class HtmlReport {
             h1 { margin: 0 0 8px; } h2 { margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
             h2 small { font-size: 13px; font-weight: normal; margin-left: 8px; }
             table { border-collapse: collapse; margin: 8px 0; }
-            th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; }
-            th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
+            th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
+            th { background: #f4f4f4; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
             table.facts th, table.facts td { text-align: left; border: none; padding: 1px 12px 1px 0; background: none; }
             .verdict { font-size: 18px; font-weight: 600; padding: 8px 12px; border-radius: 4px; display: inline-block; }
             .verdict.pass { background: #e6f4ea; color: #1e6b34; } .verdict.fail { background: #fce8e6; color: #a50e0e; }
