@@ -447,7 +447,10 @@ public final class HtmlReport {
         t.put("text", title);
         ObjectNode legend = plugins.putObject("legend");
         legend.put("position", "bottom");
-        legend.putObject("labels").put("usePointStyle", true);
+        ObjectNode labels = legend.putObject("labels");
+        labels.put("usePointStyle", true);
+        labels.put("boxHeight", 7);
+        labels.put("pointStyleWidth", 22);
         return c;
     }
 
