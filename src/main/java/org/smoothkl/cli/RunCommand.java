@@ -76,9 +76,10 @@ final class RunCommand implements Callable<Integer> {
     Integer calibrationBins;
 
     @Option(names = "--check", paramLabel = "CHECK",
-            description = "A threshold, repeatable; replaces the config file's list. E.g. 'mean_kl<=0.5', "
-                    + "'slice[slice=a].accuracy>=0.6', 'mean_gap in [5, 8]', 'delta(accuracy)>=-0.02' (run - baseline), "
-                    + "'ratio(mean_kl)<=1.1' (run / baseline), 'gap_psi<0.25'. Any failing: exit 3.")
+            description = {"A threshold, repeatable (replaces the config file's list); any failing verdict: exit 3.",
+                "Examples: mean_kl<=0.5   overall.mean_gap in [5, 8]   slice[slice=a].accuracy>=0.6",
+                "With --baseline: delta(accuracy)>=-0.02 (run - baseline)   ratio(mean_kl)<=1.1 (run / baseline)"
+                        + "   gap_psi<0.25. Grammar: README, \"Checks\"."})
     List<String> check;
 
     @Option(names = "--baseline", paramLabel = "DIR", description = "An earlier run's output to compare with.")
