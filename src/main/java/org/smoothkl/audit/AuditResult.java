@@ -10,7 +10,7 @@ public record AuditResult(AuditSpec spec, SortedMap<SliceKey, SliceSummary> slic
 
     /** Builds the result from slice states; overall is their merge (a fresh empty state if none). */
     public static AuditResult of(AuditSpec spec, Map<SliceKey, SliceSummary> slices) {
-        SliceSummary overall = new SliceSummary(spec.histogram());
+        SliceSummary overall = new SliceSummary(spec.histogram(), spec.calibration());
         for (SliceSummary s : slices.values()) {
             overall = overall.merge(s);
         }

@@ -8,7 +8,12 @@ import org.smoothkl.loss.Smoothing;
 
 /**
  * One audit run, fully resolved from flags, the config file and defaults: what to read, how
- * to score it, how to slice it and where to write. The CLI builds it; the Spark job reads it.
+ * to score it, how to slice it, what to check, what to compare it with and where to write.
+ * The CLI builds it; the Spark job reads it.
+ *
+ * @param baseline an earlier run's output directory, or null
+ * @param history the history table's directory, or null
+ * @param runTag the tag of this run in summary.json and the history table
  */
 public record AuditSpec(
         String input,
@@ -19,6 +24,11 @@ public record AuditSpec(
         Smoothing smoothing,
         List<String> groupBy,
         GapHistogramSpec histogram,
+        CalibrationSpec calibration,
+        List<Check> checks,
+        String baseline,
+        String history,
+        String runTag,
         String output,
         boolean overwrite,
         boolean writeRows) {
@@ -27,6 +37,18 @@ public record AuditSpec(
 
     public AuditSpec {
         groupBy = List.copyOf(groupBy);
+        checks = List.copyOf(checks);
+        for (Check c : checks) {
+            if (c.needsBaseline() && baseline == null) {
+                throw new AuditInputException("--check '" + c.text() + "' compares with a baseline: give --baseline DIR");
+            }
+            for (String col : c.selector().keySet()) {
+                if (!groupBy.contains(col)) {
+                    throw new AuditInputException("--check '" + c.text() + "' selects on column " + col
+                            + ", which is not a --group-by column " + groupBy);
+                }
+            }
+        }
         if (!FORMATS.contains(format)) {
             throw new AuditInputException("--format must be one of " + FORMATS + ", got '" + format + "'");
         }
@@ -54,6 +76,11 @@ public record AuditSpec(
         m.put("group_by", groupBy);
         m.put("bins", histogram.bins());
         m.put("gap_range", List.of(histogram.lo(), histogram.hi()));
+        m.put("calibration_bins", calibration.bins());
+        m.put("checks", checks.stream().map(Check::text).toList());
+        m.put("baseline", baseline);
+        m.put("history", history);
+        m.put("run_tag", runTag);
         m.put("output", output);
         m.put("write_rows", writeRows);
         return m;

@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.smoothkl.loss.InvalidReason;
+import org.smoothkl.loss.LossKind;
+import org.smoothkl.loss.Preset;
+import org.smoothkl.loss.Reduction;
 import org.smoothkl.loss.RowStatus;
 import org.smoothkl.loss.Smoothing;
 
@@ -15,11 +18,19 @@ import org.smoothkl.loss.Smoothing;
  * counts. States of parts (rows, partitions, runs) {@link #merge} into the state of the whole,
  * in any order; the Spark side only fills it from SQL aggregates.
  *
- * <p>Means divide by the valid rows; accuracy and the histogram cover valid rows only.
- * {@code rows = valid + ignored + invalid} by construction.
+ * <p>Means divide by the valid rows; accuracy, the histogram and calibration cover valid rows
+ * only. {@code rows = valid + ignored + invalid} by construction.
+ *
+ * <p>Calibration per confidence bin b (confidence c = top-1 softmax probability): the count
+ * n_b, the correct count and the compensated sum of c. From them
+ * <pre>
+ *   conf_b = Σ_{i∈b} c_i / n_b      acc_b = correct_b / n_b
+ *   ECE    = Σ_b (n_b/N) |acc_b − conf_b| = (1/N) Σ_b |correct_b − Σ_{i∈b} c_i|,   N = Σ_b n_b
+ * </pre>
  */
 public final class SliceSummary {
     private final GapHistogramSpec histogramSpec;
+    private final CalibrationSpec calibrationSpec;
     private long valid;
     private long ignored;
     private final SortedMap<String, Long> invalidByReason = new TreeMap<>();
@@ -33,17 +44,39 @@ public final class SliceSummary {
     private final long[] histogram;
     private long underflow;
     private long overflow;
+    private final long[] calibrationCount;
+    private final long[] calibrationCorrect;
+    private final CompensatedSum[] calibrationConfidence;
 
-    public SliceSummary(GapHistogramSpec histogramSpec) {
+    public SliceSummary(GapHistogramSpec histogramSpec, CalibrationSpec calibrationSpec) {
         this.histogramSpec = histogramSpec;
+        this.calibrationSpec = calibrationSpec;
         this.histogram = new long[histogramSpec.bins()];
+        this.calibrationCount = new long[calibrationSpec.bins()];
+        this.calibrationCorrect = new long[calibrationSpec.bins()];
+        this.calibrationConfidence = new CompensatedSum[calibrationSpec.bins()];
+        for (int b = 0; b < calibrationConfidence.length; b++) {
+            calibrationConfidence[b] = new CompensatedSum();
+        }
     }
 
     /** Adds one valid row (the plain-Java path; Spark adds partial aggregates instead). */
-    public SliceSummary addValidRow(double kl, double ce, double nll, double gap, boolean correct, int classes) {
+    public SliceSummary addValidRow(double kl, double ce, double nll, double gap, double confidence, boolean correct,
+                                    int classes) {
         addValid(1, kl, ce, nll, gap, correct ? 1 : 0, classes, classes);
         addGap(histogramSpec.bucket(gap), 1);
+        addCalibration(calibrationSpec.bin(confidence), 1, correct ? 1 : 0, confidence);
         return this;
+    }
+
+    /**
+     * Adds a partial aggregate of {@code count} valid rows in confidence bin {@code bin}
+     * ({@link CalibrationSpec#bin}): how many were correct and the sum of their confidences.
+     */
+    public void addCalibration(int bin, long count, long correctCount, double sumConfidence) {
+        calibrationCount[bin] += count;
+        calibrationCorrect[bin] += correctCount;
+        calibrationConfidence[bin].add(sumConfidence);
     }
 
     /** Adds a partial aggregate of valid rows (sums over {@code count} rows). */
@@ -93,10 +126,10 @@ public final class SliceSummary {
 
     /** A new state holding this one and {@code other}; neither is changed. */
     public SliceSummary merge(SliceSummary other) {
-        if (!other.histogramSpec.equals(histogramSpec)) {
-            throw new IllegalArgumentException("cannot merge summaries with different histograms");
+        if (!other.histogramSpec.equals(histogramSpec) || !other.calibrationSpec.equals(calibrationSpec)) {
+            throw new IllegalArgumentException("cannot merge summaries with different histograms or calibration bins");
         }
-        SliceSummary m = new SliceSummary(histogramSpec);
+        SliceSummary m = new SliceSummary(histogramSpec, calibrationSpec);
         for (SliceSummary s : new SliceSummary[] {this, other}) {
             m.valid += s.valid;
             m.ignored += s.ignored;
@@ -113,12 +146,21 @@ public final class SliceSummary {
             }
             m.underflow += s.underflow;
             m.overflow += s.overflow;
+            for (int b = 0; b < calibrationCount.length; b++) {
+                m.calibrationCount[b] += s.calibrationCount[b];
+                m.calibrationCorrect[b] += s.calibrationCorrect[b];
+                m.calibrationConfidence[b].merge(s.calibrationConfidence[b]);
+            }
         }
         return m;
     }
 
     public GapHistogramSpec histogramSpec() {
         return histogramSpec;
+    }
+
+    public CalibrationSpec calibrationSpec() {
+        return calibrationSpec;
     }
 
     public long rows() {
@@ -184,6 +226,61 @@ public final class SliceSummary {
 
     private double perValid(double x) {
         return valid == 0 ? Double.NaN : x / valid;
+    }
+
+    /**
+     * The number the preset's own criterion reports for these rows: its loss (KL or smoothed
+     * cross-entropy) summed, or averaged over valid rows for a mean reduction.
+     */
+    public double presetLoss(Preset preset) {
+        double sum = preset.loss() == LossKind.KL ? sumKl() : sumSmoothedCe();
+        return preset.reduction() == Reduction.SUM ? sum : sum / valid;
+    }
+
+    /** invalid / rows: the share of rows that could not be scored; NaN without rows. */
+    public double invalidFraction() {
+        long rows = rows();
+        return rows == 0 ? Double.NaN : (double) invalid() / rows;
+    }
+
+    /** ignored / rows; NaN without rows. */
+    public double ignoredFraction() {
+        long rows = rows();
+        return rows == 0 ? Double.NaN : (double) ignored / rows;
+    }
+
+    /** The calibration table, one row per confidence bin (empty bins included). */
+    public List<ReliabilityBin> reliability() {
+        List<ReliabilityBin> table = new ArrayList<>(calibrationCount.length);
+        for (int b = 0; b < calibrationCount.length; b++) {
+            long n = calibrationCount[b];
+            table.add(new ReliabilityBin(b, calibrationSpec.lo(b), calibrationSpec.hi(b), n,
+                    n == 0 ? Double.NaN : calibrationConfidence[b].value() / n,
+                    n == 0 ? Double.NaN : (double) calibrationCorrect[b] / n));
+        }
+        return table;
+    }
+
+    /** Mean top-1 confidence of the valid rows; NaN without any. */
+    public double meanConfidence() {
+        CompensatedSum total = new CompensatedSum();
+        long n = 0;
+        for (int b = 0; b < calibrationCount.length; b++) {
+            total.merge(calibrationConfidence[b]);
+            n += calibrationCount[b];
+        }
+        return n == 0 ? Double.NaN : total.value() / n;
+    }
+
+    /** Expected calibration error (1/N) Σ_b |correct_b − Σ_{i∈b} c_i|; NaN without valid rows. */
+    public double expectedCalibrationError() {
+        CompensatedSum gaps = new CompensatedSum();
+        long n = 0;
+        for (int b = 0; b < calibrationCount.length; b++) {
+            gaps.add(Math.abs(calibrationCorrect[b] - calibrationConfidence[b].value()));
+            n += calibrationCount[b];
+        }
+        return n == 0 ? Double.NaN : gaps.value() / n;
     }
 
     /** K of the valid rows when it is one number; null when it varies or there are none. */

@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.loss.LogitBatch;
 import org.smoothkl.loss.MetricsBatch;
@@ -113,7 +114,7 @@ public final class Bench implements Callable<Integer> {
 
     static AuditSpec spec(Path input) {
         return new AuditSpec(input.toString(), "parquet", "logits", "label", Preset.SEED, smoothing(), List.of("slice"),
-                new GapHistogramSpec(50, 0, 20), "unused", false, false);
+                new GapHistogramSpec(50, 0, 20), new CalibrationSpec(15), List.of(), null, null, "bench", "unused", false, false);
     }
 
     private Path dataset(SparkSession spark, int k, long rows) {

@@ -3,6 +3,7 @@ package org.smoothkl.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.loss.Preset;
 import org.smoothkl.spark.SyntheticDataset;
@@ -30,7 +31,8 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         AuditSpec spec = new AuditSpec(sample, "parquet", "logits", "label", Preset.SEED,
-                Preset.SEED.with(EPSILON, null), List.of("slice"), new GapHistogramSpec(50, 0, 20), output, true, false);
+                Preset.SEED.with(EPSILON, null), List.of("slice"), new GapHistogramSpec(50, 0, 20), new CalibrationSpec(15),
+                List.of(), null, null, "demo", output, true, false);
         return main.withSpark(spark -> {
             main.out().println("generating " + ROWS + " rows (K=" + CLASSES + ", epsilon=" + EPSILON + ", 3 slices) into " + sample);
             SyntheticDataset.write(spark, ROWS, CLASSES, EPSILON, 3, 42, sample, true);

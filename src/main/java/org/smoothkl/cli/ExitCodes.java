@@ -6,6 +6,8 @@ final class ExitCodes {
     static final int UNEXPECTED = 1;
     /** Usage, config or input-schema error: the message names what is wrong. */
     static final int BAD_INPUT = 2;
+    /** The audit ran and wrote every output, and at least one --check failed. */
+    static final int CHECKS_FAILED = 3;
 
     private ExitCodes() {
     }

@@ -10,10 +10,11 @@ import picocli.CommandLine.Command;
 
 /**
  * The job's entry point, under spark-submit or submit/local. Exit codes: 0 done; 2 usage,
- * config or input error (one line naming what is wrong, no stack trace); 1 unexpected failure.
+ * config or input error (one line naming what is wrong, no stack trace); 3 a check failed
+ * (after every output was written); 1 unexpected failure.
  */
 @Command(name = "smoothkl", mixinStandardHelpOptions = true, version = "smoothkl 0.1.0",
-        subcommands = {RunCommand.class, GenerateCommand.class, DemoCommand.class},
+        subcommands = {RunCommand.class, ReportCommand.class, GenerateCommand.class, DemoCommand.class},
         description = "Audit label-smoothed losses and logit gaps of model predictions on Spark.")
 public final class Main {
     private final Supplier<SparkSession> sessions;

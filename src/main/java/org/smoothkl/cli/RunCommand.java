@@ -6,17 +6,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import org.smoothkl.audit.Assessment;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditResult;
 import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.CalibrationSpec;
+import org.smoothkl.audit.Check;
+import org.smoothkl.audit.CheckResult;
 import org.smoothkl.audit.GapHistogramSpec;
+import org.smoothkl.audit.RunSnapshot;
 import org.smoothkl.loss.Preset;
 import org.smoothkl.report.HistogramCsv;
+import org.smoothkl.report.HtmlReport;
 import org.smoothkl.report.SummaryJson;
+import org.smoothkl.report.SummaryReader;
 import org.smoothkl.report.SummaryTable;
 import org.smoothkl.spark.AtomicOutput;
 import org.smoothkl.spark.AuditJob;
+import org.smoothkl.spark.HistoryTable;
+import org.smoothkl.spark.OutputFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -25,6 +35,9 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Audit a prediction dataset: per-row label-smoothed losses and logit gaps, summarised per slice.")
 final class RunCommand implements Callable<Integer> {
+    static final String SUMMARY = "summary.json";
+    static final String REPORT = "report.html";
+
     @ParentCommand
     private Main main;
 
@@ -58,6 +71,26 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--gap-range", paramLabel = "LO:HI", description = "Gap histogram range (default 0:20).")
     String gapRange;
 
+    @Option(names = "--calibration-bins", paramLabel = "N",
+            description = "Equal-width confidence bins over [0, 1] for ECE and the reliability table (default 15).")
+    Integer calibrationBins;
+
+    @Option(names = "--check", paramLabel = "CHECK",
+            description = {"A threshold, repeatable (replaces the config file's list); any failing verdict: exit 3.",
+                "Examples: mean_kl<=0.5   overall.mean_gap in [5, 8]   slice[slice=a].accuracy>=0.6",
+                "With --baseline: delta(accuracy)>=-0.02 (run - baseline)   ratio(mean_kl)<=1.1 (run / baseline)"
+                        + "   gap_psi<0.25. Grammar: README, \"Checks\"."})
+    List<String> check;
+
+    @Option(names = "--baseline", paramLabel = "DIR", description = "An earlier run's output to compare with.")
+    String baseline;
+
+    @Option(names = "--history", paramLabel = "DIR", description = "Append this run's summary rows to this Parquet table.")
+    String history;
+
+    @Option(names = "--run-tag", paramLabel = "TAG", description = "This run's tag in summary.json and the history (default: the output's name).")
+    String runTag;
+
     @Option(names = "--output", paramLabel = "DIR", description = "Output directory; must not exist unless --overwrite.")
     String output;
 
@@ -88,6 +121,11 @@ final class RunCommand implements Callable<Integer> {
         flags.put("group-by", groupBy);
         flags.put("bins", bins);
         flags.put("gap-range", gapRange);
+        flags.put("calibration-bins", calibrationBins);
+        flags.put("check", check);
+        flags.put("baseline", baseline);
+        flags.put("history", history);
+        flags.put("run-tag", runTag);
         flags.put("output", output);
         flags.put("overwrite", overwrite);
         flags.put("write-rows", writeRows);
@@ -99,28 +137,71 @@ final class RunCommand implements Callable<Integer> {
             throw new AuditInputException("--preset: " + e.getMessage());
         }
         Long ignore = s.has("ignore-index") ? s.longValue("ignore-index") : null;
+        String out = s.string("output");
+        List<Check> checks = s.strings("check").stream().map(Check::parse).toList();
         return new AuditSpec(s.string("input"), s.string("format"), s.string("logits-col"), s.string("label-col"), p,
                 p.with(s.number("epsilon"), ignore), s.strings("group-by"),
                 GapHistogramSpec.parse(s.integer("bins"), s.string("gap-range")),
-                s.string("output"), s.flag("overwrite"), s.flag("write-rows"));
+                new CalibrationSpec(s.integer("calibration-bins")), checks,
+                s.has("baseline") ? s.string("baseline") : null, s.has("history") ? s.string("history") : null,
+                s.has("run-tag") ? s.string("run-tag") : lastName(out), out, s.flag("overwrite"), s.flag("write-rows"));
     }
 
+    /** "audits/2026-11-28/" → "2026-11-28": the default run tag. */
+    private static String lastName(String path) {
+        String p = path.replaceAll("/+$", "");
+        return p.substring(p.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * Runs the audit and writes every output (summary.json, histograms, report.html, then the
+     * commit, then the history rows); only then reports the checks. Exit 3 when one failed.
+     */
     static int run(SparkSession spark, AuditSpec spec, java.io.PrintWriter console) {
         Instant started = Instant.now();
-        try (AtomicOutput out = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), spec.output(), spec.overwrite())) {
-            AuditResult result = AuditJob.run(spark, spec, out);
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        RunSnapshot baseline = null;
+        if (spec.baseline() != null) {
+            baseline = SummaryReader.snapshot(OutputFiles.readFinished(conf, spec.baseline(), SUMMARY), spec.baseline());
+            baseline.requireComparableWith(spec);
+        }
+        Assessment assessment;
+        AuditResult result;
+        try (AtomicOutput out = AtomicOutput.begin(conf, spec.output(), spec.overwrite())) {
+            result = AuditJob.run(spark, spec, out);
+            assessment = Assessment.of(result, baseline);
             Map<String, Object> run = new LinkedHashMap<>();
             run.put("started", started.toString());
+            run.put("tag", spec.runTag());
             run.put("seconds", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0);
             run.put("spark_version", spark.version());
             run.put("engine", "cpu");
             run.put("kernel", org.smoothkl.loss.RowKernels.name()); // the driver's; executors choose alike
-            out.writeText("summary.json", SummaryJson.render(result, run));
+            String summary = SummaryJson.render(result, assessment, run);
+            out.writeText(SUMMARY, summary);
             out.writeText("histograms.csv", HistogramCsv.render(result));
+            out.writeText(REPORT, HtmlReport.render(SummaryReader.tree(summary, SUMMARY)));
             out.commit();
-            console.print(SummaryTable.render(result));
-            console.println("wrote " + spec.output());
+        }
+        if (spec.history() != null) {
+            HistoryTable.append(spark, spec.history(), HistoryTable.rows(started, spec, assessment), started);
+        }
+        console.print(SummaryTable.render(result, assessment));
+        console.println("wrote " + spec.output() + (spec.history() != null ? " and appended to " + spec.history() : ""));
+        if (assessment.checks().isEmpty()) {
             return ExitCodes.OK;
         }
+        for (CheckResult r : assessment.checks()) {
+            if (!r.passed()) {
+                console.println(r.describe());
+            }
+        }
+        if (assessment.passed()) {
+            console.println("checks: all " + assessment.checks().size() + " verdicts passed");
+            return ExitCodes.OK;
+        }
+        console.println("checks: " + assessment.failed() + " of " + assessment.checks().size()
+                + " verdicts FAILED (exit code " + ExitCodes.CHECKS_FAILED + "; see " + SUMMARY + " \"checks\")");
+        return ExitCodes.CHECKS_FAILED;
     }
 }

@@ -7,40 +7,63 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
+import org.smoothkl.audit.Assessment;
 import org.smoothkl.audit.AuditResult;
+import org.smoothkl.audit.CheckResult;
+import org.smoothkl.audit.Comparison;
+import org.smoothkl.audit.Metric;
+import org.smoothkl.audit.ReliabilityBin;
+import org.smoothkl.audit.RunSnapshot;
 import org.smoothkl.audit.SliceKey;
+import org.smoothkl.audit.SliceSnapshot;
 import org.smoothkl.audit.SliceSummary;
 import org.smoothkl.loss.LossKind;
 import org.smoothkl.loss.Preset;
-import org.smoothkl.loss.Reduction;
 import org.smoothkl.loss.Smoothing;
 
 /**
- * summary.json: {"config", "run", "overall", "slices": [{"key", ...}]}. Means with no valid row
- * are null; infinite values (the optimal gap at ε = 0) are the strings "Infinity"/"-Infinity",
- * as in the golden files.
+ * summary.json: {"config", "run", "verdict", "checks", "baseline", "overall", "slices": [{"key", ...}]}.
+ * Means with no valid row are null; infinite values (the optimal gap at ε = 0) are the strings
+ * "Infinity"/"-Infinity", as in the golden files. With a baseline, each summary has a
+ * "baseline" object (null for a slice the baseline lacks).
  */
 public final class SummaryJson {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private SummaryJson() {
     }
 
-    public static String render(AuditResult result, Map<String, Object> run) {
+    public static String render(AuditResult result, Assessment assessment, Map<String, Object> run) {
         ObjectNode root = NODES.objectNode();
         root.set("config", JSON.valueToTree(result.spec().describe()));
         root.set("run", JSON.valueToTree(run));
+        ObjectNode verdict = root.putObject("verdict");
+        verdict.put("passed", assessment.passed());
+        verdict.put("checks", assessment.checks().size());
+        verdict.put("failed", assessment.failed());
+        ArrayNode checks = root.putArray("checks");
+        assessment.checks().forEach(c -> checks.add(check(c)));
+        RunSnapshot baseline = assessment.baseline();
+        if (baseline == null) {
+            root.putNull("baseline");
+        } else {
+            ObjectNode b = root.putObject("baseline");
+            b.put("path", baseline.path());
+            b.put("started", baseline.started());
+            b.put("tag", baseline.tag());
+        }
         Smoothing smoothing = result.spec().smoothing();
         Preset preset = result.spec().preset();
-        root.set("overall", summary(result.overall(), smoothing, preset));
+        root.set("overall", summary(result.overall(), smoothing, preset, assessment, Assessment.OVERALL));
         ArrayNode slices = root.putArray("slices");
         if (!result.spec().groupBy().isEmpty()) {
             for (Map.Entry<SliceKey, SliceSummary> e : result.slices().entrySet()) {
                 ObjectNode slice = NODES.objectNode();
                 slice.set("key", JSON.valueToTree(jsonSafe(e.getKey().asMap())));
-                slice.setAll(summary(e.getValue(), smoothing, preset));
+                slice.setAll(summary(e.getValue(), smoothing, preset, assessment, e.getKey().label()));
                 slices.add(slice);
             }
         }
@@ -51,7 +74,7 @@ public final class SummaryJson {
         }
     }
 
-    static ObjectNode summary(SliceSummary s, Smoothing smoothing, Preset preset) {
+    static ObjectNode summary(SliceSummary s, Smoothing smoothing, Preset preset, Assessment assessment, String label) {
         ObjectNode n = NODES.objectNode();
         n.put("rows", s.rows());
         n.put("valid", s.valid());
@@ -59,6 +82,8 @@ public final class SummaryJson {
         n.put("invalid", s.invalid());
         ObjectNode reasons = n.putObject("invalid_by_reason");
         s.invalidByReason().forEach(reasons::put);
+        number(n, "invalid_fraction", s.invalidFraction());
+        number(n, "ignored_fraction", s.ignoredFraction());
         number(n, "sum_kl", s.sumKl());
         number(n, "mean_kl", s.meanKl());
         number(n, "sum_smoothed_ce", s.sumSmoothedCe());
@@ -75,11 +100,10 @@ public final class SummaryJson {
             n.put("classes", s.classes());
         }
         // The number the preset's own criterion would report for these rows.
-        double sum = preset.loss() == LossKind.KL ? s.sumKl() : s.sumSmoothedCe();
         ObjectNode loss = n.putObject("preset_loss");
         loss.put("name", preset.loss() == LossKind.KL ? "kl" : "smoothed_ce");
         loss.put("reduction", preset.reduction().name().toLowerCase(java.util.Locale.ROOT));
-        number(loss, "value", preset.reduction() == Reduction.SUM ? sum : sum / s.valid());
+        number(loss, "value", s.presetLoss(preset));
 
         ObjectNode h = n.putObject("gap_histogram");
         ArrayNode edges = h.putArray("edges");
@@ -92,10 +116,77 @@ public final class SummaryJson {
         }
         h.put("underflow", s.underflow());
         h.put("overflow", s.overflow());
+
+        number(n, "mean_confidence", s.meanConfidence());
+        number(n, "ece", s.expectedCalibrationError());
+        n.set("reliability", reliability(s.reliability()));
+
+        if (assessment.baseline() != null) {
+            Comparison c = assessment.comparisons().get(label);
+            if (c == null) {
+                n.putNull("baseline");
+            } else {
+                n.set("baseline", comparison(c));
+            }
+        }
         return n;
     }
 
-    private static void number(ObjectNode n, String field, double v) {
+    private static ObjectNode comparison(Comparison c) {
+        ObjectNode b = NODES.objectNode();
+        ObjectNode values = b.putObject("values");
+        ObjectNode difference = b.putObject("difference");
+        ObjectNode ratio = b.putObject("ratio");
+        for (Metric m : Metric.values()) {
+            number(values, m.key(), c.baseline().metric(m));
+            number(difference, m.key(), c.difference(m));
+            number(ratio, m.key(), c.ratio(m));
+        }
+        number(b, "gap_psi", c.gapPsi());
+        number(b, "gap_js", c.gapJs());
+        SliceSnapshot base = c.baseline();
+        long[] counts = base.gapCounts();
+        ObjectNode h = b.putObject("gap_histogram");
+        ArrayNode inner = h.putArray("counts");
+        for (int i = 1; i < counts.length - 1; i++) {
+            inner.add(counts[i]);
+        }
+        h.put("underflow", counts[0]);
+        h.put("overflow", counts[counts.length - 1]);
+        b.set("reliability", reliability(base.reliability()));
+        return b;
+    }
+
+    private static ArrayNode reliability(List<ReliabilityBin> table) {
+        ArrayNode rows = NODES.arrayNode();
+        for (ReliabilityBin r : table) {
+            ObjectNode row = rows.addObject();
+            row.put("bin", r.bin());
+            row.put("lo", r.lo());
+            row.put("hi", r.hi());
+            row.put("count", r.count());
+            number(row, "mean_confidence", r.meanConfidence());
+            number(row, "accuracy", r.accuracy());
+        }
+        return rows;
+    }
+
+    private static ObjectNode check(CheckResult r) {
+        ObjectNode n = NODES.objectNode();
+        n.put("check", r.check().text());
+        n.put("slice", r.slice());
+        n.put("kind", r.check().kind().label());
+        n.put("term", r.check().term());
+        n.put("metric", r.check().metric() == null ? r.check().term() : r.check().metric().key());
+        number(n, "value", r.value());
+        number(n, "baseline_value", r.baselineValue());
+        n.put("bound", r.check().bound());
+        n.put("passed", r.passed());
+        n.put("note", r.note());
+        return n;
+    }
+
+    static void number(ObjectNode n, String field, double v) {
         if (Double.isNaN(v)) {
             n.putNull(field);
         } else if (Double.isInfinite(v)) {

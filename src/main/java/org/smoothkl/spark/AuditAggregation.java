@@ -20,6 +20,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
+import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceSummary;
@@ -38,25 +39,30 @@ import scala.jdk.javaapi.CollectionConverters;
  * partitions under 2²⁷ rows; the driver then merges the few final partials with compensation.
  * Counts are longs and exact whatever the order.
  *
- * <p>The gap histogram rides in the same scan as a second grouping set, (slice, bucket).
+ * <p>The gap histogram rides in the same scan as a second grouping set, (slice, bucket), and
+ * calibration as a third, (slice, confidence bin, block): its confidence sums go up the same
+ * tree as the losses, its counts (rows, correct rows) are longs.
  */
 public final class AuditAggregation {
     static final String BLOCK = "_blk";
     static final String BUCKET = "_bucket";
+    static final String CALIBRATION_BIN = "_cal";
     static final String COUNT = "_n";
     static final String MIN_K = "_min_k";
     static final String MAX_K = "_max_k";
     /** Shifts applied to the block id (itself row id >> 10) at each level above the first. */
     private static final int[] LEVEL_SHIFTS = {10, 13, 10};
     private static final List<String> SUMMED = List.of(
-            MetricColumns.KL, MetricColumns.SMOOTHED_CE, MetricColumns.NLL, MetricColumns.GAP, MetricColumns.CORRECT);
+            MetricColumns.KL, MetricColumns.SMOOTHED_CE, MetricColumns.NLL, MetricColumns.GAP, MetricColumns.CORRECT,
+            MetricColumns.CONFIDENCE);
 
     private AuditAggregation() {
     }
 
     /** Aggregates a frame with {@link MetricColumns} into one state per slice. */
-    public static Map<SliceKey, SliceSummary> summarize(Dataset<Row> scored, List<String> groupBy, GapHistogramSpec spec) {
-        List<Row> rows = aggregate(scored, groupBy, spec).collectAsList();
+    public static Map<SliceKey, SliceSummary> summarize(Dataset<Row> scored, List<String> groupBy, GapHistogramSpec spec,
+                                                        CalibrationSpec calibration) {
+        List<Row> rows = aggregate(scored, groupBy, spec, calibration).collectAsList();
         Map<SliceKey, SliceSummary> slices = new HashMap<>();
         int g = groupBy.size();
         for (Row r : rows) {
@@ -64,13 +70,16 @@ public final class AuditAggregation {
             for (int i = 0; i < g; i++) {
                 values.add(r.get(i));
             }
-            SliceSummary s = slices.computeIfAbsent(new SliceKey(groupBy, values), k -> new SliceSummary(spec));
+            SliceSummary s = slices.computeIfAbsent(new SliceKey(groupBy, values), k -> new SliceSummary(spec, calibration));
             String status = r.getAs(MetricColumns.STATUS);
             long n = r.getAs(COUNT);
-            if (status == null) { // the histogram grouping set
+            if (status == null) { // the histogram or the calibration grouping set; null keys are rows not valid
                 Integer bucket = r.getAs(BUCKET);
+                Integer bin = r.getAs(CALIBRATION_BIN);
                 if (bucket != null) {
                     s.addGap(bucket, n);
+                } else if (bin != null) {
+                    s.addCalibration(bin, n, r.<Long>getAs(MetricColumns.CORRECT), r.<Double>getAs(MetricColumns.CONFIDENCE));
                 }
             } else if (status.equals(RowStatus.VALID.code())) {
                 s.addValid(n, r.getAs(MetricColumns.KL), r.getAs(MetricColumns.SMOOTHED_CE), r.getAs(MetricColumns.NLL),
@@ -82,26 +91,32 @@ public final class AuditAggregation {
         return slices;
     }
 
-    /** The aggregation plan: one row per (slice, status, reason) and per (slice, bucket). */
-    static Dataset<Row> aggregate(Dataset<Row> scored, List<String> groupBy, GapHistogramSpec spec) {
+    /** The aggregation plan: one row per (slice, status, reason), per (slice, bucket) and per (slice, confidence bin). */
+    static Dataset<Row> aggregate(Dataset<Row> scored, List<String> groupBy, GapHistogramSpec spec,
+                                  CalibrationSpec calibration) {
         List<Column> slice = groupBy.stream().map(InputReader::quoted).toList();
         Column valid = col(MetricColumns.STATUS).equalTo(RowStatus.VALID.code());
         Dataset<Row> rows = scored.select(concat(slice,
                 col(MetricColumns.STATUS), col(MetricColumns.REASON), col(MetricColumns.CLASSES),
                 col(MetricColumns.KL), col(MetricColumns.SMOOTHED_CE), col(MetricColumns.NLL), col(MetricColumns.GAP),
+                col(MetricColumns.CONFIDENCE),
                 when(col(MetricColumns.CORRECT), lit(1L)).otherwise(lit(0L)).as(MetricColumns.CORRECT),
                 shiftright(monotonically_increasing_id(), 10).as(BLOCK),
-                when(valid, bucket(col(MetricColumns.GAP), spec)).as(BUCKET)).toArray(Column[]::new));
+                when(valid, bucket(col(MetricColumns.GAP), spec)).as(BUCKET),
+                when(valid, calibrationBin(col(MetricColumns.CONFIDENCE), calibration)).as(CALIBRATION_BIN))
+                .toArray(Column[]::new));
 
         List<Column> statusKey = concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BLOCK));
         List<Column> bucketKey = concat(slice, col(BUCKET));
+        List<Column> calibrationKey = concat(slice, col(CALIBRATION_BIN), col(BLOCK));
         Dataset<Row> level = rows.groupingSets(
-                        CollectionConverters.asScala(List.of(seq(statusKey), seq(bucketKey))).toList(),
-                        concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET), col(BLOCK))
-                                .toArray(Column[]::new))
+                        CollectionConverters.asScala(List.of(seq(statusKey), seq(bucketKey), seq(calibrationKey))).toList(),
+                        concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET), col(CALIBRATION_BIN),
+                                col(BLOCK)).toArray(Column[]::new))
                 .agg(count(lit(1)).as(COUNT), firstLevelAggregates());
 
-        List<Column> key = concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET));
+        List<Column> key = concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET),
+                col(CALIBRATION_BIN));
         for (int shift : LEVEL_SHIFTS) {
             List<Column> keyWithBlock = new ArrayList<>(key);
             keyWithBlock.add(shiftright(col(BLOCK), shift).as(BLOCK));
@@ -116,6 +131,15 @@ public final class AuditAggregation {
                 floor(gap.minus(lit(spec.lo())).multiply(lit(spec.scale()))).cast(DataTypes.IntegerType));
         return when(gap.lt(lit(spec.lo())), lit(GapHistogramSpec.UNDERFLOW))
                 .when(gap.geq(lit(spec.hi())), lit(spec.bins()))
+                .otherwise(inside);
+    }
+
+    /** The bin of {@link CalibrationSpec#bin}, as a column expression. */
+    static Column calibrationBin(Column confidence, CalibrationSpec spec) {
+        Column inside = least(lit(spec.bins() - 1),
+                floor(confidence.multiply(lit((double) spec.bins()))).cast(DataTypes.IntegerType));
+        return when(confidence.lt(lit(0.0)), lit(0))
+                .when(confidence.geq(lit(1.0)), lit(spec.bins() - 1))
                 .otherwise(inside);
     }
 

@@ -58,7 +58,7 @@ public final class AuditJob {
         applySqlDefaults(spark, spec);
         AuditInput input = InputReader.read(spark, spec);
         Dataset<Row> scored = new CpuMetricsEngine().withMetrics(input, spec.smoothing());
-        return AuditResult.of(spec, AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram()));
+        return AuditResult.of(spec, AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram(), spec.calibration()));
     }
 
     static final String PARQUET_BATCH_ROWS = "spark.sql.parquet.columnarReaderBatchSize";
@@ -85,7 +85,7 @@ public final class AuditJob {
         applySqlDefaults(spark, spec);
         AuditInput input = InputReader.read(spark, spec);
         Dataset<Row> scored = new CpuMetricsEngine().withMetrics(input, spec.smoothing());
-        Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram());
+        Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram(), spec.calibration());
         AuditResult result = AuditResult.of(spec, slices);
 
         AuditOutputs.writeInvalid(input, scored, result, output.path(AuditOutputs.INVALID));

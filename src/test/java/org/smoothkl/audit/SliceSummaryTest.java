@@ -2,6 +2,7 @@ package org.smoothkl.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -29,15 +30,16 @@ import org.smoothkl.loss.Smoothing;
 class SliceSummaryTest {
     private static final double REL = 1e-12;
     private static final GapHistogramSpec SPEC = new GapHistogramSpec(20, -2, 18);
+    private static final CalibrationSpec CAL = new CalibrationSpec(12);
     private static final List<String> REASONS = List.of(
             InvalidReason.NAN_LOGIT.code(), InvalidReason.LABEL_OUT_OF_RANGE.code(), InvalidReason.MALFORMED_RECORD.code());
 
     /** One generated row: valid with its metrics, ignored, or invalid with a reason. */
     private record Row(RowStatus status, String reason, double kl, double ce, double nll, double gap,
-                       boolean correct, int classes) {
+                       double confidence, boolean correct, int classes) {
         void addTo(SliceSummary s) {
             switch (status) {
-                case VALID -> s.addValidRow(kl, ce, nll, gap, correct, classes);
+                case VALID -> s.addValidRow(kl, ce, nll, gap, confidence, correct, classes);
                 case IGNORED -> s.addIgnored(1);
                 case INVALID -> s.addCount(RowStatus.INVALID, reason, 1);
             }
@@ -49,9 +51,9 @@ class SliceSummaryTest {
         for (int i = 0; i < n; i++) {
             double u = r.nextDouble();
             if (u < 0.1) {
-                rows.add(new Row(RowStatus.IGNORED, null, 0, 0, 0, 0, false, 0));
+                rows.add(new Row(RowStatus.IGNORED, null, 0, 0, 0, 0, 0.5, false, 0));
             } else if (u < 0.2) {
-                rows.add(new Row(RowStatus.INVALID, REASONS.get(r.nextInt(REASONS.size())), 0, 0, 0, 0, false, 0));
+                rows.add(new Row(RowStatus.INVALID, REASONS.get(r.nextInt(REASONS.size())), 0, 0, 0, 0, Double.NaN, false, 0));
             } else {
                 // Losses over many decades so that the order of addition matters to a plain sum.
                 double scale = Math.pow(10, r.nextInt(-6, 9));
@@ -62,14 +64,20 @@ class SliceSummaryTest {
                 if (r.nextInt(50) == 0) {
                     gap = r.nextBoolean() ? SPEC.lo() : SPEC.hi(); // exact edges now and then
                 }
-                rows.add(new Row(RowStatus.VALID, null, kl, ce, nll, gap, r.nextBoolean(), r.nextInt(minK, maxK + 1)));
+                // Top-1 confidence lies in [1/K, 1]; bin edges and exactly 1 now and then.
+                double confidence = 1.0 / minK + r.nextDouble() * (1 - 1.0 / minK);
+                if (r.nextInt(40) == 0) {
+                    confidence = r.nextBoolean() ? 1.0 : CAL.lo(r.nextInt(1, CAL.bins()));
+                }
+                rows.add(new Row(RowStatus.VALID, null, kl, ce, nll, gap, confidence, r.nextBoolean(),
+                        r.nextInt(minK, maxK + 1)));
             }
         }
         return rows;
     }
 
     private static SliceSummary stateOf(List<Row> rows) {
-        SliceSummary s = new SliceSummary(SPEC);
+        SliceSummary s = new SliceSummary(SPEC, CAL);
         rows.forEach(row -> row.addTo(s));
         return s;
     }
@@ -123,6 +131,36 @@ class SliceSummaryTest {
         assertThat(whole.underflow()).isEqualTo(under).isPositive();
         assertThat(whole.overflow()).isEqualTo(over).isPositive();
         assertThat(whole.bins().stream().mapToLong(SliceSummary.Bin::count).sum()).isEqualTo(whole.valid());
+
+        // Calibration, independently: per bin the count, the correct count and the exact sum of confidences.
+        long[] n = new long[CAL.bins()];
+        long[] correct = new long[CAL.bins()];
+        BigDecimal[] conf = new BigDecimal[CAL.bins()];
+        java.util.Arrays.fill(conf, BigDecimal.ZERO);
+        for (Row row : all) {
+            if (row.status == RowStatus.VALID) {
+                int bin = row.confidence >= 1 ? CAL.bins() - 1 : (int) Math.floor(row.confidence * CAL.bins());
+                n[bin]++;
+                correct[bin] += row.correct ? 1 : 0;
+                conf[bin] = conf[bin].add(new BigDecimal(row.confidence));
+            }
+        }
+        BigDecimal eceTimesN = BigDecimal.ZERO;
+        List<ReliabilityBin> table = whole.reliability();
+        assertThat(table).hasSize(CAL.bins());
+        for (int bin = 0; bin < CAL.bins(); bin++) {
+            ReliabilityBin t = table.get(bin);
+            assertThat(t.bin()).isEqualTo(bin);
+            assertThat(t.count()).as("bin %d count", bin).isEqualTo(n[bin]);
+            assertThat(t.lo()).isEqualTo((double) bin / CAL.bins());
+            if (n[bin] > 0) {
+                assertThat(t.accuracy()).isEqualTo((double) correct[bin] / n[bin]);
+                assertClose(t.meanConfidence(), conf[bin].doubleValue() / n[bin], "bin " + bin + " mean confidence");
+            }
+            eceTimesN = eceTimesN.add(BigDecimal.valueOf(correct[bin]).subtract(conf[bin]).abs());
+        }
+        assertThat(java.util.Arrays.stream(n).sum()).isEqualTo(whole.valid());
+        assertClose(whole.expectedCalibrationError(), eceTimesN.doubleValue() / whole.valid(), "ece vs exact");
     }
 
     @Test
@@ -145,7 +183,7 @@ class SliceSummaryTest {
     @Test
     void emptyStateIsTheIdentity() {
         SliceSummary a = stateOf(randomRows(new SplittableRandom(5), 1000, 10, 10));
-        SliceSummary empty = new SliceSummary(SPEC);
+        SliceSummary empty = new SliceSummary(SPEC, CAL);
         assertSameState(a.merge(empty), a, "A + 0");
         assertSameState(empty.merge(a), a, "0 + A");
     }
@@ -155,7 +193,7 @@ class SliceSummaryTest {
         // The Spark side adds one partial per (slice, status) and per (slice, bucket); that must
         // give the state of adding the same rows one by one.
         List<Row> rows = randomRows(new SplittableRandom(11), 2000, 10, 10);
-        SliceSummary partial = new SliceSummary(SPEC);
+        SliceSummary partial = new SliceSummary(SPEC, CAL);
         CompensatedSum kl = new CompensatedSum();
         CompensatedSum ce = new CompensatedSum();
         CompensatedSum nll = new CompensatedSum();
@@ -163,8 +201,18 @@ class SliceSummaryTest {
         long valid = 0;
         long correct = 0;
         long[] buckets = new long[SPEC.bins() + 2];
+        long[] binRows = new long[CAL.bins()];
+        long[] binCorrect = new long[CAL.bins()];
+        CompensatedSum[] binConfidence = new CompensatedSum[CAL.bins()];
+        for (int b = 0; b < CAL.bins(); b++) {
+            binConfidence[b] = new CompensatedSum();
+        }
         for (Row row : rows) {
             if (row.status == RowStatus.VALID) {
+                int b = CAL.bin(row.confidence);
+                binRows[b]++;
+                binCorrect[b] += row.correct ? 1 : 0;
+                binConfidence[b].add(row.confidence);
                 valid++;
                 kl.add(row.kl);
                 ce.add(row.ce);
@@ -180,19 +228,22 @@ class SliceSummaryTest {
         for (int i = 0; i < buckets.length; i++) {
             partial.addGap(i - 1, buckets[i]);
         }
+        for (int b = 0; b < CAL.bins(); b++) {
+            partial.addCalibration(b, binRows[b], binCorrect[b], binConfidence[b].value());
+        }
         assertSameState(partial, stateOf(rows), "partials vs rows");
     }
 
     @Test
     void addingValidRowsThroughAddCountIsRefused() {
-        assertThatThrownBy(() -> new SliceSummary(SPEC).addCount(RowStatus.VALID, null, 1))
+        assertThatThrownBy(() -> new SliceSummary(SPEC, CAL).addCount(RowStatus.VALID, null, 1))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void meansAreNaNWithoutValidRows() {
-        SliceSummary empty = new SliceSummary(SPEC);
-        SliceSummary onlyOthers = new SliceSummary(SPEC);
+        SliceSummary empty = new SliceSummary(SPEC, CAL);
+        SliceSummary onlyOthers = new SliceSummary(SPEC, CAL);
         onlyOthers.addIgnored(3);
         onlyOthers.addInvalid(InvalidReason.NAN_LOGIT, 2);
         for (SliceSummary s : List.of(empty, onlyOthers, empty.merge(onlyOthers))) {
@@ -212,9 +263,9 @@ class SliceSummaryTest {
 
     @Test
     void meansDivideByValidRows() {
-        SliceSummary s = new SliceSummary(SPEC);
-        s.addValidRow(1.0, 2.0, 3.0, 4.0, true, 10);
-        s.addValidRow(3.0, 6.0, 9.0, 8.0, false, 10);
+        SliceSummary s = new SliceSummary(SPEC, CAL);
+        s.addValidRow(1.0, 2.0, 3.0, 4.0, 0.5, true, 10);
+        s.addValidRow(3.0, 6.0, 9.0, 8.0, 0.5, false, 10);
         s.addIgnored(5);
         s.addInvalid("nan_logit", 7);
         assertThat(s.rows()).isEqualTo(14);
@@ -255,8 +306,8 @@ class SliceSummaryTest {
         }
         // Ignored and invalid rows carry no K: they do not make K vary.
         SliceSummary withOthers = tens.merge(stateOf(List.of(
-                new Row(RowStatus.IGNORED, null, 0, 0, 0, 0, false, 0),
-                new Row(RowStatus.INVALID, "nan_logit", 0, 0, 0, 0, false, 0))));
+                new Row(RowStatus.IGNORED, null, 0, 0, 0, 0, 0.5, false, 0),
+                new Row(RowStatus.INVALID, "nan_logit", 0, 0, 0, 0, Double.NaN, false, 0))));
         assertThat(withOthers.classes()).isEqualTo(10);
     }
 
@@ -264,14 +315,14 @@ class SliceSummaryTest {
     void anInfiniteLossStaysInfiniteThroughMerges() {
         // Finite logits 1e308 and -1e308 give a valid row with nll = +inf; the overall state is
         // the merge of the slices, so the merge must keep +inf (not turn it into NaN).
-        SliceSummary a = new SliceSummary(SPEC);
+        SliceSummary a = new SliceSummary(SPEC, CAL);
         a.addValidRow(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
-                Double.POSITIVE_INFINITY, false, 3);
+                Double.POSITIVE_INFINITY, 1.0, false, 3);
         SliceSummary b = stateOf(randomRows(new SplittableRandom(8), 100, 3, 3));
         SliceSummary whole = stateOf(randomRows(new SplittableRandom(8), 100, 3, 3));
         whole.addValidRow(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
-                Double.POSITIVE_INFINITY, false, 3);
-        for (SliceSummary s : List.of(whole, a.merge(b), b.merge(a), new SliceSummary(SPEC).merge(a))) {
+                Double.POSITIVE_INFINITY, 1.0, false, 3);
+        for (SliceSummary s : List.of(whole, a.merge(b), b.merge(a), new SliceSummary(SPEC, CAL).merge(a))) {
             assertThat(s.sumKl()).isEqualTo(Double.POSITIVE_INFINITY);
             assertThat(s.sumNll()).isEqualTo(Double.POSITIVE_INFINITY);
             assertThat(s.meanKl()).isEqualTo(Double.POSITIVE_INFINITY);
@@ -291,12 +342,12 @@ class SliceSummaryTest {
 
         Map<SliceKey, SliceSummary> slices = new java.util.HashMap<>();
         for (int i = 0; i < out.rows(); i++) {
-            SliceSummary s = new SliceSummary(SPEC);
-            s.addValidRow(out.kl(i), out.smoothedCe(i), out.nll(i), out.gap(i), false, 3);
+            SliceSummary s = new SliceSummary(SPEC, CAL);
+            s.addValidRow(out.kl(i), out.smoothedCe(i), out.nll(i), out.gap(i), out.confidence(i), false, 3);
             slices.put(new SliceKey(List.of("row"), List.of(i)), s);
         }
         AuditSpec spec = new AuditSpec("in", "parquet", "logits", "label", Preset.SEED, smoothing, List.of("row"),
-                SPEC, "out", false, false);
+                SPEC, CAL, List.of(), null, null, "t", "out", false, false);
         SliceSummary overall = AuditResult.of(spec, slices).overall();
         assertThat(slices.get(new SliceKey(List.of("row"), List.of(0))).sumNll()).isEqualTo(Double.POSITIVE_INFINITY);
         assertThat(overall.sumNll()).isEqualTo(Double.POSITIVE_INFINITY);
@@ -306,9 +357,54 @@ class SliceSummaryTest {
 
     @Test
     void statesWithDifferentHistogramsDoNotMerge() {
-        SliceSummary a = new SliceSummary(SPEC);
-        SliceSummary b = new SliceSummary(new GapHistogramSpec(SPEC.bins() + 1, SPEC.lo(), SPEC.hi()));
+        SliceSummary a = new SliceSummary(SPEC, CAL);
+        SliceSummary b = new SliceSummary(new GapHistogramSpec(SPEC.bins() + 1, SPEC.lo(), SPEC.hi()), CAL);
+        SliceSummary c = new SliceSummary(SPEC, new CalibrationSpec(CAL.bins() + 1));
         assertThatThrownBy(() -> a.merge(b)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> a.merge(c)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void eceAndReliabilityOfAHandWorkedExample() {
+        // Four bins. Bin 1 [0.25, 0.5): confidences 0.3, 0.4, one correct: acc 0.5, conf 0.35.
+        // Bin 3 [0.75, 1]: 0.8, 0.9, 1.0, all correct: acc 1, conf 0.9.
+        // ECE = 2/5·|0.5 − 0.35| + 3/5·|1 − 0.9| = 0.06 + 0.06 = 0.12.
+        SliceSummary s = new SliceSummary(SPEC, new CalibrationSpec(4));
+        s.addValidRow(0, 0, 0, 1, 0.3, true, 5);
+        s.addValidRow(0, 0, 0, 1, 0.4, false, 5);
+        s.addValidRow(0, 0, 0, 1, 0.8, true, 5);
+        s.addValidRow(0, 0, 0, 1, 0.9, true, 5);
+        s.addValidRow(0, 0, 0, 1, 1.0, true, 5);
+        s.addIgnored(7); // ignored rows are not part of calibration
+        List<ReliabilityBin> t = s.reliability();
+        assertThat(t).extracting(ReliabilityBin::count).containsExactly(0L, 2L, 0L, 3L);
+        assertThat(t.get(0).accuracy()).isNaN();
+        assertThat(t.get(0).meanConfidence()).isNaN();
+        assertThat(t.get(1).accuracy()).isEqualTo(0.5);
+        assertThat(t.get(1).meanConfidence()).isCloseTo(0.35, within(1e-15));
+        assertThat(t.get(3).accuracy()).isEqualTo(1.0);
+        assertThat(t.get(3).meanConfidence()).isCloseTo(0.9, within(1e-15));
+        assertThat(t.get(3).hi()).isEqualTo(1.0);
+        assertThat(s.expectedCalibrationError()).isCloseTo(0.12, within(1e-15));
+        assertThat(s.meanConfidence()).isCloseTo(3.4 / 5, within(1e-15));
+        assertThat(new SliceSummary(SPEC, CAL).expectedCalibrationError()).isNaN();
+        assertThat(new SliceSummary(SPEC, CAL).meanConfidence()).isNaN();
+    }
+
+    @Test
+    void calibrationBinsHaveHalfOpenEdgesAndKeepOneInTheLast() {
+        CalibrationSpec spec = new CalibrationSpec(10);
+        assertThat(spec.bin(0.0)).isZero();
+        assertThat(spec.bin(0.1)).isEqualTo(1);
+        assertThat(spec.bin(Math.nextDown(0.1))).isZero();
+        assertThat(spec.bin(0.95)).isEqualTo(9);
+        assertThat(spec.bin(1.0)).isEqualTo(9);
+        assertThat(spec.bin(Math.nextDown(1.0))).isEqualTo(9);
+        assertThat(spec.bin(-0.5)).isZero();
+        assertThat(spec.bin(Double.NaN)).isEqualTo(9);
+        assertThat(spec.hi(9)).isEqualTo(1.0);
+        assertThatThrownBy(() -> new CalibrationSpec(0)).isInstanceOf(AuditInputException.class)
+                .hasMessageContaining("--calibration-bins");
     }
 
     private static void assertSameState(SliceSummary got, SliceSummary expected, String what) {
@@ -329,6 +425,22 @@ class SliceSummaryTest {
         assertThat(got.underflow()).as(what + " underflow").isEqualTo(expected.underflow());
         assertThat(got.overflow()).as(what + " overflow").isEqualTo(expected.overflow());
         assertThat(got.bins()).as(what + " bins").isEqualTo(expected.bins());
+        assertThat(got.calibrationSpec()).as(what).isEqualTo(expected.calibrationSpec());
+        List<ReliabilityBin> g = got.reliability();
+        List<ReliabilityBin> e = expected.reliability();
+        for (int b = 0; b < e.size(); b++) {
+            assertThat(g.get(b).count()).as(what + " calibration bin " + b + " count").isEqualTo(e.get(b).count());
+            // Double.equals: NaN (an empty bin) equals NaN
+            assertThat(Double.valueOf(g.get(b).accuracy())).as(what + " calibration bin " + b + " accuracy")
+                    .isEqualTo(Double.valueOf(e.get(b).accuracy()));
+            if (e.get(b).count() > 0) {
+                assertClose(g.get(b).meanConfidence(), e.get(b).meanConfidence(), what + " bin " + b + " mean confidence");
+            }
+        }
+        if (expected.valid() > 0) {
+            assertClose(got.expectedCalibrationError(), expected.expectedCalibrationError(), what + " ece");
+            assertClose(got.meanConfidence(), expected.meanConfidence(), what + " mean confidence");
+        }
     }
 
     private static double exactSum(List<Row> rows, ToDoubleFunction<Row> field) {

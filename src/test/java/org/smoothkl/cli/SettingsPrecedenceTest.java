@@ -105,6 +105,60 @@ class SettingsPrecedenceTest {
     }
 
     @Test
+    void checksAndCalibrationBinsComeFromTheFileUnlessFlagsReplaceThem() throws IOException {
+        AuditSpec defaults = run("seed", 0.1).spec();
+        assertThat(defaults.checks()).isEmpty();
+        assertThat(defaults.calibration().bins()).isEqualTo(bundled.getInt("smoothkl.run.calibration-bins"));
+        assertThat(defaults.baseline()).isNull();
+        assertThat(defaults.history()).isNull();
+        assertThat(defaults.runTag()).as("the output's name").isEqualTo("out");
+
+        RunCommand c = run("seed", 0.1);
+        c.config = conf("""
+                smoothkl.run {
+                  group-by = [slice]
+                  calibration-bins = 20
+                  baseline = "audits/yesterday"
+                  history = "audits/history"
+                  run-tag = nightly
+                  check = [
+                    "mean_kl <= 0.5"
+                    "slice[slice=slice-2].accuracy >= 0.6"
+                    "ratio(ece) <= 1.2"
+                  ]
+                }
+                """).toFile();
+        AuditSpec fromFile = c.spec();
+        assertThat(fromFile.checks()).extracting(org.smoothkl.audit.Check::text)
+                .containsExactly("mean_kl <= 0.5", "slice[slice=slice-2].accuracy >= 0.6", "ratio(ece) <= 1.2");
+        assertThat(fromFile.calibration().bins()).isEqualTo(20);
+        assertThat(fromFile.baseline()).isEqualTo("audits/yesterday");
+        assertThat(fromFile.history()).isEqualTo("audits/history");
+        assertThat(fromFile.runTag()).isEqualTo("nightly");
+
+        c.check = List.of("accuracy>=0.9");
+        c.calibrationBins = 10;
+        c.runTag = "manual";
+        AuditSpec flags = c.spec();
+        assertThat(flags.checks()).extracting(org.smoothkl.audit.Check::text).containsExactly("accuracy>=0.9");
+        assertThat(flags.calibration().bins()).isEqualTo(10);
+        assertThat(flags.runTag()).isEqualTo("manual");
+    }
+
+    @Test
+    void picocliCollectsRepeatedChecks() {
+        RunCommand c = new RunCommand();
+        new CommandLine(c).parseArgs("--input", "in", "--output", "audits/2026-11-28/", "--preset", "seed", "--epsilon", "0.1",
+                "--group-by", "slice", "--check", "mean_kl<=0.5", "--check", "slice[slice=a].accuracy>=0.6",
+                "--calibration-bins", "12");
+        AuditSpec spec = c.spec();
+        assertThat(spec.checks()).extracting(org.smoothkl.audit.Check::text)
+                .containsExactly("mean_kl<=0.5", "slice[slice=a].accuracy>=0.6");
+        assertThat(spec.calibration().bins()).isEqualTo(12);
+        assertThat(spec.runTag()).isEqualTo("2026-11-28");
+    }
+
+    @Test
     void missingPresetNamesTheFlag() {
         assertThatThrownBy(() -> run(null, 0.1).spec())
                 .isInstanceOf(AuditInputException.class)
@@ -215,13 +269,18 @@ class SettingsPrecedenceTest {
                 List.of("run", "--input", "in", "--output", "out", "--preset", "seed", "--epsilon", "1.5"),
                 List.of("run", "--input", "in", "--output", "out", "--epsilon", "0.1"),
                 List.of("run", "--input", "in", "--output", "out", "--preset", "seed", "--epsilon", "0.1", "--bins", "0"),
-                List.of("run", "--input", "in", "--output", "out", "--preset", "seed", "--epsilon", "0.1", "--bins", "x"))) {
+                List.of("run", "--input", "in", "--output", "out", "--preset", "seed", "--epsilon", "0.1", "--bins", "x"),
+                List.of("run", "--input", "in", "--output", "out", "--preset", "seed", "--epsilon", "0.1",
+                        "--check", "delta(mean_kl)<=0.1"),
+                List.of("run", "--input", "in", "--output", "out", "--preset", "seed", "--epsilon", "0.1",
+                        "--calibration-bins", "0"))) {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             int code = Main.execute(args.toArray(String[]::new), SettingsPrecedenceTest::noSpark, false,
                     new PrintWriter(out), new PrintWriter(err));
             assertThat(code).as("%s: %s", args, err).isEqualTo(ExitCodes.BAD_INPUT);
-            assertThat(err.toString()).as("%s", args).containsAnyOf("--epsilon", "--preset", "--bins");
+            assertThat(err.toString()).as("%s", args).containsAnyOf("--epsilon", "--preset", "--bins", "--baseline",
+                    "--calibration-bins");
         }
     }
 

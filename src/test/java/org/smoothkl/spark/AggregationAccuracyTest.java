@@ -24,6 +24,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.smoothkl.SparkTestSession;
+import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceSummary;
@@ -38,12 +39,18 @@ class AggregationAccuracyTest {
     private static final int CLASSES = 10;
     private static final double GAP = 1.0;
     private static final GapHistogramSpec SPEC = new GapHistogramSpec(50, 0, 20);
+    private static final CalibrationSpec CAL = new CalibrationSpec(15);
 
     /**
      * A metrics frame with the names and types of {@link MetricColumns#SCHEMA}: every row valid
      * with the given kl, K = 10, gap 1.0, not correct. A plain select over range: a narrow plan.
      */
     private static Dataset<Row> metrics(long rows, int partitions, Column kl) {
+        return metrics(rows, partitions, kl, lit(0.5), lit(false));
+    }
+
+    /** As above with the given confidence and correct columns. */
+    private static Dataset<Row> metrics(long rows, int partitions, Column kl, Column confidence, Column correct) {
         SparkSession spark = SparkTestSession.get();
         Map<String, Column> byName = new LinkedHashMap<>();
         byName.put(MetricColumns.STATUS, lit(RowStatus.VALID.code()));
@@ -53,9 +60,9 @@ class AggregationAccuracyTest {
         byName.put(MetricColumns.NLL, kl);
         byName.put(MetricColumns.GAP, lit(GAP));
         byName.put(MetricColumns.GAP_OPT, lit(2.0));
-        byName.put(MetricColumns.CONFIDENCE, lit(0.5));
+        byName.put(MetricColumns.CONFIDENCE, confidence);
         byName.put(MetricColumns.PRED, lit(0));
-        byName.put(MetricColumns.CORRECT, lit(false));
+        byName.put(MetricColumns.CORRECT, correct);
         byName.put(MetricColumns.CLASSES, lit(CLASSES));
         List<Column> select = new ArrayList<>();
         for (StructField f : MetricColumns.SCHEMA.fields()) {
@@ -70,7 +77,7 @@ class AggregationAccuracyTest {
     }
 
     private static SliceSummary overall(Dataset<Row> frame) {
-        Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(frame, List.of(), SPEC);
+        Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(frame, List.of(), SPEC, CAL);
         assertThat(slices).containsOnlyKeys(SliceKey.OVERALL);
         return slices.get(SliceKey.OVERALL);
     }
@@ -152,7 +159,7 @@ class AggregationAccuracyTest {
                 pmod(col("id"), lit(4L)).equalTo(2).as(MetricColumns.CORRECT),
                 when(status.notEqual(RowStatus.INVALID.code()), lit(CLASSES)).as(MetricColumns.CLASSES));
 
-        Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(frame, List.of("slice"), SPEC);
+        Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(frame, List.of("slice"), SPEC, CAL);
         List<Object> sliceValues = slices.keySet().stream().map(k -> k.values().get(0)).toList();
         assertThat(sliceValues).containsExactlyInAnyOrder(0L, 1L);
         long rows = 0;
@@ -177,9 +184,83 @@ class AggregationAccuracyTest {
             assertThat(s.histogram()[SPEC.bucket(GAP)]).isEqualTo(valid);
             assertThat(s.bins().stream().mapToLong(SliceSummary.Bin::count).sum()).isEqualTo(valid);
             assertThat(s.classes()).isEqualTo(CLASSES);
+            // Calibration covers valid rows only, though ignored rows have a confidence too.
+            for (org.smoothkl.audit.ReliabilityBin b : s.reliability()) {
+                assertThat(b.count()).as("bin %d", b.bin()).isEqualTo(b.bin() == CAL.bin(0.5) ? valid : 0);
+            }
+            assertThat(s.meanConfidence()).isEqualTo(0.5);
+            assertThat(s.reliability().get(CAL.bin(0.5)).accuracy()).isEqualTo((double) correct / valid);
             rows += s.rows();
         }
         assertThat(rows).isEqualTo(1000);
+    }
+
+    @Test
+    void calibrationCountsAreExactAndConfidenceSumsTreeExact() {
+        long n = 2_000_000;
+        // 1000 distinct confidences in (0, 1], interleaved so that every block mixes every bin,
+        // and a correct flag that is independent of the bin.
+        Column confidence = pmod(col("id").multiply(lit(7919L)), lit(1000L)).plus(lit(1L)).cast(DataTypes.DoubleType)
+                .divide(lit(1000.0));
+        Dataset<Row> frame = metrics(n, 3, lit(1.0), confidence, pmod(col("id"), lit(3L)).equalTo(0));
+
+        // Exact per-bin expectations from the distinct (confidence, correct) values Spark produced.
+        long[] count = new long[CAL.bins()];
+        long[] correct = new long[CAL.bins()];
+        BigDecimal[] sum = new BigDecimal[CAL.bins()];
+        java.util.Arrays.fill(sum, BigDecimal.ZERO);
+        for (Row r : frame.groupBy(col(MetricColumns.CONFIDENCE), col(MetricColumns.CORRECT)).count().collectAsList()) {
+            int b = CAL.bin(r.getDouble(0));
+            long k = r.getLong(2);
+            count[b] += k;
+            correct[b] += r.getBoolean(1) ? k : 0;
+            sum[b] = sum[b].add(new BigDecimal(r.getDouble(0)).multiply(BigDecimal.valueOf(k)));
+        }
+        assertThat(java.util.Arrays.stream(count).sum()).isEqualTo(n);
+
+        SliceSummary s = overall(frame);
+        BigDecimal eceTimesN = BigDecimal.ZERO;
+        for (org.smoothkl.audit.ReliabilityBin b : s.reliability()) {
+            int i = b.bin();
+            assertThat(b.count()).as("bin %d count", i).isEqualTo(count[i]);
+            assertThat(b.accuracy()).as("bin %d accuracy", i).isEqualTo((double) correct[i] / count[i]);
+            BigDecimal exactMean = sum[i].divide(BigDecimal.valueOf(count[i]), MathContext.DECIMAL128);
+            assertThat(relativeError(b.meanConfidence(), exactMean)).as("bin %d mean confidence", i).isLessThanOrEqualTo(REL);
+            eceTimesN = eceTimesN.add(BigDecimal.valueOf(correct[i]).subtract(sum[i]).abs());
+        }
+        BigDecimal exactEce = eceTimesN.divide(BigDecimal.valueOf(n), MathContext.DECIMAL128);
+        assertThat(relativeError(s.expectedCalibrationError(), exactEce)).isLessThanOrEqualTo(REL);
+    }
+
+    @Test
+    void sqlCalibrationBinAgreesWithTheJavaBin() {
+        SparkSession spark = SparkTestSession.get();
+        StructType schema = new StructType(new StructField[] {
+            DataTypes.createStructField("i", DataTypes.IntegerType, false),
+            DataTypes.createStructField(MetricColumns.CONFIDENCE, DataTypes.DoubleType, true),
+        });
+        for (CalibrationSpec spec : List.of(CAL, new CalibrationSpec(1), new CalibrationSpec(10), new CalibrationSpec(7),
+                new CalibrationSpec(1000))) {
+            List<Double> values = new ArrayList<>(List.of(0.0, -0.0, 1.0, Math.nextDown(1.0), Math.nextUp(1.0), -1e-300,
+                    Double.MIN_VALUE, 0.5, 2.0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN));
+            for (int b = 0; b < spec.bins(); b++) {
+                values.add(spec.lo(b));
+                values.add(Math.nextDown(spec.lo(b)));
+                values.add(Math.nextUp(spec.lo(b)));
+            }
+            List<Row> rows = new ArrayList<>();
+            for (int i = 0; i < values.size(); i++) {
+                rows.add(RowFactory.create(i, values.get(i)));
+            }
+            List<Row> got = spark.createDataFrame(rows, schema)
+                    .select(col("i"), AuditAggregation.calibrationBin(col(MetricColumns.CONFIDENCE), spec).as("b"))
+                    .orderBy("i").collectAsList();
+            assertThat(got).hasSize(values.size());
+            for (Row r : got) {
+                double c = values.get(r.getInt(0));
+                assertThat(r.getInt(1)).as("%s confidence %s", spec, c).isEqualTo(spec.bin(c));
+            }
+        }
     }
 
     @Test

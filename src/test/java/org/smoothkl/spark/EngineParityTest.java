@@ -105,7 +105,7 @@ class EngineParityTest {
                 + "FROM range(100)").write().parquet(data.toString());
         org.smoothkl.audit.AuditSpec spec = new org.smoothkl.audit.AuditSpec(data.toString(), "parquet", "logits", "label",
                 Preset.SEED, Preset.SEED.with(0.1, null), List.of("slice"), new org.smoothkl.audit.GapHistogramSpec(10, 0, 10),
-                tmp.resolve("unused").toString(), false, false);
+                new org.smoothkl.audit.CalibrationSpec(15), List.of(), null, null, "test", tmp.resolve("unused").toString(), false, false);
         AuditInput input = InputReader.read(SparkTestSession.get(), spec);
         assertThat(CpuMetricsEngine.plainColumnarScan((org.apache.spark.sql.classic.Dataset<Row>) input.frame()))
                 .as("Parquet input is read as columnar batches").isNotNull();
@@ -126,7 +126,8 @@ class EngineParityTest {
     void jsonTakesTheRowPath() {
         org.smoothkl.audit.AuditSpec spec = new org.smoothkl.audit.AuditSpec(GoldenRows.file("fairseq").toString(), "json",
                 "logits", "label", Preset.FAIRSEQ, Preset.FAIRSEQ.with(0.1, null), List.of(),
-                new org.smoothkl.audit.GapHistogramSpec(10, 0, 10), tmp.resolve("unused").toString(), false, false);
+                new org.smoothkl.audit.GapHistogramSpec(10, 0, 10),
+                new org.smoothkl.audit.CalibrationSpec(15), List.of(), null, null, "test", tmp.resolve("unused").toString(), false, false);
         AuditInput input = InputReader.read(SparkTestSession.get(), spec);
         assertThat(CpuMetricsEngine.plainColumnarScan((org.apache.spark.sql.classic.Dataset<Row>) input.frame())).isNull();
     }

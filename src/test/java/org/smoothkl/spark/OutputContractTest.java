@@ -28,7 +28,7 @@ class OutputContractTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> SUMMARY_KEYS = List.of("rows", "valid", "ignored", "invalid", "invalid_by_reason",
             "sum_kl", "mean_kl", "sum_smoothed_ce", "mean_smoothed_ce", "sum_nll", "mean_nll", "accuracy", "mean_gap",
-            "gap_opt", "gap_histogram");
+            "gap_opt", "gap_histogram", "invalid_fraction", "ignored_fraction", "mean_confidence", "ece", "reliability");
     private static final long ROWS = 3000;
     private static final int BINS = 12;
 
@@ -55,11 +55,14 @@ class OutputContractTest {
 
     @Test
     void everyFileOfTheContractIsThere() {
-        for (String f : List.of("_SUCCESS", "summary.json", "histograms.csv", "histograms", "invalid", "rows")) {
+        for (String f : List.of("_SUCCESS", "summary.json", "histograms.csv", "histograms", "invalid", "rows", "report.html")) {
             assertThat(out.resolve(f)).exists();
         }
         assertThat(summary.get("config").get("preset").asText()).isEqualTo("fairseq");
         assertThat(summary.get("config").get("group_by").get(0).asText()).isEqualTo("slice");
+        assertThat(summary.get("verdict").get("passed").asBoolean()).isTrue();
+        assertThat(summary.get("checks")).isEmpty();
+        assertThat(summary.get("baseline").isNull()).isTrue();
     }
 
     @Test
@@ -83,6 +86,30 @@ class OutputContractTest {
                 histogramTotal += c.asLong();
             }
             assertThat(histogramTotal).isEqualTo(valid);
+            // Every Metric is a key of the summary (preset_loss as its value).
+            for (org.smoothkl.audit.Metric m : org.smoothkl.audit.Metric.values()) {
+                assertThat(m == org.smoothkl.audit.Metric.PRESET_LOSS ? s.at("/preset_loss/value") : s.get(m.key()))
+                        .as(m.key()).isNotNull();
+            }
+            // The reliability table covers the valid rows and gives the ECE and the accuracy.
+            JsonNode table = s.get("reliability");
+            assertThat(table).hasSize(summary.at("/config/calibration_bins").asInt());
+            long calibrated = 0;
+            double correct = 0;
+            double eceTimesN = 0;
+            for (JsonNode bin : table) {
+                long n = bin.get("count").asLong();
+                calibrated += n;
+                if (n > 0) {
+                    assertThat(bin.get("mean_confidence").asDouble()).isBetween(bin.get("lo").asDouble(), bin.get("hi").asDouble());
+                    correct += bin.get("accuracy").asDouble() * n;
+                    eceTimesN += n * Math.abs(bin.get("accuracy").asDouble() - bin.get("mean_confidence").asDouble());
+                }
+            }
+            assertThat(calibrated).isEqualTo(valid);
+            assertThat(correct / valid).isCloseTo(s.get("accuracy").asDouble(), within(1e-12));
+            assertThat(s.get("ece").asDouble()).isCloseTo(eceTimesN / valid, within(1e-12));
+            assertThat(s.get("invalid_fraction").asDouble()).isZero();
             double gapOpt = TargetConvention.UNIFORM_OTHERS.optimalGap(20, 0.2);
             assertThat(s.get("gap_opt").asDouble()).isEqualTo(gapOpt);
             // generate centres its gaps on the optimum of the paper's convention

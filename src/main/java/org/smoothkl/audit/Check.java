@@ -1,0 +1,208 @@
+package org.smoothkl.audit;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One threshold, written the same way as a {@code --check} flag and in the config file's
+ * {@code check} list:
+ * <pre>
+ *   CHECK := [SCOPE "."] TERM BOUND
+ *   SCOPE := "overall" | "slice[" COL "=" VALUE { "," COL "=" VALUE } "]"
+ *   TERM  := METRIC                      absolute: the metric of this run
+ *          | "delta(" METRIC ")"         difference: run − baseline, in the metric's units
+ *          | "ratio(" METRIC ")"         ratio: run / baseline (1.1 = 10 % higher)
+ *          | "gap_psi" | "gap_js"        distance of the gap histogram from the baseline's
+ *   BOUND := ("&lt;=" | "&lt;" | "&gt;=" | "&gt;") NUMBER | "in" "[" NUMBER "," NUMBER "]"   (in: both ends included)
+ * </pre>
+ * METRIC is a {@link Metric} key (a number of summary.json's SUMMARY). Without a scope a check
+ * applies to the overall summary and to every slice, each with its own verdict; {@code overall.}
+ * limits it to the overall summary; {@code slice[…]} to the slices whose columns have those
+ * values (compared as text; quote a value with "…" to include {@code ,} or {@code ]}).
+ * Examples: {@code mean_kl<=0.5}, {@code slice[slice=slice-2].accuracy>=0.6},
+ * {@code mean_gap in [5, 8]}, {@code delta(accuracy)>=-0.02}, {@code ratio(mean_kl)<=1.1},
+ * {@code overall.gap_psi<0.25}.
+ */
+public record Check(String text, Scope scope, Map<String, String> selector, Kind kind, String term, Metric metric,
+                    String bound, double lo, boolean loInclusive, double hi, boolean hiInclusive) {
+
+    /** Which summaries a check applies to. */
+    public enum Scope { EVERY, OVERALL, SELECTED }
+
+    /** What the checked number is; the name is what summary.json calls it. */
+    public enum Kind {
+        ABSOLUTE, DIFFERENCE, RATIO, DISTANCE;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public static final String PSI = "gap_psi";
+    public static final String JS = "gap_js";
+    private static final String NUMBER = "[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?|[-+]?Infinity";
+    private static final Pattern TERM_AND_BOUND = Pattern.compile(
+            "(?:(?<fn>delta|ratio)\\s*\\(\\s*(?<fm>[A-Za-z_]+)\\s*\\)|(?<m>[A-Za-z_]+))\\s*"
+                    + "(?:(?<op><=|>=|<|>)\\s*(?<num>" + NUMBER + ")"
+                    + "|in\\s*\\[\\s*(?<lo>" + NUMBER + ")\\s*,\\s*(?<hi>" + NUMBER + ")\\s*\\])");
+    private static final String EXAMPLES = "e.g. 'mean_kl<=0.5', 'slice[slice=a].accuracy>=0.6', 'mean_gap in [5, 8]', "
+            + "'delta(accuracy)>=-0.02', 'ratio(mean_kl)<=1.1', 'gap_psi<0.25'";
+
+    public Check {
+        selector = Collections.unmodifiableMap(new LinkedHashMap<>(selector));
+    }
+
+    public static Check parse(String text) {
+        String t = text == null ? "" : text.strip();
+        Scope scope = Scope.EVERY;
+        Map<String, String> selector = new LinkedHashMap<>();
+        String rest = t;
+        Matcher overall = Pattern.compile("overall\\s*\\.\\s*(.*)", Pattern.DOTALL).matcher(t);
+        if (overall.matches()) {
+            scope = Scope.OVERALL;
+            rest = overall.group(1);
+        } else if (t.startsWith("slice")) {
+            scope = Scope.SELECTED;
+            rest = parseSelector(t, selector);
+        }
+        Matcher m = TERM_AND_BOUND.matcher(rest);
+        if (!m.matches()) {
+            throw bad(t, "not a check");
+        }
+        Kind kind;
+        String name;
+        if (m.group("fn") != null) {
+            kind = m.group("fn").equals("delta") ? Kind.DIFFERENCE : Kind.RATIO;
+            name = m.group("fm");
+        } else {
+            name = m.group("m");
+            kind = name.equals(PSI) || name.equals(JS) ? Kind.DISTANCE : Kind.ABSOLUTE;
+        }
+        Metric metric = kind == Kind.DISTANCE ? null : Metric.fromKey(name);
+        if (kind != Kind.DISTANCE && metric == null) {
+            throw bad(t, "unknown metric '" + name + "'; metrics are " + Metric.keys()
+                    + (kind == Kind.ABSOLUTE ? ", and against a baseline " + PSI + ", " + JS : ""));
+        }
+        String term = kind == Kind.DIFFERENCE ? "delta(" + name + ")" : kind == Kind.RATIO ? "ratio(" + name + ")" : name;
+        if (m.group("op") != null) {
+            String op = m.group("op");
+            double x = Double.parseDouble(m.group("num"));
+            String bound = op + " " + m.group("num");
+            return switch (op) {
+                case "<=" -> new Check(t, scope, selector, kind, term, metric, bound, Double.NEGATIVE_INFINITY, false, x, true);
+                case "<" -> new Check(t, scope, selector, kind, term, metric, bound, Double.NEGATIVE_INFINITY, false, x, false);
+                case ">=" -> new Check(t, scope, selector, kind, term, metric, bound, x, true, Double.POSITIVE_INFINITY, false);
+                default -> new Check(t, scope, selector, kind, term, metric, bound, x, false, Double.POSITIVE_INFINITY, false);
+            };
+        }
+        double lo = Double.parseDouble(m.group("lo"));
+        double hi = Double.parseDouble(m.group("hi"));
+        if (!(lo <= hi)) {
+            throw bad(t, "the interval [" + m.group("lo") + ", " + m.group("hi") + "] is empty");
+        }
+        return new Check(t, scope, selector, kind, term, metric, "in [" + m.group("lo") + ", " + m.group("hi") + "]",
+                lo, true, hi, true);
+    }
+
+    /** Reads "slice[c=v, …]." into {@code selector}; returns what follows the dot. */
+    private static String parseSelector(String t, Map<String, String> selector) {
+        Matcher head = Pattern.compile("slice\\s*\\[").matcher(t);
+        if (!head.lookingAt()) {
+            throw bad(t, "a scope is 'overall.' or 'slice[col=value].'");
+        }
+        int i = head.end();
+        while (true) {
+            int eq = t.indexOf('=', i);
+            if (eq < 0) {
+                throw bad(t, "slice[…] needs col=value pairs");
+            }
+            String col = t.substring(i, eq).strip();
+            if (col.isEmpty()) {
+                throw bad(t, "slice[…] has an empty column name");
+            }
+            int j = eq + 1;
+            while (j < t.length() && Character.isWhitespace(t.charAt(j))) {
+                j++;
+            }
+            StringBuilder value = new StringBuilder();
+            if (j < t.length() && t.charAt(j) == '"') {
+                j++;
+                while (j < t.length() && t.charAt(j) != '"') {
+                    if (t.charAt(j) == '\\' && j + 1 < t.length()) {
+                        j++;
+                    }
+                    value.append(t.charAt(j++));
+                }
+                if (j >= t.length()) {
+                    throw bad(t, "unclosed quote in slice[…]");
+                }
+                j++;
+                while (j < t.length() && Character.isWhitespace(t.charAt(j))) {
+                    j++;
+                }
+            } else {
+                while (j < t.length() && t.charAt(j) != ',' && t.charAt(j) != ']') {
+                    value.append(t.charAt(j++));
+                }
+            }
+            if (j >= t.length()) {
+                throw bad(t, "slice[… is not closed with ]");
+            }
+            if (selector.put(col, value.toString().strip()) != null) {
+                throw bad(t, "slice[…] names column " + col + " twice");
+            }
+            char c = t.charAt(j);
+            i = j + 1;
+            if (c == ']') {
+                break;
+            }
+            if (c != ',') {
+                throw bad(t, "expected , or ] after the value of " + col);
+            }
+        }
+        Matcher dot = Pattern.compile("\\s*\\.\\s*(.*)", Pattern.DOTALL).matcher(t.substring(i));
+        if (!dot.matches()) {
+            throw bad(t, "slice[…] must be followed by '.' and a metric");
+        }
+        return dot.group(1);
+    }
+
+    private static AuditInputException bad(String text, String problem) {
+        return new AuditInputException("--check '" + text + "': " + problem + " (" + EXAMPLES + ")");
+    }
+
+    /** Differences, ratios and distances compare with a baseline run. */
+    public boolean needsBaseline() {
+        return kind != Kind.ABSOLUTE;
+    }
+
+    /** Whether {@code value} is within the bound; NaN (undefined) never is. */
+    public boolean admits(double value) {
+        if (Double.isNaN(value)) {
+            return false;
+        }
+        boolean aboveLo = value > lo || (loInclusive && value == lo);
+        boolean belowHi = value < hi || (hiInclusive && value == hi);
+        return aboveLo && belowHi;
+    }
+
+    /** "slice[c=v, …]" as selected, for a verdict on no slice. */
+    public String selectorText() {
+        StringBuilder b = new StringBuilder("slice[");
+        selector.forEach((k, v) -> b.append(b.length() > 6 ? ", " : "").append(k).append('=').append(v));
+        return b.append(']').toString();
+    }
+
+    /** Whether a slice with this key is selected; the overall summary has no key. */
+    public boolean selects(Map<String, Object> key) {
+        return switch (scope) {
+            case EVERY -> true;
+            case OVERALL -> key.isEmpty();
+            case SELECTED -> !key.isEmpty() && selector.entrySet().stream()
+                    .allMatch(e -> key.containsKey(e.getKey()) && String.valueOf(key.get(e.getKey())).equals(e.getValue()));
+        };
+    }
+}

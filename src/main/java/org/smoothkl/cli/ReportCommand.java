@@ -1,0 +1,31 @@
+package org.smoothkl.cli;
+
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.smoothkl.report.HtmlReport;
+import org.smoothkl.report.SummaryReader;
+import org.smoothkl.spark.OutputFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code report}: render DIR/report.html again from a finished run's summary.json; no Spark job. */
+@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Re-render DIR/report.html of a finished run from its summary.json (no Spark job).")
+final class ReportCommand implements Callable<Integer> {
+    @ParentCommand
+    private Main main;
+
+    @Option(names = "--output", paramLabel = "DIR", required = true, description = "A finished run's output directory.")
+    String output;
+
+    @Override
+    public Integer call() {
+        Configuration conf = new Configuration();
+        String json = OutputFiles.readFinished(conf, output, RunCommand.SUMMARY);
+        String html = HtmlReport.render(SummaryReader.tree(json, output + "/" + RunCommand.SUMMARY));
+        OutputFiles.replace(conf, output, RunCommand.REPORT, html);
+        main.out().println("wrote " + output + "/" + RunCommand.REPORT);
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,113 @@
+package org.smoothkl.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.smoothkl.audit.AuditInputException;
+import org.smoothkl.audit.GapHistogramSpec;
+import org.smoothkl.audit.Metric;
+import org.smoothkl.audit.ReliabilityBin;
+import org.smoothkl.audit.RunSnapshot;
+import org.smoothkl.audit.SliceKey;
+import org.smoothkl.audit.SliceSnapshot;
+
+/**
+ * Reads a finished run's summary.json back: as a tree (for the report) or as a
+ * {@link RunSnapshot} (for use as a baseline). Keys a run of an older version lacks (calibration)
+ * read as undefined, not as errors.
+ */
+public final class SummaryReader {
+    private SummaryReader() {
+    }
+
+    public static JsonNode tree(String json, String path) {
+        try {
+            JsonNode root = SummaryJson.JSON.readTree(json);
+            if (root == null || !root.has("overall") || !root.has("config")) {
+                throw new AuditInputException(path + " is not a smoothkl summary.json (no \"config\" or \"overall\")");
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            throw new AuditInputException(path + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The run in {@code json}, read from the output directory {@code path}. */
+    public static RunSnapshot snapshot(String json, String path) {
+        JsonNode root = tree(json, path + "/summary.json");
+        JsonNode config = root.get("config");
+        JsonNode range = config.path("gap_range");
+        GapHistogramSpec histogram;
+        try {
+            histogram = new GapHistogramSpec(config.path("bins").asInt(), range.path(0).asDouble(), range.path(1).asDouble());
+        } catch (AuditInputException e) {
+            throw new AuditInputException(path + "/summary.json has no valid bins and gap_range in its config", e);
+        }
+        Integer calibrationBins = config.hasNonNull("calibration_bins") ? config.get("calibration_bins").asInt() : null;
+        Map<String, SliceSnapshot> slices = new LinkedHashMap<>();
+        slices.put("overall", slice(SliceKey.OVERALL, root.get("overall")));
+        for (JsonNode s : root.path("slices")) {
+            SliceKey key = key(s.path("key"));
+            slices.put(key.label(), slice(key, s));
+        }
+        JsonNode run = root.path("run");
+        return new RunSnapshot(path, run.path("started").asText(null), run.path("tag").asText(null), histogram,
+                calibrationBins, slices);
+    }
+
+    private static SliceKey key(JsonNode key) {
+        List<String> columns = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        key.fields().forEachRemaining(e -> {
+            columns.add(e.getKey());
+            JsonNode v = e.getValue();
+            values.add(v.isNull() ? null : v.isNumber() ? v.numberValue() : v.isBoolean() ? v.booleanValue() : v.asText());
+        });
+        return new SliceKey(columns, values);
+    }
+
+    private static SliceSnapshot slice(SliceKey key, JsonNode s) {
+        Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
+        for (Metric m : Metric.values()) {
+            JsonNode v = m == Metric.PRESET_LOSS ? s.path("preset_loss").path("value") : s.path(m.key());
+            metrics.put(m, number(v));
+        }
+        JsonNode h = s.path("gap_histogram");
+        JsonNode counts = h.path("counts");
+        long[] gap = new long[counts.size() + 2];
+        gap[0] = h.path("underflow").asLong();
+        for (int i = 0; i < counts.size(); i++) {
+            gap[i + 1] = counts.get(i).asLong();
+        }
+        gap[gap.length - 1] = h.path("overflow").asLong();
+        return new SliceSnapshot(key.label(), key.asMap(), metrics, gap, reliability(s.path("reliability")));
+    }
+
+    static List<ReliabilityBin> reliability(JsonNode table) {
+        List<ReliabilityBin> rows = new ArrayList<>();
+        for (JsonNode r : table) {
+            rows.add(new ReliabilityBin(r.path("bin").asInt(), r.path("lo").asDouble(), r.path("hi").asDouble(),
+                    r.path("count").asLong(), number(r.path("mean_confidence")), number(r.path("accuracy"))));
+        }
+        return rows;
+    }
+
+    /** A JSON number, "Infinity"/"-Infinity", or NaN for null and missing values. */
+    static double number(JsonNode v) {
+        if (v == null || v.isMissingNode() || v.isNull()) {
+            return Double.NaN;
+        }
+        if (v.isNumber()) {
+            return v.asDouble();
+        }
+        return switch (v.asText()) {
+            case "Infinity" -> Double.POSITIVE_INFINITY;
+            case "-Infinity" -> Double.NEGATIVE_INFINITY;
+            default -> Double.NaN;
+        };
+    }
+}
