@@ -540,6 +540,7 @@ public final class HtmlReport {
             figure { margin: 0; } .box { position: relative; height: 340px; }
             figcaption { color: #555; font-size: 12.5px; margin-top: 4px; }
             footer { margin: 32px 0 8px; color: #888; font-size: 12px; }
+            #overview, #checks { overflow-x: auto; }
             @media (max-width: 900px) { .charts { grid-template-columns: 1fr; } }
             """;
 
