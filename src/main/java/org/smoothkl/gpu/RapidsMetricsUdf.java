@@ -59,8 +59,9 @@ public final class RapidsMetricsUdf implements UDF3<Seq<?>, Long, String, Row>, 
             batch.endRowWithProblem(InvalidReason.NULL_LABEL);
         } else {
             boolean nullElement = false;
-            for (int j = 0; j < k && !nullElement; j++) {
-                Object v = logits.apply(j);
+            scala.collection.Iterator<?> it = logits.iterator(); // not apply(j): O(j) on a linked Seq
+            while (it.hasNext() && !nullElement) {
+                Object v = it.next();
                 if (v == null) {
                     nullElement = true;
                 } else {
