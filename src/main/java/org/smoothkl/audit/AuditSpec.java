@@ -21,14 +21,28 @@ public record AuditSpec(
         GapHistogramSpec histogram,
         String output,
         boolean overwrite,
-        boolean writeRows) {
+        boolean writeRows,
+        String engine) {
 
     public static final List<String> FORMATS = List.of("parquet", "orc", "json", "csv");
+    /** Which engine scores rows: auto (RAPIDS when its plugin is active, else CPU), cpu or rapids. */
+    public static final List<String> ENGINES = List.of("auto", "cpu", "rapids");
+
+    /** A run with the engine chosen automatically. */
+    public AuditSpec(String input, String format, String logitsColumn, String labelColumn, Preset preset,
+                     Smoothing smoothing, List<String> groupBy, GapHistogramSpec histogram, String output,
+                     boolean overwrite, boolean writeRows) {
+        this(input, format, logitsColumn, labelColumn, preset, smoothing, groupBy, histogram, output, overwrite,
+                writeRows, "auto");
+    }
 
     public AuditSpec {
         groupBy = List.copyOf(groupBy);
         if (!FORMATS.contains(format)) {
             throw new AuditInputException("--format must be one of " + FORMATS + ", got '" + format + "'");
+        }
+        if (!ENGINES.contains(engine)) {
+            throw new AuditInputException("--engine must be one of " + ENGINES + ", got '" + engine + "'");
         }
         if (!smoothing.epsilonInRange()) {
             throw new AuditInputException("--epsilon must lie in [0, 1], got " + smoothing.epsilon());
@@ -56,6 +70,7 @@ public record AuditSpec(
         m.put("gap_range", List.of(histogram.lo(), histogram.hi()));
         m.put("output", output);
         m.put("write_rows", writeRows);
+        m.put("engine", engine);
         return m;
     }
 }

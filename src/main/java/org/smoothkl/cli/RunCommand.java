@@ -17,6 +17,8 @@ import org.smoothkl.report.SummaryJson;
 import org.smoothkl.report.SummaryTable;
 import org.smoothkl.spark.AtomicOutput;
 import org.smoothkl.spark.AuditJob;
+import org.smoothkl.spark.MetricsEngine;
+import org.smoothkl.spark.MetricsEngines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -67,6 +69,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--write-rows", description = "Also write per-row metrics to DIR/rows.")
     Boolean writeRows;
 
+    @Option(names = "--engine", paramLabel = "NAME",
+            description = "Per-row metrics engine: auto (default; rapids when the RAPIDS plugin is active), cpu or rapids.")
+    String engine;
+
     @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file of settings (see conf/smoothkl.conf).")
     File config;
 
@@ -91,6 +97,7 @@ final class RunCommand implements Callable<Integer> {
         flags.put("output", output);
         flags.put("overwrite", overwrite);
         flags.put("write-rows", writeRows);
+        flags.put("engine", engine);
         Settings s = Settings.load("run", config, flags);
         Preset p;
         try {
@@ -102,19 +109,20 @@ final class RunCommand implements Callable<Integer> {
         return new AuditSpec(s.string("input"), s.string("format"), s.string("logits-col"), s.string("label-col"), p,
                 p.with(s.number("epsilon"), ignore), s.strings("group-by"),
                 GapHistogramSpec.parse(s.integer("bins"), s.string("gap-range")),
-                s.string("output"), s.flag("overwrite"), s.flag("write-rows"));
+                s.string("output"), s.flag("overwrite"), s.flag("write-rows"), s.string("engine"));
     }
 
     static int run(SparkSession spark, AuditSpec spec, java.io.PrintWriter console) {
         Instant started = Instant.now();
         try (AtomicOutput out = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), spec.output(), spec.overwrite())) {
-            AuditResult result = AuditJob.run(spark, spec, out);
+            MetricsEngine engine = MetricsEngines.choose(spark, spec.engine());
+            AuditResult result = AuditJob.run(spark, spec, engine, out);
             Map<String, Object> run = new LinkedHashMap<>();
             run.put("started", started.toString());
             run.put("seconds", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0);
             run.put("spark_version", spark.version());
-            run.put("engine", "cpu");
-            run.put("kernel", "scalar");
+            run.put("engine", engine.name());
+            run.put("kernel", MetricsEngines.kernel(spark, engine));
             out.writeText("summary.json", SummaryJson.render(result, run));
             out.writeText("histograms.csv", HistogramCsv.render(result));
             out.commit();
