@@ -23,6 +23,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.smoothkl.CliRun;
@@ -44,12 +45,12 @@ import org.smoothkl.spark.SyntheticDataset;
 @Tag(RapidsPlanSession.TAG)
 class RapidsPlanTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static Path dir;
+    @TempDir
+    static Path dir;
     private static String data;
 
     @BeforeAll
-    static void data() throws IOException {
-        dir = Files.createTempDirectory("smoothkl-rapids-plan");
+    static void data() {
         SparkSession spark = RapidsPlanSession.get();
         String clean = dir.resolve("clean").toString();
         SyntheticDataset.write(spark, 3000, 10, 0.1, 3, 42, clean, false);
