@@ -31,9 +31,21 @@ public record AuditSpec(
         String runTag,
         String output,
         boolean overwrite,
-        boolean writeRows) {
+        boolean writeRows,
+        String engine) {
 
     public static final List<String> FORMATS = List.of("parquet", "orc", "json", "csv");
+    /** Which engine scores rows: auto (RAPIDS when its plugin is active, else CPU), cpu or rapids. */
+    public static final List<String> ENGINES = List.of("auto", "cpu", "rapids");
+
+    /** A run on the default engine (auto). */
+    public AuditSpec(String input, String format, String logitsColumn, String labelColumn, Preset preset,
+                     Smoothing smoothing, List<String> groupBy, GapHistogramSpec histogram, CalibrationSpec calibration,
+                     List<Check> checks, String baseline, String history, String runTag, String output,
+                     boolean overwrite, boolean writeRows) {
+        this(input, format, logitsColumn, labelColumn, preset, smoothing, groupBy, histogram, calibration, checks,
+                baseline, history, runTag, output, overwrite, writeRows, "auto");
+    }
 
     public AuditSpec {
         groupBy = List.copyOf(groupBy);
@@ -51,6 +63,9 @@ public record AuditSpec(
         }
         if (!FORMATS.contains(format)) {
             throw new AuditInputException("--format must be one of " + FORMATS + ", got '" + format + "'");
+        }
+        if (!ENGINES.contains(engine)) {
+            throw new AuditInputException("--engine must be one of " + ENGINES + ", got '" + engine + "'");
         }
         if (!smoothing.epsilonInRange()) {
             throw new AuditInputException("--epsilon must lie in [0, 1], got " + smoothing.epsilon());
@@ -83,6 +98,7 @@ public record AuditSpec(
         m.put("run_tag", runTag);
         m.put("output", output);
         m.put("write_rows", writeRows);
+        m.put("engine", engine);
         return m;
     }
 }

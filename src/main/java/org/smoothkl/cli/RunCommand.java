@@ -27,6 +27,8 @@ import org.smoothkl.spark.AtomicOutput;
 import org.smoothkl.spark.AuditJob;
 import org.smoothkl.spark.HistoryTable;
 import org.smoothkl.spark.OutputFiles;
+import org.smoothkl.spark.MetricsEngine;
+import org.smoothkl.spark.MetricsEngines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -100,6 +102,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--write-rows", description = "Also write per-row metrics to DIR/rows.")
     Boolean writeRows;
 
+    @Option(names = "--engine", paramLabel = "NAME",
+            description = "Per-row metrics engine: auto (default; rapids when the RAPIDS plugin is active), cpu or rapids.")
+    String engine;
+
     @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file of settings (see conf/smoothkl.conf).")
     File config;
 
@@ -129,6 +135,7 @@ final class RunCommand implements Callable<Integer> {
         flags.put("output", output);
         flags.put("overwrite", overwrite);
         flags.put("write-rows", writeRows);
+        flags.put("engine", engine);
         Settings s = Settings.load("run", config, flags);
         Preset p;
         try {
@@ -144,7 +151,7 @@ final class RunCommand implements Callable<Integer> {
                 GapHistogramSpec.parse(s.integer("bins"), s.string("gap-range")),
                 new CalibrationSpec(s.integer("calibration-bins")), checks,
                 s.has("baseline") ? s.string("baseline") : null, s.has("history") ? s.string("history") : null,
-                s.has("run-tag") ? s.string("run-tag") : lastName(out), out, s.flag("overwrite"), s.flag("write-rows"));
+                s.has("run-tag") ? s.string("run-tag") : lastName(out), out, s.flag("overwrite"), s.flag("write-rows"), s.string("engine"));
     }
 
     /** "audits/2026-11-28/" → "2026-11-28": the default run tag. */
@@ -167,16 +174,18 @@ final class RunCommand implements Callable<Integer> {
         }
         Assessment assessment;
         AuditResult result;
+        MetricsEngine engine;
         try (AtomicOutput out = AtomicOutput.begin(conf, spec.output(), spec.overwrite())) {
-            result = AuditJob.run(spark, spec, out);
+            engine = MetricsEngines.choose(spark, spec.engine());
+            result = AuditJob.run(spark, spec, engine, out);
             assessment = Assessment.of(result, baseline);
             Map<String, Object> run = new LinkedHashMap<>();
             run.put("started", started.toString());
             run.put("tag", spec.runTag());
             run.put("seconds", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0);
             run.put("spark_version", spark.version());
-            run.put("engine", "cpu");
-            run.put("kernel", org.smoothkl.loss.RowKernels.name()); // the driver's; executors choose alike
+            run.put("engine", engine.name());
+            run.put("kernel", MetricsEngines.kernel(spark, engine));
             String summary = SummaryJson.render(result, assessment, run);
             out.writeText(SUMMARY, summary);
             out.writeText("histograms.csv", HistogramCsv.render(result));

@@ -12,7 +12,8 @@ import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceSummary;
 
 /**
- * One audit on Spark: read and check the input, score every row, aggregate per slice, and write
+ * One audit on Spark: read and check the input, score every row (with the engine the caller chose,
+ * {@link MetricsEngines}), aggregate per slice, and write
  * the Parquet outputs into the (uncommitted) output directory. The input is scanned once for
  * the aggregation, and once more only to write quarantined rows (when there are any) and per-row
  * metrics (with --write-rows).
@@ -26,9 +27,9 @@ public final class AuditJob {
     private AuditJob() {
     }
 
-    public static AuditResult run(SparkSession spark, AuditSpec spec, AtomicOutput output) {
+    public static AuditResult run(SparkSession spark, AuditSpec spec, MetricsEngine engine, AtomicOutput output) {
         try {
-            return runUnchecked(spark, spec, output);
+            return runUnchecked(spark, spec, engine, output);
         } catch (Exception e) {
             throw asInputProblem(e);
         }
@@ -61,6 +62,17 @@ public final class AuditJob {
         return AuditResult.of(spec, AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram(), spec.calibration()));
     }
 
+    /**
+     * The aggregation query exactly as {@link #run} executes it (scan, metrics, slice aggregates
+     * and gap histogram), unexecuted: for checking where its operators run.
+     */
+    public static Dataset<Row> aggregationQuery(SparkSession spark, AuditSpec spec, MetricsEngine engine) {
+        applySqlDefaults(spark, spec);
+        AuditInput input = InputReader.read(spark, spec);
+        return AuditAggregation.aggregate(engine.withMetrics(input, spec.smoothing()), spec.groupBy(), spec.histogram(),
+                spec.calibration());
+    }
+
     static final String PARQUET_BATCH_ROWS = "spark.sql.parquet.columnarReaderBatchSize";
 
     /** Reader settings for this input, each unless the user set it. */
@@ -81,10 +93,10 @@ public final class AuditJob {
         return spark.sparkContext().getConf().contains(key);
     }
 
-    private static AuditResult runUnchecked(SparkSession spark, AuditSpec spec, AtomicOutput output) {
+    private static AuditResult runUnchecked(SparkSession spark, AuditSpec spec, MetricsEngine engine, AtomicOutput output) {
         applySqlDefaults(spark, spec);
         AuditInput input = InputReader.read(spark, spec);
-        Dataset<Row> scored = new CpuMetricsEngine().withMetrics(input, spec.smoothing());
+        Dataset<Row> scored = engine.withMetrics(input, spec.smoothing());
         Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram(), spec.calibration());
         AuditResult result = AuditResult.of(spec, slices);
 

@@ -1,0 +1,121 @@
+package org.smoothkl.gpu;
+
+import ai.rapids.cudf.ColumnVector;
+import ai.rapids.cudf.DType;
+import com.nvidia.spark.RapidsUDF;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.api.java.UDF3;
+import org.smoothkl.loss.InvalidReason;
+import org.smoothkl.loss.LogitBatch;
+import org.smoothkl.loss.MetricsBatch;
+import org.smoothkl.loss.RowStatus;
+import org.smoothkl.loss.ScalarKernel;
+import org.smoothkl.loss.Smoothing;
+import scala.collection.Seq;
+
+/**
+ * The per-row metrics as one Spark UDF with two bodies, as the spark-rapids examples do: the
+ * RAPIDS Accelerator calls {@link #evaluateColumnar} on GPU batches (cuDF, {@link CudfKernel});
+ * Spark on the CPU (and the plugin in explainOnly mode) calls {@link #call}, which hands the row
+ * to the {@code loss} kernel. Both return the struct of {@link #FIELDS}, the metric columns of
+ * the CPU engine in the same order (a test checks the names against MetricColumns).
+ *
+ * <p>Arguments: the logits (array&lt;float|double&gt;), the label cast to long, and the reader's
+ * own reason the row is bad (string, null when none). This class mentions RAPIDS types, so it
+ * cannot even be loaded without the RAPIDS jar: the Spark side loads it by name, and only when
+ * the plugin is active.
+ */
+public final class RapidsMetricsUdf implements UDF3<Seq<?>, Long, String, Row>, RapidsUDF {
+    private static final long serialVersionUID = 1L;
+
+    /** The struct fields, in order: status, reason, kl, smoothed_ce, nll, gap, gap_opt, confidence, pred, correct, classes. */
+    public static final List<String> FIELDS = List.of(
+            "status", "reason", "kl", "smoothed_ce", "nll", "gap", "gap_opt", "confidence", "pred", "correct", "classes");
+
+    private final Smoothing smoothing;
+
+    public RapidsMetricsUdf(Smoothing smoothing) {
+        if (smoothing == null) {
+            throw new IllegalArgumentException("smoothing must not be null");
+        }
+        this.smoothing = smoothing;
+    }
+
+    /**
+     * CPU: one row through {@link ScalarKernel}. The reader-side checks come in the CPU engine's
+     * order (reader problem, null logits, null label, null element) before the kernel's own.
+     */
+    @Override
+    public Row call(Seq<?> logits, Long label, String inputError) {
+        int k = logits == null ? 0 : logits.size();
+        LogitBatch batch = new LogitBatch(1, k);
+        if (inputError != null) {
+            batch.endRowWithProblem(InvalidReason.fromCode(inputError));
+        } else if (logits == null) {
+            batch.endRowWithProblem(InvalidReason.NULL_LOGITS);
+        } else if (label == null) {
+            batch.endRowWithProblem(InvalidReason.NULL_LABEL);
+        } else {
+            boolean nullElement = false;
+            scala.collection.Iterator<?> it = logits.iterator(); // not apply(j): O(j) on a linked Seq
+            while (it.hasNext() && !nullElement) {
+                Object v = it.next();
+                if (v == null) {
+                    nullElement = true;
+                } else {
+                    batch.appendValue(((Number) v).doubleValue()); // float → double is exact
+                }
+            }
+            if (nullElement) {
+                batch.endRowWithProblem(InvalidReason.NULL_LOGIT);
+            } else {
+                batch.endRow(label);
+            }
+        }
+        MetricsBatch m = new MetricsBatch();
+        new ScalarKernel(smoothing).compute(batch, m);
+        RowStatus status = m.status(0);
+        if (status == RowStatus.INVALID) {
+            return RowFactory.create(status.code(), m.reason(0).code(), null, null, null, null, null, null, null, false, null);
+        }
+        return RowFactory.create(status.code(), null, m.kl(0), m.smoothedCe(0), m.nll(0), m.gap(0), m.gapOpt(0),
+                m.confidence(0), m.pred(0), m.correct(0), k);
+    }
+
+    /**
+     * GPU: the same metrics for a whole batch with cuDF. The plugin closes the arguments; the
+     * returned struct column is the caller's to close.
+     */
+    @Override
+    public ColumnVector evaluateColumnar(int numRows, ColumnVector... args) {
+        if (args.length != 3) {
+            throw new IllegalArgumentException("expected 3 columns (logits, label, input error), got " + args.length);
+        }
+        ColumnVector logits = args[0];
+        ColumnVector label = args[1];
+        ColumnVector inputError = args[2];
+        for (ColumnVector c : args) {
+            if (c.getRowCount() != numRows) {
+                throw new IllegalArgumentException("expected " + numRows + " rows, got a column of " + c.getRowCount());
+            }
+        }
+        if (!logits.getType().equals(DType.LIST)) {
+            throw new IllegalArgumentException("logits must be a LIST column, got " + logits.getType());
+        }
+        try (ai.rapids.cudf.ColumnView child = logits.getChildColumnView(0)) {
+            DType t = child.getType();
+            if (!t.equals(DType.FLOAT32) && !t.equals(DType.FLOAT64)) {
+                throw new IllegalArgumentException("logits must hold FLOAT32 or FLOAT64, got " + t);
+            }
+        }
+        if (!label.getType().equals(DType.INT64)) {
+            throw new IllegalArgumentException("label must be INT64, got " + label.getType());
+        }
+        if (!inputError.getType().equals(DType.STRING)) {
+            throw new IllegalArgumentException("input error must be STRING, got " + inputError.getType());
+        }
+        return new CudfKernel(smoothing).score(numRows, logits, label, inputError);
+    }
+}
