@@ -11,7 +11,7 @@ import org.smoothkl.loss.InvalidReason;
 import org.smoothkl.loss.LogitBatch;
 import org.smoothkl.loss.MetricsBatch;
 import org.smoothkl.loss.RowStatus;
-import org.smoothkl.loss.ScalarKernel;
+import org.smoothkl.loss.RowKernels;
 import org.smoothkl.loss.Smoothing;
 import scala.collection.Seq;
 
@@ -44,7 +44,8 @@ public final class RapidsMetricsUdf implements UDF3<Seq<?>, Long, String, Row>, 
     }
 
     /**
-     * CPU: one row through {@link ScalarKernel}. The reader-side checks come in the CPU engine's
+     * CPU: one row through the JVM's row kernel ({@link RowKernels}, as the CPU engine picks it, so
+     * both engines give the same bits on one machine). The reader-side checks come in the CPU engine's
      * order (reader problem, null logits, null label, null element) before the kernel's own.
      */
     @Override
@@ -75,7 +76,7 @@ public final class RapidsMetricsUdf implements UDF3<Seq<?>, Long, String, Row>, 
             }
         }
         MetricsBatch m = new MetricsBatch();
-        new ScalarKernel(smoothing).compute(batch, m);
+        RowKernels.create(smoothing).compute(batch, m);
         RowStatus status = m.status(0);
         if (status == RowStatus.INVALID) {
             return RowFactory.create(status.code(), m.reason(0).code(), null, null, null, null, null, null, null, false, null);

@@ -41,13 +41,17 @@ public final class VectorKernel extends AbstractRowKernel {
         return new Scan(m, firstIndexOf(z, from, to, m), null);
     }
 
+    /** The reason of the first non-finite value in row order, as the scalar kernel and cuDF report it. */
     private static Scan firstNonFinite(double[] z, int from, int to) {
         for (int j = from; j < to; j++) {
             if (Double.isNaN(z[j])) {
                 return Scan.invalid(InvalidReason.NAN_LOGIT);
             }
+            if (Double.isInfinite(z[j])) {
+                return Scan.invalid(InvalidReason.INF_LOGIT);
+            }
         }
-        return Scan.invalid(InvalidReason.INF_LOGIT);
+        throw new IllegalStateException("no non-finite value in a row whose check said there was one");
     }
 
     private static int firstIndexOf(double[] z, int from, int to, double value) {

@@ -15,7 +15,7 @@ import org.smoothkl.loss.LogitBatch;
 import org.smoothkl.loss.MetricsBatch;
 import org.smoothkl.loss.Preset;
 import org.smoothkl.loss.RowStatus;
-import org.smoothkl.loss.ScalarKernel;
+import org.smoothkl.loss.RowKernels;
 import org.smoothkl.spark.MetricColumns;
 import scala.collection.Seq;
 import scala.jdk.javaapi.CollectionConverters;
@@ -47,7 +47,7 @@ class RapidsMetricsUdfGoldenTest {
         for (GoldenRows.Row g : golden) {
             Row r = new RapidsMetricsUdf(g.smoothing()).call(seq(g.logits()), g.label(), null);
             MetricsBatch m = new MetricsBatch();
-            new ScalarKernel(g.smoothing()).compute(LogitBatch.of(new double[][] {g.logits()}, new long[] {g.label()}), m);
+            RowKernels.create(g.smoothing()).compute(LogitBatch.of(new double[][] {g.logits()}, new long[] {g.label()}), m);
             String where = g.id() + " " + g.tags();
             check(failures, where, "status", r.getString(0).equals(m.status(0).code()));
             if (g.expectedIgnored()) {

@@ -27,9 +27,15 @@ class VectorKernelTest {
                     long label = r.nextInt(10) == 0 ? preset.defaultIgnoreIndex() : r.nextInt(-1, k + 1);
                     batch.endRow(label);
                 }
-                // a NaN row and an infinite row
+                // a NaN row, an infinite row, and rows with both (the first in row order names the reason)
                 batch.appendValue(1);
                 batch.appendValue(Double.NaN);
+                batch.endRow(0);
+                batch.appendValue(Double.POSITIVE_INFINITY);
+                batch.appendValue(Double.NaN);
+                batch.endRow(0);
+                batch.appendValue(Double.NaN);
+                batch.appendValue(Double.NEGATIVE_INFINITY);
                 batch.endRow(0);
                 batch.appendValue(Double.NEGATIVE_INFINITY);
                 batch.appendValue(1);
