@@ -456,14 +456,7 @@ public final class HtmlReport {
 
     /** "col=value, …" as {@link SliceKey#label()} writes it. */
     private static String label(JsonNode key) {
-        List<String> columns = new ArrayList<>();
-        List<Object> values = new ArrayList<>();
-        key.fields().forEachRemaining(e -> {
-            columns.add(e.getKey());
-            JsonNode v = e.getValue();
-            values.add(v.isNull() ? null : v.isNumber() ? v.numberValue() : v.isBoolean() ? v.booleanValue() : v.asText());
-        });
-        return new SliceKey(columns, values).label();
+        return SummaryReader.key(key).label();
     }
 
     private static void fact(StringBuilder h, String name, String value) {

@@ -59,7 +59,8 @@ public final class SummaryReader {
                 calibrationBins, slices);
     }
 
-    private static SliceKey key(JsonNode key) {
+    /** A slice key as summary.json writes it back into a {@link SliceKey}. */
+    static SliceKey key(JsonNode key) {
         List<String> columns = new ArrayList<>();
         List<Object> values = new ArrayList<>();
         key.fields().forEachRemaining(e -> {
