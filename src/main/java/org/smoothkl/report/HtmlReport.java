@@ -273,13 +273,7 @@ public final class HtmlReport {
             bars.add(point(centre(edges, i), share[i]));
             top = Math.max(top, share[i]);
         }
-        ObjectNode run = dataset("bar", "this run: share of valid rows per bin", bars, RUN_COLOR);
-        run.put("backgroundColor", RUN_COLOR);
-        run.put("borderWidth", 0);
-        run.put("barPercentage", 1.0);
-        run.put("categoryPercentage", 1.0);
-        run.put("order", 3);
-        datasets.add(run);
+        datasets.add(runBars("this run: share of valid rows per bin", bars));
 
         JsonNode base = s.path("baseline");
         boolean hasBase = !base.isMissingNode() && !base.isNull();
@@ -329,13 +323,7 @@ public final class HtmlReport {
                 points.add(point(r.path("mean_confidence").asDouble(), acc));
             }
         }
-        ObjectNode run = dataset("bar", "accuracy per confidence bin", bars, RUN_COLOR);
-        run.put("backgroundColor", RUN_COLOR);
-        run.put("borderWidth", 0);
-        run.put("barPercentage", 1.0);
-        run.put("categoryPercentage", 1.0);
-        run.put("order", 3);
-        datasets.add(run);
+        datasets.add(runBars("accuracy per confidence bin", bars));
         ArrayNode diagonal = NODES.arrayNode();
         diagonal.add(point(0, 0));
         diagonal.add(point(1, 1));
@@ -397,6 +385,17 @@ public final class HtmlReport {
         line.set("borderDash", NODES.arrayNode().add(8).add(4));
         line.put("order", order);
         return line;
+    }
+
+    /** This run's bars, filling their bins edge to edge, drawn under the lines. */
+    private static ObjectNode runBars(String label, ArrayNode bars) {
+        ObjectNode run = dataset("bar", label, bars, RUN_COLOR);
+        run.put("backgroundColor", RUN_COLOR);
+        run.put("borderWidth", 0);
+        run.put("barPercentage", 1.0);
+        run.put("categoryPercentage", 1.0);
+        run.put("order", 3);
+        return run;
     }
 
     private static ObjectNode dataset(String type, String label, ArrayNode data, String color) {
