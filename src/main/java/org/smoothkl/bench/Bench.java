@@ -60,6 +60,9 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--no-builtin", description = "Skip the built-in-functions audit (slow).")
     boolean noBuiltin;
 
+    @Option(names = "--no-udf", description = "Skip the RapidsUDF CPU path (the rapids engine without the plugin).")
+    boolean noUdf;
+
     @Option(names = "--scale-check", description = "Also: time and peak heap at 1x and 10x the rows (K=1000), "
             + "and K=262144, each in a fresh JVM with a 2 GB heap.")
     boolean scaleCheck;
@@ -88,7 +91,11 @@ public final class Bench implements Callable<Integer> {
                 Map<String, List<Double>> t = times.computeIfAbsent(k, x -> new LinkedHashMap<>());
                 boolean warmup = round == 0;
                 measure(t, "floor", warmup, () -> ScanFloor.touchEveryValue(spark.read().parquet(data.get(k).toString()).select("logits")));
-                measure(t, "job", warmup, () -> AuditJob.summarize(spark, spec(data.get(k))));
+                measure(t, "job", warmup, () -> AuditJob.summarize(spark, spec(data.get(k), "cpu")));
+                if (!noUdf) {
+                    // The RAPIDS engine without the plugin: Spark calls the RapidsUDF's row-at-a-time CPU body.
+                    measure(t, "udf_cpu", warmup, () -> AuditJob.summarize(spark, spec(data.get(k), "rapids")));
+                }
                 if (!noBuiltin) {
                     measure(t, "builtin", warmup, () -> BuiltinAudit.run(spark.read().parquet(data.get(k).toString()),
                             EPSILON, 50, 0, 20));
@@ -113,8 +120,13 @@ public final class Bench implements Callable<Integer> {
     }
 
     static AuditSpec spec(Path input) {
+        return spec(input, "cpu");
+    }
+
+    static AuditSpec spec(Path input, String engine) {
         return new AuditSpec(input.toString(), "parquet", "logits", "label", Preset.SEED, smoothing(), List.of("slice"),
-                new GapHistogramSpec(50, 0, 20), new CalibrationSpec(15), List.of(), null, null, "bench", "unused", false, false);
+                new GapHistogramSpec(50, 0, 20), new CalibrationSpec(15), List.of(), null, null, "bench", "unused",
+                false, false, engine);
     }
 
     private Path dataset(SparkSession spark, int k, long rows) {
@@ -159,6 +171,10 @@ public final class Bench implements Callable<Integer> {
         }
     }
 
+    private static String fmt(Double x) {
+        return x == null ? "-" : String.format(Locale.ROOT, "%.2f", x);
+    }
+
     static double median(List<Double> xs) {
         double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
@@ -168,8 +184,8 @@ public final class Bench implements Callable<Integer> {
         Map<String, Object> perK = new LinkedHashMap<>();
         System.out.printf(Locale.ROOT, "%nsmoothkl CPU benchmark: %d cores, %s kernel, %d rounds after a warm-up, medians%n",
                 Runtime.getRuntime().availableProcessors(), RowKernels.name(), rounds);
-        System.out.printf(Locale.ROOT, "%-6s %10s %8s %8s %9s %9s | %8s %8s %12s | %8s %8s %9s%n",
-                "K", "rows", "floor_s", "job_s", "builtin_s", "job GB/s", "job/flr", "blt/job", "job rows/s",
+        System.out.printf(Locale.ROOT, "%-6s %10s %8s %8s %9s %9s %9s | %8s %8s %8s %12s | %8s %8s %9s%n",
+                "K", "rows", "floor_s", "job_s", "builtin_s", "udf_cpu_s", "job GB/s", "job/flr", "blt/job", "udf/job", "job rows/s",
                 "scal GB/s", "vec GB/s", "vec/scal");
         for (Map.Entry<Integer, Map<String, List<Double>>> e : times.entrySet()) {
             int k = e.getKey();
@@ -179,6 +195,7 @@ public final class Bench implements Callable<Integer> {
             double floor = median(t.get("floor"));
             double job = median(t.get("job"));
             Double builtin = t.containsKey("builtin") ? median(t.get("builtin")) : null;
+            Double udfCpu = t.containsKey("udf_cpu") ? median(t.get("udf_cpu")) : null;
             double kernelGb = Math.max(1, KERNEL_VALUES / k) * (double) k * 4 / 1e9;
             double scalar = median(t.get("kernel_scalar"));
             double vector = median(t.get("kernel_vector"));
@@ -188,7 +205,8 @@ public final class Bench implements Callable<Integer> {
             m.put("floor_s", floor);
             m.put("job_s", job);
             m.put("builtin_s", builtin);
-            m.put("udf_cpu_s", null);
+            m.put("udf_cpu_s", udfCpu);
+            m.put("udf_cpu_over_job", udfCpu == null ? null : udfCpu / job);
             m.put("job_over_floor", floor / job);
             m.put("builtin_over_job", builtin == null ? null : builtin / job);
             m.put("vector_over_scalar", scalar / vector);
@@ -198,13 +216,14 @@ public final class Bench implements Callable<Integer> {
             m.put("kernel_vector_gb_per_s", kernelGb / vector);
             m.put("samples_s", t);
             perK.put(Integer.toString(k), m);
-            System.out.printf(Locale.ROOT, "%-6d %10d %8.2f %8.2f %9s %9.2f | %8.2f %8s %12.0f | %8.2f %8.2f %9.2f%n",
-                    k, rows, floor, job, builtin == null ? "-" : String.format(Locale.ROOT, "%.2f", builtin), gb / job,
-                    floor / job, builtin == null ? "-" : String.format(Locale.ROOT, "%.2f", builtin / job), rows / job,
+            System.out.printf(Locale.ROOT, "%-6d %10d %8.2f %8.2f %9s %9s %9.2f | %8.2f %8s %8s %12.0f | %8.2f %8.2f %9.2f%n",
+                    k, rows, floor, job, fmt(builtin), fmt(udfCpu), gb / job,
+                    floor / job, fmt(builtin == null ? null : builtin / job), fmt(udfCpu == null ? null : udfCpu / job), rows / job,
                     kernelGb / scalar, kernelGb / vector, scalar / vector);
         }
         System.out.println("job = the audit's summary end to end (scan, kernel, aggregation), no output files written;"
-                + " job/flr = floor_s/job_s (throughput ratio); blt/job = builtin_s/job_s; GB/s of float32 logits.");
+                + " job/flr = floor_s/job_s (throughput ratio); blt/job = builtin_s/job_s; udf/job = udf_cpu_s/job_s"
+                + " (the RapidsUDF's CPU call, i.e. the rapids engine without the plugin); GB/s of float32 logits.");
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("K", perK);
         out.put("rounds", rounds);

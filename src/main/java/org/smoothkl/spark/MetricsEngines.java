@@ -41,15 +41,15 @@ public final class MetricsEngines {
     }
 
     /**
-     * What computes the metrics, for summary.json: the CPU engine's scalar kernel; or cuDF on the
-     * GPU, except in the plugin's explainOnly mode, where the plan is only explained and the UDF's
-     * CPU body (the same scalar kernel) runs.
+     * What computes the metrics, for summary.json: the CPU engine's kernel (vector or scalar); or
+     * cuDF on the GPU, except in the plugin's explainOnly mode, where the plan is only explained and
+     * the UDF's CPU body runs.
      */
     public static String kernel(SparkSession spark, MetricsEngine engine) {
         if (!(engine instanceof RapidsMetricsEngine)) {
-            return "scalar";
+            return org.smoothkl.loss.RowKernels.name();
         }
         String mode = spark.conf().get("spark.rapids.sql.mode", "executeongpu").trim();
-        return mode.equalsIgnoreCase("explainOnly") ? "scalar (RAPIDS explainOnly)" : "cudf";
+        return mode.equalsIgnoreCase("explainOnly") ? org.smoothkl.loss.RowKernels.name() + " (RAPIDS explainOnly)" : "cudf";
     }
 }

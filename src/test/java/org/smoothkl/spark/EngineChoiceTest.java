@@ -31,7 +31,7 @@ class EngineChoiceTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         JsonNode summary = new ObjectMapper().readTree(Files.readString(out.resolve("summary.json")));
         assertThat(summary.at("/run/engine").asText()).isEqualTo("cpu");
-        assertThat(summary.at("/run/kernel").asText()).isEqualTo("scalar");
+        assertThat(summary.at("/run/kernel").asText()).isEqualTo(org.smoothkl.loss.RowKernels.name());
         assertThat(summary.at("/config/engine").asText()).isEqualTo("auto");
     }
 
