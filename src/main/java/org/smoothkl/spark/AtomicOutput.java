@@ -36,7 +36,7 @@ public final class AtomicOutput implements AutoCloseable {
      */
     public static final String HALT_PROPERTY = "smoothkl.test.haltAt";
     public static final java.util.List<String> HALT_POINTS =
-            java.util.List.of("claimed", "before-success", "before-rename", "old-moved-aside", "renamed");
+            java.util.List.of("claimed", "before-rename", "old-moved-aside", "renamed");
     static final int HALT_EXIT = 137;
 
     private final FileSystem fs;
@@ -133,7 +133,6 @@ public final class AtomicOutput implements AutoCloseable {
     /** Marks the result complete and moves it into place. */
     public void commit() {
         try {
-            haltAt("before-success");
             writeText(SUCCESS, "");
             haltAt("before-rename");
             claim.verify();
