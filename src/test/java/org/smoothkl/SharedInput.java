@@ -11,7 +11,7 @@ import org.smoothkl.spark.SyntheticDataset;
  * {@link #ROWS} rows of K = {@link #CLASSES} float logits in {@link #FILES} Parquet files, four slices.
  */
 public final class SharedInput {
-    public static final long ROWS = 640_000;
+    public static final long ROWS = 320_000;
     public static final int CLASSES = 100;
     public static final int FILES = 64;
     private static Path path;
