@@ -29,7 +29,7 @@ import org.smoothkl.SharedInput;
  * {@code Master} and {@code Worker}, separate JVMs from the Maven-resolved jars, on 127.0.0.1),
  * a driver in a child JVM through SparkSubmit, and the audit of a 64-file input ({@link SharedInput}) run twice: once
  * undisturbed, once with one executor JVM killed (SIGKILL) while it is running a task of the scan
- * stage, after it has finished some (so shuffle outputs are lost too). Spark retries the lost
+ * stage, after it has finished two tasks (so, usually, shuffle outputs are lost too). Spark retries the lost
  * tasks and recomputes the lost outputs; the two summaries must be equal to the last bit.
  *
  * <p>A standalone worker launches executors through SPARK_HOME: the test builds one under the
@@ -76,7 +76,7 @@ class ClusterExecutorLossIT {
             assertThat(undisturbed.waitFor(Duration.ofMinutes(15))).as(undisturbed.err()).isZero();
 
             ChildJvms.Child disturbed = jvms.submit("disturbed", master, List.of(), confs, args(input, tmp.resolve("disturbed")));
-            ProcessHandle victim = killAnExecutorMidStage(workers.get(0), disturbed, Duration.ofMinutes(15));
+            ProcessHandle victim = killAnExecutorMidStage(workers, disturbed, Duration.ofMinutes(15));
             assertThat(disturbed.waitFor(Duration.ofMinutes(15))).as(disturbed.err()).isZero();
             assertThat(victim.isAlive()).isFalse();
             assertThat(disturbed.err()).as("the driver saw the executor and its running task go")
@@ -102,35 +102,49 @@ class ClusterExecutorLossIT {
     }
 
     /**
-     * Waits until an executor launched by {@code worker} for the running app has finished three
-     * tasks and is running another (its log says so), then kills it with SIGKILL.
+     * Waits until an executor launched by one of the {@code workers} for the running app has
+     * finished two tasks and is running another (its log says so), then kills it with SIGKILL.
      */
-    private static ProcessHandle killAnExecutorMidStage(ChildJvms.Child worker, ChildJvms.Child driver, Duration timeout)
-            throws Exception {
+    private static ProcessHandle killAnExecutorMidStage(List<ChildJvms.Child> workers, ChildJvms.Child driver,
+                                                        Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             assertThat(driver.process().isAlive()).as("driver ended before an executor could be killed: " + driver.err()).isTrue();
-            for (ProcessHandle p : worker.process().descendants().toList()) {
-                Optional<String[]> argv = p.info().arguments();
-                if (argv.isEmpty() || !String.join(" ", argv.get()).contains("CoarseGrainedExecutorBackend")) {
-                    continue;
-                }
-                Optional<Path> log = executorLog(worker, argv.get());
-                if (log.isEmpty() || !Files.exists(log.get())) {
-                    continue;
-                }
-                String text = Files.readString(log.get());
-                long running = count(RUNNING, text);
-                long finished = count(FINISHED, text);
-                if (finished >= 3 && running > finished) {
-                    p.destroyForcibly();
-                    p.onExit().get();
-                    return p;
+            for (ChildJvms.Child worker : workers) {
+                ProcessHandle victim = killIfMidStage(worker);
+                if (victim != null) {
+                    return victim;
                 }
             }
-            Thread.sleep(20);
+            Thread.sleep(5);
         }
-        throw new AssertionError("no executor of the second run reached its fourth task in time; driver:\n" + driver.err());
+        throw new AssertionError("no executor of the second run reached its third task in time; driver:\n" + driver.err());
+    }
+
+    /**
+     * Kills an executor of {@code worker} that has finished two tasks (the schema job's, or scan
+     * tasks whose shuffle output dies with it) and is running another; null if none has yet.
+     */
+    private static ProcessHandle killIfMidStage(ChildJvms.Child worker) throws Exception {
+        for (ProcessHandle p : worker.process().descendants().toList()) {
+            Optional<String[]> argv = p.info().arguments();
+            if (argv.isEmpty() || !String.join(" ", argv.get()).contains("CoarseGrainedExecutorBackend")) {
+                continue;
+            }
+            Optional<Path> log = executorLog(worker, argv.get());
+            if (log.isEmpty() || !Files.exists(log.get())) {
+                continue;
+            }
+            String text = Files.readString(log.get());
+            long running = count(RUNNING, text);
+            long finished = count(FINISHED, text);
+            if (finished >= 2 && running > finished) {
+                p.destroyForcibly();
+                p.onExit().get();
+                return p;
+            }
+        }
+        return null;
     }
 
     /** The stderr of an executor: WORK_DIR/APP_ID/EXECUTOR_ID/stderr, read from its arguments. */
