@@ -60,7 +60,7 @@ class ClusterExecutorLossIT {
             for (int i = 0; i < 2; i++) {
                 workers.add(jvms.java("worker-" + i, List.of("-Xmx256m"), "org.apache.spark.deploy.worker.Worker",
                         List.of("--host", "127.0.0.1", "--port", "0", "--webui-port", "0", "--cores", "1",
-                                "--memory", "1536m", "--work-dir", tmp.resolve("work-" + i).toString(),
+                                "--memory", "1536m", "--work-dir", workDir(i).toString(),
                                 "spark://127.0.0.1:" + port), env));
             }
             String master = "spark://127.0.0.1:" + port;
@@ -89,15 +89,20 @@ class ClusterExecutorLossIT {
         }
     }
 
+    private Path workDir(int worker) {
+        return tmp.resolve("work-" + worker);
+    }
+
     private static List<String> args(Path input, Path out) {
         return List.of("run", "--input", input.toString(), "--preset", "seed", "--epsilon", "0.1",
                 "--group-by", "slice", "--output", out.toString());
     }
 
-    /** summary.json without the "run" section (timings). */
+    /** summary.json without what differs by design: the "run" section (timings) and config.output. */
     private static JsonNode summary(Path out) throws IOException {
         ObjectNode s = (ObjectNode) JSON.readTree(out.resolve("summary.json").toFile());
         s.remove("run");
+        ((ObjectNode) s.get("config")).remove("output");
         return s;
     }
 
@@ -105,13 +110,13 @@ class ClusterExecutorLossIT {
      * Waits until an executor launched by one of the {@code workers} for the running app has
      * finished two tasks and is running another (its log says so), then kills it with SIGKILL.
      */
-    private static ProcessHandle killAnExecutorMidStage(List<ChildJvms.Child> workers, ChildJvms.Child driver,
+    private ProcessHandle killAnExecutorMidStage(List<ChildJvms.Child> workers, ChildJvms.Child driver,
                                                         Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             assertThat(driver.process().isAlive()).as("driver ended before an executor could be killed: " + driver.err()).isTrue();
-            for (ChildJvms.Child worker : workers) {
-                ProcessHandle victim = killIfMidStage(worker);
+            for (int i = 0; i < workers.size(); i++) {
+                ProcessHandle victim = killIfMidStage(workers.get(i), workDir(i));
                 if (victim != null) {
                     return victim;
                 }
@@ -125,13 +130,13 @@ class ClusterExecutorLossIT {
      * Kills an executor of {@code worker} that has finished two tasks (the schema job's, or scan
      * tasks whose shuffle output dies with it) and is running another; null if none has yet.
      */
-    private static ProcessHandle killIfMidStage(ChildJvms.Child worker) throws Exception {
+    private static ProcessHandle killIfMidStage(ChildJvms.Child worker, Path workDir) throws Exception {
         for (ProcessHandle p : worker.process().descendants().toList()) {
             Optional<String[]> argv = p.info().arguments();
             if (argv.isEmpty() || !String.join(" ", argv.get()).contains("CoarseGrainedExecutorBackend")) {
                 continue;
             }
-            Optional<Path> log = executorLog(worker, argv.get());
+            Optional<Path> log = executorLog(workDir, argv.get());
             if (log.isEmpty() || !Files.exists(log.get())) {
                 continue;
             }
@@ -147,8 +152,12 @@ class ClusterExecutorLossIT {
         return null;
     }
 
-    /** The stderr of an executor: WORK_DIR/APP_ID/EXECUTOR_ID/stderr, read from its arguments. */
-    private static Optional<Path> executorLog(ChildJvms.Child worker, String[] argv) {
+    /**
+     * The stderr of an executor: WORK_DIR/APP_ID/EXECUTOR_ID/stderr, with the ids read from its
+     * arguments (an executor's command line is short; a worker's, with the full classpath, is
+     * longer than the JDK reads arguments of).
+     */
+    private static Optional<Path> executorLog(Path workDir, String[] argv) {
         String app = null;
         String id = null;
         for (int i = 0; i + 1 < argv.length; i++) {
@@ -158,16 +167,7 @@ class ClusterExecutorLossIT {
                 id = argv[i + 1];
             }
         }
-        String workDir = null;
-        List<String> workerArgs = worker.process().info().arguments().map(List::of).orElse(List.of());
-        int w = workerArgs.indexOf("--work-dir");
-        if (w >= 0) {
-            workDir = workerArgs.get(w + 1);
-        }
-        if (app == null || id == null || workDir == null) {
-            return Optional.empty();
-        }
-        return Optional.of(Path.of(workDir, app, id, "stderr"));
+        return app == null || id == null ? Optional.empty() : Optional.of(workDir.resolve(app).resolve(id).resolve("stderr"));
     }
 
     private static long count(Pattern p, String text) {
