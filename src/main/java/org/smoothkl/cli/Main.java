@@ -41,6 +41,7 @@ public final class Main {
         Main main = new Main(sessions, out);
         CommandLine cli = new CommandLine(main).setOut(out).setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd.getErr()));
+        cli.setParameterExceptionHandler((e, badArgs) -> usageError(e));
         try {
             return cli.execute(args);
         } finally {
@@ -61,6 +62,15 @@ public final class Main {
 
     <T> T withSpark(Function<SparkSession, T> work) {
         return work.apply(sessions.get());
+    }
+
+    /** A flag picocli could not parse: one line naming it (the usage stays behind --help). */
+    static int usageError(CommandLine.ParameterException e) {
+        PrintWriter err = e.getCommandLine().getErr();
+        String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+        err.println("smoothkl: error: " + message + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+        err.flush();
+        return ExitCodes.BAD_INPUT;
     }
 
     static int handle(Exception e, PrintWriter err) {

@@ -2,6 +2,7 @@ package org.smoothkl.spark;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
@@ -39,6 +40,15 @@ import scala.jdk.javaapi.CollectionConverters;
  * partitions under 2²⁷ rows; the driver then merges the few final partials with compensation.
  * Counts are longs and exact whatever the order.
  *
+ * <p>The result is the same bits on every run of the same input, whatever the cluster does:
+ * a block lies within one partition, so its sum is taken in the partition's row order (a
+ * retried task reads the same rows in the same order), and every level above adds its partial
+ * sums in block order ({@code sort_array(collect_list(struct(block, value)))} folded with
+ * {@code aggregate}), never in the order the shuffle happens to deliver them. A plain {@code sum}
+ * there would depend on which executor answered first (double addition is not associative), so
+ * a run that lost an executor could differ from an undisturbed one in the last bits. Each such
+ * list holds at most 8192 partials of one group.
+ *
  * <p>The gap histogram rides in the same scan as a second grouping set, (slice, bucket), and
  * calibration as a third, (slice, confidence bin, block): its confidence sums go up the same
  * tree as the losses, its counts (rows, correct rows) are longs.
@@ -55,6 +65,9 @@ public final class AuditAggregation {
     private static final List<String> SUMMED = List.of(
             MetricColumns.KL, MetricColumns.SMOOTHED_CE, MetricColumns.NLL, MetricColumns.GAP, MetricColumns.CORRECT,
             MetricColumns.CONFIDENCE);
+    /** The summed doubles: above the first level they are added in block order. */
+    private static final List<String> SUMMED_DOUBLES = List.of(
+            MetricColumns.KL, MetricColumns.SMOOTHED_CE, MetricColumns.NLL, MetricColumns.GAP, MetricColumns.CONFIDENCE);
 
     private AuditAggregation() {
     }
@@ -153,10 +166,22 @@ public final class AuditAggregation {
 
     private static Column[] upperLevelAggregates() {
         List<Column> a = new ArrayList<>();
-        SUMMED.forEach(c -> a.add(sum(col(c)).as(c)));
+        SUMMED_DOUBLES.forEach(c -> a.add(sumInBlockOrder(c).as(c)));
+        a.add(sum(col(MetricColumns.CORRECT)).as(MetricColumns.CORRECT));
         a.add(min(col(MIN_K)).as(MIN_K));
         a.add(max(col(MAX_K)).as(MAX_K));
         return a.toArray(Column[]::new);
+    }
+
+    /**
+     * The sum of the partial sums in column {@code c}, added in the order of their block ids (unique
+     * within a group). Partials of rows without a value (quarantined rows) count as 0; their sums
+     * are never read.
+     */
+    static Column sumInBlockOrder(String c) {
+        String v = "`" + c + "`";
+        return expr("aggregate(sort_array(collect_list(struct(`" + BLOCK + "`, " + v + "))), 0D, "
+                + "(acc, x) -> acc + coalesce(x." + v + ", 0D))");
     }
 
     private static List<Column> concat(List<Column> head, Column... tail) {

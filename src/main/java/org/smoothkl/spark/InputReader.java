@@ -40,6 +40,8 @@ public final class InputReader {
     static final String PARSED_LOGITS = "_smoothkl_logits";
     static final String PARSED_LABEL = "_smoothkl_label";
     static final String CORRUPT_RECORD = "_corrupt_record";
+    /** Formats whose logits and labels may arrive as text, parsed per row (bad text is quarantined). */
+    private static final java.util.Set<String> TEXT_FORMATS = java.util.Set.of("csv", "json");
     private static final ArrayType LOGITS_AS_DOUBLES = DataTypes.createArrayType(DataTypes.DoubleType, true);
 
     private InputReader() {
@@ -137,24 +139,25 @@ public final class InputReader {
             problems.add(when(col(CORRUPT_RECORD).isNotNull(), lit(InvalidReason.MALFORMED_RECORD.code())));
         }
 
-        if (logits.dataType() == DataTypes.StringType) { // CSV, or JSON holding the array as text
+        boolean text = TEXT_FORMATS.contains(spec.format());
+        if (logits.dataType() == DataTypes.StringType && text) { // CSV, or JSON holding the array as text
             Column parsed = from_json(quoted(logitsCol), LOGITS_AS_DOUBLES, Map.of());
             columns.add(parsed.as(PARSED_LOGITS));
             problems.add(when(quoted(logitsCol).isNotNull().and(parsed.isNull()), lit(InvalidReason.MALFORMED_LOGITS.code())));
             logitsCol = PARSED_LOGITS;
         } else if (!isFloatingArray(logits.dataType())) {
             throw new AuditInputException("logits column '" + logitsCol + "' has type " + logits.dataType().simpleString()
-                    + "; expected array<float> or array<double>");
+                    + "; expected array<float> or array<double>" + textHint(logits));
         }
 
-        if (label.dataType() == DataTypes.StringType) {
+        if (label.dataType() == DataTypes.StringType && text) {
             Column parsed = quoted(labelCol).try_cast(DataTypes.LongType);
             columns.add(parsed.as(PARSED_LABEL));
             problems.add(when(quoted(labelCol).isNotNull().and(parsed.isNull()), lit(InvalidReason.MALFORMED_LABEL.code())));
             labelCol = PARSED_LABEL;
         } else if (!isIntegral(label.dataType())) {
             throw new AuditInputException("label column '" + labelCol + "' has type " + label.dataType().simpleString()
-                    + "; expected int or long (bigint)");
+                    + "; expected int or long (bigint)" + textHint(label));
         }
 
         String errorCol = null;
@@ -164,6 +167,14 @@ public final class InputReader {
         }
         Dataset<Row> frame = raw.select(columns.toArray(Column[]::new));
         return new AuditInput(frame, logitsCol, labelCol, errorCol, spec.groupBy(), source);
+    }
+
+    /**
+     * A typed format (Parquet, ORC) states its types: a string where numbers belong is the
+     * producer's mistake (often class names instead of indices), not text to guess at.
+     */
+    private static String textHint(StructField f) {
+        return f.dataType() == DataTypes.StringType ? " (text is parsed only in csv and json input; cast the column)" : "";
     }
 
     private static StructField field(StructType schema, String name, String flag) {

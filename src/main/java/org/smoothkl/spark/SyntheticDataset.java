@@ -54,8 +54,14 @@ public final class SyntheticDataset {
 
     public static void write(SparkSession spark, long rows, int classes, double epsilon, int slices, long seed,
                              String output, boolean overwrite) {
-        SyntheticLogits model = new SyntheticLogits(classes, epsilon);
         int partitions = (int) Math.max(1, Math.min(10_000, rows * classes / (16L << 20)));
+        write(spark, rows, classes, epsilon, slices, seed, partitions, output, overwrite);
+    }
+
+    /** As above, in {@code partitions} files (≈16M logits each by default). */
+    public static void write(SparkSession spark, long rows, int classes, double epsilon, int slices, long seed,
+                             int partitions, String output, boolean overwrite) {
+        SyntheticLogits model = new SyntheticLogits(classes, epsilon);
         MapPartitionsFunction<Long, Prediction> generate = ids -> new Iterator<>() {
             @Override
             public boolean hasNext() {
