@@ -21,6 +21,14 @@ package org.smoothkl.loss;
  * minus the excluded terms. Checks, in order: ε in [0, 1]; the reader's own problem; too few
  * classes; NaN / ±Inf logits; then a label equal to the ignore index is ignored (whatever ε
  * is: the seed applied ignore_index only at ε = 0), any other label outside [0, K) is invalid.
+ *
+ * <p>Probabilities and log-probabilities ({@link InputKind}): z are log-probabilities lp, given
+ * (LOG_PROBS) or taken as log p (PROBS, into a scratch row), and used as they are, not
+ * renormalised: L = −M, so −lp_j = L + (M − z_j) = −z_j and conf = exp(M). A row must be a
+ * distribution: p finite and ≥ 0 (PROBS), lp not NaN or +∞ (−∞, p = 0, is allowed), and
+ * |Σ_j exp(lp_j) − 1| = |exp(M)·Σ_j exp(z_j − M) − 1| within the tolerance. A zero probability
+ * makes M − z_j = +∞: the losses that weigh it, and the gap, are +∞; 0·∞ terms (q = 0) are
+ * skipped as 0·log 0 is, so no NaN arises.
  */
 abstract class AbstractRowKernel implements RowKernel {
     private final Smoothing smoothing;
@@ -54,8 +62,11 @@ abstract class AbstractRowKernel implements RowKernel {
         return smoothing;
     }
 
-    /** Max and first argmax of z[from, to), or the reason the row is not finite. */
+    /** Max, first argmax and min of z[from, to), and which non-finite values it holds. */
     abstract Scan scan(double[] z, int from, int to);
+
+    /** out[j − from] = log z_j for j ∈ [from, to) (log 0 = −∞). */
+    abstract void log(double[] z, int from, int to, double[] out);
 
     /** Σ_{j ∈ [from, to)} exp(z_j − max). */
     abstract double sumExp(double[] z, int from, int to, double max);
@@ -63,12 +74,34 @@ abstract class AbstractRowKernel implements RowKernel {
     /** Σ_{j ∈ [from, to)} (max − z_j); 0 for an empty range. */
     abstract double sumBelowMax(double[] z, int from, int to, double max);
 
-    /** What {@link #scan} found: max and argmax (offset in the row), or a non-finite reason. */
-    record Scan(double max, int argmax, InvalidReason nonFinite) {
-        static Scan invalid(InvalidReason why) {
-            return new Scan(Double.NaN, -1, why);
+    /**
+     * What {@link #scan} found: max, first argmax (offset in the row; −1 when every value is −∞ or
+     * NaN) and min over the non-NaN values, and the offset of the first NaN, +∞ and −∞ (−1: none).
+     */
+    record Scan(double max, int argmax, double min, int firstNan, int firstPosInf, int firstNegInf) {
+        /**
+         * The reason these values are not acceptable as {@code kind}, or null. Of several
+         * unacceptable values the first in row order names the reason, as cuDF's kernel does.
+         */
+        InvalidReason problem(InputKind kind) {
+            int inf = switch (kind) {
+                case LOGITS -> firstOf(firstPosInf, firstNegInf);
+                case LOG_PROBS, PROBS -> firstPosInf; // −∞: a zero probability (PROBS: caught as negative)
+            };
+            int first = firstOf(firstNan, inf);
+            if (first >= 0) {
+                return first == firstNan ? InvalidReason.NAN_LOGIT : InvalidReason.INF_LOGIT;
+            }
+            return kind == InputKind.PROBS && min < 0 ? InvalidReason.NEGATIVE_PROBABILITY : null;
+        }
+
+        private static int firstOf(int a, int b) {
+            return a < 0 ? b : b < 0 ? a : Math.min(a, b);
         }
     }
+
+    /** log p of the row being scored, for {@link InputKind#PROBS}. */
+    private double[] logs = new double[0];
 
     @Override
     public final void compute(LogitBatch in, MetricsBatch out) {
@@ -96,14 +129,37 @@ abstract class AbstractRowKernel implements RowKernel {
             out.setInvalid(i, InvalidReason.TOO_FEW_CLASSES);
             return;
         }
+        InputKind kind = smoothing.inputKind();
         Scan scan = scan(z, from, to);
-        if (scan.nonFinite() != null) {
-            out.setInvalid(i, scan.nonFinite());
+        InvalidReason bad = scan.problem(kind);
+        if (bad != null) {
+            out.setInvalid(i, bad);
             return;
+        }
+        if (kind == InputKind.PROBS) { // from here on z are the log-probabilities log p
+            if (logs.length < k) {
+                logs = new double[Math.max(k, 2 * logs.length)];
+            }
+            log(z, from, to, logs);
+            z = logs;
+            from = 0;
+            to = k;
+            scan = scan(z, from, to);
         }
         double max = scan.max();
         int argmax = scan.argmax();
-        double logSumExp = Math.log(sumExp(z, from, to, max));
+        double logSumExp;
+        if (kind == InputKind.LOGITS) {
+            logSumExp = Math.log(sumExp(z, from, to, max));
+        } else {
+            // Σ p = exp(M)·Σ exp(lp_j − M); all p = 0 (M = −∞) is no distribution either.
+            double total = max == Double.NEGATIVE_INFINITY ? 0 : Math.exp(max) * sumExp(z, from, to, max);
+            if (!(Math.abs(total - 1) <= smoothing.sumTolerance())) {
+                out.setInvalid(i, InvalidReason.NOT_NORMALIZED);
+                return;
+            }
+            logSumExp = -max;
+        }
         Targets t = targets(k);
         double gapOpt = t.gapOpt();
         double confidence = Math.exp(-logSumExp);
@@ -143,7 +199,7 @@ abstract class AbstractRowKernel implements RowKernel {
         double otherNegLogP = t.others() * logSumExp + otherBelowMax;
         double qy = t.qy();
         double qo = t.qo();
-        double ce = qy * nll + (qo == 0 ? 0 : qo * otherNegLogP);
+        double ce = (qy == 0 ? 0 : qy * nll) + (qo == 0 ? 0 : qo * otherNegLogP);
         double kl = (qy == 0 ? 0 : qy * (t.logQy() + nll))
                 + (qo == 0 ? 0 : qo * (t.others() * t.logQo() + otherNegLogP));
         out.set(i, RowStatus.VALID, kl, ce, nll, gap, gapOpt, confidence, argmax, argmax == y);

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * Why a row was quarantined. The code (lower snake case) is what outputs and counts carry.
- * The first group is found by the kernel; the second by the reader before the kernel runs.
+ * The first group is found by the kernel; the second by the reader before the kernel runs; the
+ * codes added later are appended at the end (whoever maps codes by ordinal keeps working).
  */
 public enum InvalidReason {
     EPSILON_OUT_OF_RANGE,
@@ -22,7 +23,18 @@ public enum InvalidReason {
     /** Logits given as text (CSV, JSON string) that are not a JSON array of numbers. */
     MALFORMED_LOGITS,
     /** A label given as text that is not an integer. */
-    MALFORMED_LABEL;
+    MALFORMED_LABEL,
+
+    /** --input-kind probs: a probability below 0 (−0.0 counts as 0). Found by the kernel. */
+    NEGATIVE_PROBABILITY,
+    /** --input-kind probs|log_probs: |Σ p − 1| above the tolerance (all zeros included). Found by the kernel. */
+    NOT_NORMALIZED,
+    /** Token sequences: a sequence with no tokens. */
+    EMPTY_SEQUENCE,
+    /** Token sequences: the logits have T rows and the labels another count. */
+    SEQUENCE_LENGTH_MISMATCH,
+    /** Token sequences: the tokens of one sequence do not all have the same number of classes V. */
+    RAGGED_SEQUENCE;
 
     private final String code = name().toLowerCase(Locale.ROOT);
 

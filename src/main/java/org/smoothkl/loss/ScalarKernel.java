@@ -9,22 +9,42 @@ public final class ScalarKernel extends AbstractRowKernel {
 
     @Override
     Scan scan(double[] z, int from, int to) {
+        return scanRow(z, from, to);
+    }
+
+    /** The reference scan, also the Vector API kernel's path for rows that hold a non-finite value. */
+    static Scan scanRow(double[] z, int from, int to) {
         double max = Double.NEGATIVE_INFINITY;
+        double min = Double.POSITIVE_INFINITY;
         int argmax = -1;
+        int firstNan = -1;
+        int firstPosInf = -1;
+        int firstNegInf = -1;
         for (int j = from; j < to; j++) {
             double v = z[j];
             if (Double.isNaN(v)) {
-                return Scan.invalid(InvalidReason.NAN_LOGIT);
+                firstNan = firstNan < 0 ? j - from : firstNan;
+                continue;
             }
-            if (Double.isInfinite(v)) {
-                return Scan.invalid(InvalidReason.INF_LOGIT);
+            if (v == Double.POSITIVE_INFINITY && firstPosInf < 0) {
+                firstPosInf = j - from;
+            } else if (v == Double.NEGATIVE_INFINITY && firstNegInf < 0) {
+                firstNegInf = j - from;
             }
             if (v > max) {
                 max = v;
                 argmax = j - from;
             }
+            min = Math.min(min, v);
         }
-        return new Scan(max, argmax, null);
+        return new Scan(max, argmax, min, firstNan, firstPosInf, firstNegInf);
+    }
+
+    @Override
+    void log(double[] z, int from, int to, double[] out) {
+        for (int j = from; j < to; j++) {
+            out[j - from] = Math.log(z[j]);
+        }
     }
 
     @Override

@@ -22,36 +22,38 @@ public final class VectorKernel extends AbstractRowKernel {
     @Override
     Scan scan(double[] z, int from, int to) {
         DoubleVector max = DoubleVector.broadcast(SPECIES, Double.NEGATIVE_INFINITY);
+        DoubleVector min = DoubleVector.broadcast(SPECIES, Double.POSITIVE_INFINITY);
         DoubleVector finite = DoubleVector.zero(SPECIES); // x − x is NaN exactly when x is NaN or ±∞
         int j = from;
         for (int end = from + SPECIES.loopBound(to - from); j < end; j += LANES) {
             DoubleVector v = DoubleVector.fromArray(SPECIES, z, j);
             max = max.max(v);
+            min = min.min(v);
             finite = finite.add(v.sub(v));
         }
         double m = max.reduceLanes(VectorOperators.MAX);
+        double lo = min.reduceLanes(VectorOperators.MIN);
         double check = finite.reduceLanes(VectorOperators.ADD);
         for (; j < to; j++) {
             m = Math.max(m, z[j]);
+            lo = Math.min(lo, z[j]);
             check += z[j] - z[j];
         }
         if (Double.isNaN(check) || Double.isNaN(m)) {
-            return firstNonFinite(z, from, to);
+            return ScalarKernel.scanRow(z, from, to); // a NaN or ±∞ somewhere: the reference says which
         }
-        return new Scan(m, firstIndexOf(z, from, to, m), null);
+        return new Scan(m, firstIndexOf(z, from, to, m), lo, -1, -1, -1);
     }
 
-    /** The reason of the first non-finite value in row order, as the scalar kernel and cuDF report it. */
-    private static Scan firstNonFinite(double[] z, int from, int to) {
-        for (int j = from; j < to; j++) {
-            if (Double.isNaN(z[j])) {
-                return Scan.invalid(InvalidReason.NAN_LOGIT);
-            }
-            if (Double.isInfinite(z[j])) {
-                return Scan.invalid(InvalidReason.INF_LOGIT);
-            }
+    @Override
+    void log(double[] z, int from, int to, double[] out) {
+        int j = from;
+        for (int end = from + SPECIES.loopBound(to - from); j < end; j += LANES) {
+            DoubleVector.fromArray(SPECIES, z, j).lanewise(VectorOperators.LOG).intoArray(out, j - from);
         }
-        throw new IllegalStateException("no non-finite value in a row whose check said there was one");
+        for (; j < to; j++) {
+            out[j - from] = Math.log(z[j]);
+        }
     }
 
     private static int firstIndexOf(double[] z, int from, int to, double value) {
