@@ -67,6 +67,9 @@ public record AuditSpec(
         if (!ENGINES.contains(engine)) {
             throw new AuditInputException("--engine must be one of " + ENGINES + ", got '" + engine + "'");
         }
+        if (!(smoothing.sumTolerance() >= 0)) {
+            throw new AuditInputException("--prob-tolerance must be >= 0, got " + smoothing.sumTolerance());
+        }
         if (!smoothing.epsilonInRange()) {
             throw new AuditInputException("--epsilon must lie in [0, 1], got " + smoothing.epsilon());
         }
@@ -82,6 +85,10 @@ public record AuditSpec(
         m.put("format", format);
         m.put("logits_col", logitsColumn);
         m.put("label_col", labelColumn);
+        m.put("input_kind", smoothing.inputKind().cliName());
+        if (smoothing.inputKind() != org.smoothkl.loss.InputKind.LOGITS) {
+            m.put("prob_tolerance", smoothing.sumTolerance());
+        }
         m.put("preset", preset.cliName());
         m.put("convention", smoothing.convention().name().toLowerCase(java.util.Locale.ROOT));
         m.put("loss", preset.loss().name().toLowerCase(java.util.Locale.ROOT));

@@ -47,6 +47,8 @@ public final class SliceSummary {
     private final long[] calibrationCount;
     private final long[] calibrationCorrect;
     private final CompensatedSum[] calibrationConfidence;
+    /** Token-sequence input only; null otherwise. */
+    private SequenceSummary sequences;
 
     public SliceSummary(GapHistogramSpec histogramSpec, CalibrationSpec calibrationSpec) {
         this.histogramSpec = histogramSpec;
@@ -124,6 +126,16 @@ public final class SliceSummary {
         }
     }
 
+    /** Adds per-sequence aggregates (token-sequence input). */
+    public void addSequences(SequenceSummary part) {
+        sequences = sequences == null ? new SequenceSummary().merge(part) : sequences.merge(part);
+    }
+
+    /** The per-sequence state, or null when the input was not token sequences. */
+    public SequenceSummary sequences() {
+        return sequences;
+    }
+
     /** A new state holding this one and {@code other}; neither is changed. */
     public SliceSummary merge(SliceSummary other) {
         if (!other.histogramSpec.equals(histogramSpec) || !other.calibrationSpec.equals(calibrationSpec)) {
@@ -150,6 +162,9 @@ public final class SliceSummary {
                 m.calibrationCount[b] += s.calibrationCount[b];
                 m.calibrationCorrect[b] += s.calibrationCorrect[b];
                 m.calibrationConfidence[b].merge(s.calibrationConfidence[b]);
+            }
+            if (s.sequences != null) {
+                m.addSequences(s.sequences);
             }
         }
         return m;

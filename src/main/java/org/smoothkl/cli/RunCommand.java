@@ -17,6 +17,7 @@ import org.smoothkl.audit.Check;
 import org.smoothkl.audit.CheckResult;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.audit.RunSnapshot;
+import org.smoothkl.loss.InputKind;
 import org.smoothkl.loss.Preset;
 import org.smoothkl.report.HistogramCsv;
 import org.smoothkl.report.HtmlReport;
@@ -54,6 +55,14 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--label-col", paramLabel = "COL", description = "Label column (default label).")
     String labelCol;
+
+    @Option(names = "--input-kind", paramLabel = "KIND",
+            description = "What the logits column holds: logits (default), probs or log_probs.")
+    String inputKind;
+
+    @Option(names = "--prob-tolerance", paramLabel = "T",
+            description = "probs/log_probs: largest |sum of p - 1| of a valid row (default 1e-3).")
+    Double probTolerance;
 
     @Option(names = "--preset", paramLabel = "NAME", description = "Training criterion: seed, pytorch, fairseq or onmt.")
     String preset;
@@ -121,6 +130,8 @@ final class RunCommand implements Callable<Integer> {
         flags.put("format", format);
         flags.put("logits-col", logitsCol);
         flags.put("label-col", labelCol);
+        flags.put("input-kind", inputKind);
+        flags.put("prob-tolerance", probTolerance);
         flags.put("preset", preset);
         flags.put("epsilon", epsilon);
         flags.put("ignore-index", ignoreIndex);
@@ -147,11 +158,19 @@ final class RunCommand implements Callable<Integer> {
         String out = s.string("output");
         List<Check> checks = s.strings("check").stream().map(Check::parse).toList();
         return new AuditSpec(s.string("input"), s.string("format"), s.string("logits-col"), s.string("label-col"), p,
-                p.with(s.number("epsilon"), ignore), s.strings("group-by"),
+                p.with(s.number("epsilon"), ignore).withInput(inputKind(s), s.number("prob-tolerance")), s.strings("group-by"),
                 GapHistogramSpec.parse(s.integer("bins"), s.string("gap-range")),
                 new CalibrationSpec(s.integer("calibration-bins")), checks,
                 s.has("baseline") ? s.string("baseline") : null, s.has("history") ? s.string("history") : null,
                 s.has("run-tag") ? s.string("run-tag") : lastName(out), out, s.flag("overwrite"), s.flag("write-rows"), s.string("engine"));
+    }
+
+    private static InputKind inputKind(Settings s) {
+        try {
+            return InputKind.fromName(s.string("input-kind"));
+        } catch (IllegalArgumentException e) {
+            throw new AuditInputException("--input-kind: " + e.getMessage());
+        }
     }
 
     /** "audits/2026-11-28/" → "2026-11-28": the default run tag. */

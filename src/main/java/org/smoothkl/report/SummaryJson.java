@@ -129,6 +129,33 @@ public final class SummaryJson {
                 n.set("baseline", comparison(c));
             }
         }
+        if (s.sequences() != null) {
+            n.set("sequences", sequences(s.sequences(), preset));
+        }
+        return n;
+    }
+
+    /**
+     * Token-sequence input: sequences and tokens (rows = tokens + malformed sequences), and the
+     * per-sequence sums of the preset's loss and of the NLL over valid tokens, over the "scored"
+     * sequences (≥ 1 valid token, none invalid).
+     */
+    static ObjectNode sequences(org.smoothkl.audit.SequenceSummary q, Preset preset) {
+        ObjectNode n = NODES.objectNode();
+        n.put("sequences", q.sequences());
+        n.put("tokens", q.tokens());
+        n.put("scored", q.scored());
+        ObjectNode loss = n.putObject("loss_per_sequence");
+        loss.put("name", preset.loss() == LossKind.KL ? "kl" : "smoothed_ce");
+        number(loss, "sum", q.sumLoss());
+        number(loss, "mean", q.meanLoss());
+        number(loss, "min", q.minLoss());
+        number(loss, "max", q.maxLoss());
+        ObjectNode nll = n.putObject("nll_per_sequence");
+        number(nll, "sum", q.sumNll());
+        number(nll, "mean", q.meanNll());
+        number(nll, "min", q.minNll());
+        number(nll, "max", q.maxNll());
         return n;
     }
 

@@ -23,6 +23,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
+import org.smoothkl.audit.SequenceSummary;
 import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceSummary;
 import org.smoothkl.loss.RowStatus;
@@ -52,6 +53,10 @@ import scala.jdk.javaapi.CollectionConverters;
  * <p>The gap histogram rides in the same scan as a second grouping set, (slice, bucket), and
  * calibration as a third, (slice, confidence bin, block): its confidence sums go up the same
  * tree as the losses, its counts (rows, correct rows) are longs.
+ *
+ * <p>Token-sequence input adds the per-sequence columns of {@link TokenSequences} (non-null on
+ * the last row of each sequence only): counts and sums add up level by level like the others
+ * (the sums in block order), min and max combine; only the status grouping set's values are read.
  */
 public final class AuditAggregation {
     static final String BLOCK = "_blk";
@@ -69,6 +74,13 @@ public final class AuditAggregation {
     private static final List<String> SUMMED_DOUBLES = List.of(
             MetricColumns.KL, MetricColumns.SMOOTHED_CE, MetricColumns.NLL, MetricColumns.GAP, MetricColumns.CONFIDENCE);
 
+    private static final String SEQS = "_seqs";
+    private static final String SEQ_SCORED = "_seq_scored";
+    private static final String SEQ_LOSS_MIN = "_seq_loss_min";
+    private static final String SEQ_LOSS_MAX = "_seq_loss_max";
+    private static final String SEQ_NLL_MIN = "_seq_nll_min";
+    private static final String SEQ_NLL_MAX = "_seq_nll_max";
+
     private AuditAggregation() {
     }
 
@@ -77,6 +89,7 @@ public final class AuditAggregation {
                                                         CalibrationSpec calibration) {
         List<Row> rows = aggregate(scored, groupBy, spec, calibration).collectAsList();
         Map<SliceKey, SliceSummary> slices = new HashMap<>();
+        boolean sequences = sequences(scored);
         int g = groupBy.size();
         for (Row r : rows) {
             List<Object> values = new ArrayList<>(g);
@@ -100,8 +113,26 @@ public final class AuditAggregation {
             } else {
                 s.addCount(RowStatus.valueOf(status.toUpperCase(java.util.Locale.ROOT)), r.getAs(MetricColumns.REASON), n);
             }
+            if (status != null && sequences) {
+                s.addSequences(new SequenceSummary().add(r.<Long>getAs(SEQS), orZero(r.<Long>getAs(TokenSequences.SEQ_TOKENS)),
+                        r.<Long>getAs(SEQ_SCORED), orNaN(r.getAs(TokenSequences.SEQ_LOSS)), orNaN(r.getAs(SEQ_LOSS_MIN)),
+                        orNaN(r.getAs(SEQ_LOSS_MAX)), orNaN(r.getAs(TokenSequences.SEQ_NLL)), orNaN(r.getAs(SEQ_NLL_MIN)),
+                        orNaN(r.getAs(SEQ_NLL_MAX))));
+            }
         }
         return slices;
+    }
+
+    private static boolean sequences(Dataset<Row> scored) {
+        return List.of(scored.columns()).contains(TokenSequences.SEQ_TOKENS);
+    }
+
+    private static long orZero(Long v) {
+        return v == null ? 0 : v;
+    }
+
+    private static double orNaN(Double v) {
+        return v == null ? Double.NaN : v;
     }
 
     /** The aggregation plan: one row per (slice, status, reason), per (slice, bucket) and per (slice, confidence bin). */
@@ -109,15 +140,21 @@ public final class AuditAggregation {
                                   CalibrationSpec calibration) {
         List<Column> slice = groupBy.stream().map(InputReader::quoted).toList();
         Column valid = col(MetricColumns.STATUS).equalTo(RowStatus.VALID.code());
-        Dataset<Row> rows = scored.select(concat(slice,
+        List<Column> selected = concat(slice,
                 col(MetricColumns.STATUS), col(MetricColumns.REASON), col(MetricColumns.CLASSES),
                 col(MetricColumns.KL), col(MetricColumns.SMOOTHED_CE), col(MetricColumns.NLL), col(MetricColumns.GAP),
                 col(MetricColumns.CONFIDENCE),
                 when(col(MetricColumns.CORRECT), lit(1L)).otherwise(lit(0L)).as(MetricColumns.CORRECT),
                 shiftright(monotonically_increasing_id(), 10).as(BLOCK),
                 when(valid, bucket(col(MetricColumns.GAP), spec)).as(BUCKET),
-                when(valid, calibrationBin(col(MetricColumns.CONFIDENCE), calibration)).as(CALIBRATION_BIN))
-                .toArray(Column[]::new));
+                when(valid, calibrationBin(col(MetricColumns.CONFIDENCE), calibration)).as(CALIBRATION_BIN));
+        boolean sequences = sequences(scored);
+        if (sequences) {
+            selected.add(col(TokenSequences.SEQ_TOKENS).cast(DataTypes.LongType).as(TokenSequences.SEQ_TOKENS));
+            selected.add(col(TokenSequences.SEQ_LOSS));
+            selected.add(col(TokenSequences.SEQ_NLL));
+        }
+        Dataset<Row> rows = scored.select(selected.toArray(Column[]::new));
 
         List<Column> statusKey = concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BLOCK));
         List<Column> bucketKey = concat(slice, col(BUCKET));
@@ -126,16 +163,18 @@ public final class AuditAggregation {
                         CollectionConverters.asScala(List.of(seq(statusKey), seq(bucketKey), seq(calibrationKey))).toList(),
                         concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET), col(CALIBRATION_BIN),
                                 col(BLOCK)).toArray(Column[]::new))
-                .agg(count(lit(1)).as(COUNT), firstLevelAggregates());
+                .agg(count(lit(1)).as(COUNT), withSequences(firstLevelAggregates(), sequences, true));
 
         List<Column> key = concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET),
                 col(CALIBRATION_BIN));
         for (int shift : LEVEL_SHIFTS) {
             List<Column> keyWithBlock = new ArrayList<>(key);
             keyWithBlock.add(shiftright(col(BLOCK), shift).as(BLOCK));
-            level = level.groupBy(keyWithBlock.toArray(Column[]::new)).agg(sum(COUNT).as(COUNT), upperLevelAggregates());
+            level = level.groupBy(keyWithBlock.toArray(Column[]::new))
+                    .agg(sum(COUNT).as(COUNT), withSequences(upperLevelAggregates(), sequences, false));
         }
-        return level.groupBy(key.toArray(Column[]::new)).agg(sum(COUNT).as(COUNT), upperLevelAggregates());
+        return level.groupBy(key.toArray(Column[]::new))
+                .agg(sum(COUNT).as(COUNT), withSequences(upperLevelAggregates(), sequences, false));
     }
 
     /** The bucket of {@link GapHistogramSpec#bucket}, as a column expression. */
@@ -182,6 +221,27 @@ public final class AuditAggregation {
         String v = "`" + c + "`";
         return expr("aggregate(sort_array(collect_list(struct(`" + BLOCK + "`, " + v + "))), 0D, "
                 + "(acc, x) -> acc + coalesce(x." + v + ", 0D))");
+    }
+
+    /** {@code aggregates} and, for token sequences, the per-sequence ones of the first or an upper level. */
+    private static Column[] withSequences(Column[] aggregates, boolean sequences, boolean firstLevel) {
+        if (!sequences) {
+            return aggregates;
+        }
+        List<Column> a = new ArrayList<>(List.of(aggregates));
+        String tokens = TokenSequences.SEQ_TOKENS;
+        String loss = TokenSequences.SEQ_LOSS;
+        String nll = TokenSequences.SEQ_NLL;
+        a.add((firstLevel ? count(col(tokens)) : sum(col(SEQS))).as(SEQS));
+        a.add(sum(col(tokens)).as(tokens));
+        a.add((firstLevel ? count(col(loss)) : sum(col(SEQ_SCORED))).as(SEQ_SCORED));
+        a.add((firstLevel ? sum(col(loss)) : sumInBlockOrder(loss)).as(loss));
+        a.add(min(col(firstLevel ? loss : SEQ_LOSS_MIN)).as(SEQ_LOSS_MIN));
+        a.add(max(col(firstLevel ? loss : SEQ_LOSS_MAX)).as(SEQ_LOSS_MAX));
+        a.add((firstLevel ? sum(col(nll)) : sumInBlockOrder(nll)).as(nll));
+        a.add(min(col(firstLevel ? nll : SEQ_NLL_MIN)).as(SEQ_NLL_MIN));
+        a.add(max(col(firstLevel ? nll : SEQ_NLL_MAX)).as(SEQ_NLL_MAX));
+        return a.toArray(Column[]::new);
     }
 
     private static List<Column> concat(List<Column> head, Column... tail) {

@@ -58,7 +58,7 @@ public final class AuditJob {
     public static AuditResult summarize(SparkSession spark, AuditSpec spec) {
         applySqlDefaults(spark, spec);
         AuditInput input = InputReader.read(spark, spec);
-        Dataset<Row> scored = new CpuMetricsEngine().withMetrics(input, spec.smoothing());
+        Dataset<Row> scored = withSequenceTotals(input, MetricsEngines.choose(spark, spec.engine()).withMetrics(input, spec.smoothing()), spec);
         return AuditResult.of(spec, AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram(), spec.calibration()));
     }
 
@@ -69,8 +69,17 @@ public final class AuditJob {
     public static Dataset<Row> aggregationQuery(SparkSession spark, AuditSpec spec, MetricsEngine engine) {
         applySqlDefaults(spark, spec);
         AuditInput input = InputReader.read(spark, spec);
-        return AuditAggregation.aggregate(engine.withMetrics(input, spec.smoothing()), spec.groupBy(), spec.histogram(),
+        return AuditAggregation.aggregate(withSequenceTotals(input, engine.withMetrics(input, spec.smoothing()), spec), spec.groupBy(), spec.histogram(),
                 spec.calibration());
+    }
+
+    /** Token sequences: the per-sequence totals of the preset's loss and the NLL ({@link TokenSequences}). */
+    static Dataset<Row> withSequenceTotals(AuditInput input, Dataset<Row> scored, AuditSpec spec) {
+        if (!input.tokenSequences()) {
+            return scored;
+        }
+        String loss = spec.preset().loss() == org.smoothkl.loss.LossKind.KL ? MetricColumns.KL : MetricColumns.SMOOTHED_CE;
+        return TokenSequences.withSequenceTotals(scored, loss);
     }
 
     static final String PARQUET_BATCH_ROWS = "spark.sql.parquet.columnarReaderBatchSize";
@@ -96,7 +105,7 @@ public final class AuditJob {
     private static AuditResult runUnchecked(SparkSession spark, AuditSpec spec, MetricsEngine engine, AtomicOutput output) {
         applySqlDefaults(spark, spec);
         AuditInput input = InputReader.read(spark, spec);
-        Dataset<Row> scored = engine.withMetrics(input, spec.smoothing());
+        Dataset<Row> scored = withSequenceTotals(input, engine.withMetrics(input, spec.smoothing()), spec);
         Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram(), spec.calibration());
         AuditResult result = AuditResult.of(spec, slices);
 

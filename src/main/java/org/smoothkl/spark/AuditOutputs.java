@@ -44,10 +44,13 @@ final class AuditOutputs {
         invalid.write().mode(SaveMode.ErrorIfExists).parquet(path);
     }
 
-    /** Per-row metrics (--write-rows): slice columns, label, and every metric column. */
+    /** Per-row metrics (--write-rows): slice columns, label, (token position,) and every metric column. */
     static void writeRows(AuditInput input, Dataset<Row> scored, String path) {
         List<Column> columns = new ArrayList<>(input.groupBy().stream().map(InputReader::quoted).toList());
         columns.add(InputReader.quoted(input.labelColumn()).as(inputLabelName(input)));
+        if (input.tokenSequences()) {
+            columns.add(col(TokenSequences.TOKEN));
+        }
         MetricColumns.NAMES.forEach(n -> columns.add(col(n)));
         scored.select(columns.toArray(Column[]::new)).write().mode(SaveMode.ErrorIfExists).parquet(path);
     }

@@ -95,6 +95,11 @@ public final class InputReader {
                 t = LOGITS_AS_DOUBLES;
             } else if (f.name().equals(spec.labelColumn()) && t instanceof AtomicType) {
                 t = DataTypes.LongType;
+            } else if (f.name().equals(spec.logitsColumn()) && t instanceof ArrayType a && a.elementType() instanceof ArrayType b
+                    && b.elementType() instanceof AtomicType) { // token sequences
+                t = DataTypes.createArrayType(LOGITS_AS_DOUBLES, true);
+            } else if (f.name().equals(spec.labelColumn()) && t instanceof ArrayType a && a.elementType() instanceof AtomicType) {
+                t = DataTypes.createArrayType(DataTypes.LongType, true);
             }
             if (!f.name().equals(CORRUPT_RECORD)) {
                 fields.add(DataTypes.createStructField(f.name(), t, true));
@@ -123,10 +128,14 @@ public final class InputReader {
             }
         }
 
+        boolean corruptColumn = Arrays.asList(schema.fieldNames()).contains(CORRUPT_RECORD);
+        if (TokenSequences.requested(logits, label)) {
+            return TokenSequences.flatten(raw, spec, logits, label, corruptColumn ? CORRUPT_RECORD : null);
+        }
+
         List<String> source = new ArrayList<>(spec.groupBy());
         source.add(spec.labelColumn());
         source.add(spec.logitsColumn());
-        boolean corruptColumn = Arrays.asList(schema.fieldNames()).contains(CORRUPT_RECORD);
         if (corruptColumn) {
             source.add(CORRUPT_RECORD);
         }
