@@ -34,7 +34,7 @@ public record AuditSpec(
         boolean writeRows,
         String engine) {
 
-    public static final List<String> FORMATS = List.of("parquet", "orc", "json", "csv");
+    public static final List<String> FORMATS = List.of("parquet", "orc", "json", "csv", "npz");
     /** Which engine scores rows: auto (RAPIDS when its plugin is active, else CPU), cpu or rapids. */
     public static final List<String> ENGINES = List.of("auto", "cpu", "rapids");
 

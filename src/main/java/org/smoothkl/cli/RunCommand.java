@@ -47,13 +47,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "PATH", description = "Input file, directory or glob.")
     String input;
 
-    @Option(names = "--format", paramLabel = "FMT", description = "parquet (default), orc, json or csv.")
+    @Option(names = "--format", paramLabel = "FMT", description = "parquet (default), orc, json, csv or npz (a directory of NumPy .npz shards).")
     String format;
 
-    @Option(names = "--logits-col", paramLabel = "COL", description = "Logits column (default logits).")
+    @Option(names = "--logits-col", paramLabel = "COL", description = "Logits column (default logits); for npz, the logits array's name in each shard.")
     String logitsCol;
 
-    @Option(names = "--label-col", paramLabel = "COL", description = "Label column (default label).")
+    @Option(names = "--label-col", paramLabel = "COL", description = "Label column (default label); for npz, the labels array's name in each shard.")
     String labelCol;
 
     @Option(names = "--input-kind", paramLabel = "KIND",

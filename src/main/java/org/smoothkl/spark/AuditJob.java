@@ -41,6 +41,9 @@ public final class AuditJob {
      */
     static RuntimeException asInputProblem(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AuditInputException bad) { // thrown in a task (a bad .npz shard), carried by Spark's failure
+                return bad;
+            }
             if (t instanceof org.apache.spark.SparkThrowable st && st.getCondition() != null
                     && st.getCondition().startsWith("FAILED_READ_FILE")) {
                 Throwable cause = t.getCause() == null ? t : t.getCause();

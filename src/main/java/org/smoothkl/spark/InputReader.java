@@ -53,6 +53,7 @@ public final class InputReader {
         try {
             raw = switch (spec.format()) {
                 case "json" -> readJson(spark, spec);
+                case "npz" -> NpzShards.read(spark, spec);
                 // RFC 4180 quoting (a quote inside a quoted field is doubled), as pandas and most tools write it.
                 case "csv" -> spark.read().option("header", "true").option("escape", "\"").option("mode", "PERMISSIVE")
                         .csv(spec.input());
@@ -153,6 +154,9 @@ public final class InputReader {
             Column parsed = from_json(quoted(logitsCol), LOGITS_AS_DOUBLES, Map.of());
             columns.add(parsed.as(PARSED_LOGITS));
             problems.add(when(quoted(logitsCol).isNotNull().and(parsed.isNull()), lit(InvalidReason.MALFORMED_LOGITS.code())));
+            logitsCol = PARSED_LOGITS;
+        } else if (VectorColumns.isVector(logits.dataType())) { // Spark ML vectors, dense or sparse
+            columns.add(VectorColumns.toArray(quoted(logitsCol)).as(PARSED_LOGITS));
             logitsCol = PARSED_LOGITS;
         } else if (!isFloatingArray(logits.dataType())) {
             throw new AuditInputException("logits column '" + logitsCol + "' has type " + logits.dataType().simpleString()
