@@ -32,7 +32,9 @@ import org.smoothkl.loss.InvalidReason;
  * Reads --input with Spark's own readers and checks its schema. Wrong schema or a missing path
  * is an {@link AuditInputException} naming the column (its type and what was expected) or the
  * path; rows that are bad one by one (malformed JSON, logits text that does not parse) are
- * kept and flagged for the kernel to quarantine.
+ * kept and flagged for the kernel to quarantine. Other shapes: token sequences
+ * ({@link TokenSequences}, one row per token), NumPy .npz shards ({@link NpzShards}) and Spark ML
+ * vector logits ({@link VectorColumns}).
  */
 public final class InputReader {
     /** Reader-side reason a row is bad (an {@link InvalidReason} code), or null. */
