@@ -22,6 +22,7 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.smoothkl.spark.AuditInput;
 import org.smoothkl.spark.InputReader;
 import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.loss.Preset;
 import org.smoothkl.spark.AuditJob;
@@ -112,7 +113,8 @@ public final class SequenceBench {
         for (int round = 0; round <= rounds; round++) {
             for (Path p : List.of(seq, flat)) {
                 AuditSpec spec = new AuditSpec(p.toString(), "parquet", "logits", "label", Preset.SEED,
-                        Preset.SEED.with(0.1, null), List.of("slice"), new GapHistogramSpec(50, 0, 20), "unused", false, false);
+                        Preset.SEED.with(0.1, null), List.of("slice"), new GapHistogramSpec(50, 0, 20), new CalibrationSpec(15), List.of(), null, null,
+                        "bench", "unused", false, false, "cpu");
                 String name = p.getFileName().toString();
                 measure(times, name + " job", round, () -> AuditJob.summarize(spark, spec).overall().rows());
                 if (p.equals(seq)) {

@@ -195,7 +195,7 @@ final class RunCommand implements Callable<Integer> {
         AuditResult result;
         MetricsEngine engine;
         try (AtomicOutput out = AtomicOutput.begin(conf, spec.output(), spec.overwrite())) {
-            engine = MetricsEngines.choose(spark, spec.engine());
+            engine = MetricsEngines.choose(spark, spec);
             result = AuditJob.run(spark, spec, engine, out);
             assessment = Assessment.of(result, baseline);
             Map<String, Object> run = new LinkedHashMap<>();

@@ -61,7 +61,7 @@ public final class AuditJob {
     public static AuditResult summarize(SparkSession spark, AuditSpec spec) {
         applySqlDefaults(spark, spec);
         AuditInput input = InputReader.read(spark, spec);
-        Dataset<Row> scored = withSequenceTotals(input, MetricsEngines.choose(spark, spec.engine()).withMetrics(input, spec.smoothing()), spec);
+        Dataset<Row> scored = withSequenceTotals(input, MetricsEngines.choose(spark, spec).withMetrics(input, spec.smoothing()), spec);
         return AuditResult.of(spec, AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram(), spec.calibration()));
     }
 

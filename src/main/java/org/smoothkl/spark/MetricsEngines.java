@@ -6,23 +6,49 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.loss.InputKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which engine scores the rows. {@code auto}: the RAPIDS engine when the RAPIDS Accelerator is
  * active in this session, else the CPU engine; {@code cpu} and {@code rapids} force one.
  */
 public final class MetricsEngines {
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsEngines.class);
     static final String SQL_PLUGIN = "com.nvidia.spark.SQLPlugin";
 
     private MetricsEngines() {
     }
 
-    /** The engine for {@link AuditSpec#engine()}. */
-    public static MetricsEngine choose(SparkSession spark, String choice) {
+    /**
+     * The engine for {@link AuditSpec#engine()}. The RAPIDS engine scores logits only (its cuDF
+     * kernel has no probability checks): {@code auto} then takes the CPU engine and says so, an
+     * explicit {@code rapids} is refused.
+     */
+    public static MetricsEngine choose(SparkSession spark, AuditSpec spec) {
+        String choice = spec.engine();
+        InputKind kind = spec.smoothing().inputKind();
         return switch (choice.toLowerCase(Locale.ROOT)) {
             case "cpu" -> new CpuMetricsEngine();
-            case "rapids" -> new RapidsMetricsEngine();
-            case "auto" -> rapidsActive(spark) ? new RapidsMetricsEngine() : new CpuMetricsEngine();
+            case "rapids" -> {
+                if (kind != InputKind.LOGITS) {
+                    throw new AuditInputException("--engine rapids scores logits only, not --input-kind "
+                            + kind.cliName() + ": use --engine cpu (or auto)");
+                }
+                yield new RapidsMetricsEngine();
+            }
+            case "auto" -> {
+                if (!rapidsActive(spark)) {
+                    yield new CpuMetricsEngine();
+                }
+                if (kind != InputKind.LOGITS) {
+                    LOG.warn("the RAPIDS Accelerator is active, but its engine scores logits only: --input-kind {}"
+                            + " runs on the CPU engine", kind.cliName());
+                    yield new CpuMetricsEngine();
+                }
+                yield new RapidsMetricsEngine();
+            }
             default -> throw new AuditInputException("--engine must be one of " + AuditSpec.ENGINES + ", got '" + choice + "'");
         };
     }

@@ -36,6 +36,17 @@ class EngineChoiceTest {
     }
 
     @Test
+    void theRapidsEngineRefusesProbabilities() throws IOException {
+        Path data = tmp.resolve("data");
+        assertThat(CliRun.of("generate", "--rows", "50", "--classes", "5", "--output", data.toString()).exitCode()).isZero();
+        CliRun run = CliRun.of("run", "--input", data.toString(), "--preset", "seed", "--epsilon", "0.1",
+                "--input-kind", "probs", "--engine", "rapids", "--output", tmp.resolve("out").toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--engine rapids scores logits only").contains("probs");
+        assertThat(tmp.resolve("out")).doesNotExist();
+    }
+
+    @Test
     void anUnknownEngineIsAUsageError() {
         CliRun run = CliRun.of("run", "--input", tmp.toString(), "--preset", "seed", "--epsilon", "0.1",
                 "--engine", "gpu", "--output", tmp.resolve("out").toString());
