@@ -90,6 +90,8 @@ public final class Bench implements Callable<Integer> {
             for (int k : ks) {
                 Map<String, List<Double>> t = times.computeIfAbsent(k, x -> new LinkedHashMap<>());
                 boolean warmup = round == 0;
+                // The floor reads with the job's reader settings for this input (batch rows sized from K).
+                AuditJob.applySqlDefaults(spark, spec(data.get(k)));
                 measure(t, "floor", warmup, () -> ScanFloor.touchEveryValue(spark.read().parquet(data.get(k).toString()).select("logits")));
                 measure(t, "job", warmup, () -> AuditJob.summarize(spark, spec(data.get(k), "cpu")));
                 if (!noUdf) {

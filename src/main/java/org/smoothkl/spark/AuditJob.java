@@ -87,8 +87,8 @@ public final class AuditJob {
 
     static final String PARQUET_BATCH_ROWS = "spark.sql.parquet.columnarReaderBatchSize";
 
-    /** Reader settings for this input, each unless the user set it. */
-    static void applySqlDefaults(SparkSession spark, AuditSpec spec) {
+    /** Reader settings for this input, each unless the user set it (public: the benchmark's floor reads alike). */
+    public static void applySqlDefaults(SparkSession spark, AuditSpec spec) {
         SQL_DEFAULTS.forEach((k, v) -> {
             if (!spark.conf().contains(k)) {
                 spark.conf().set(k, v);

@@ -120,6 +120,11 @@ class RapidsPlanTest {
                 .contains("*Expression <MonotonicallyIncreasingID> monotonically_increasing_id() will run on GPU")
                 .contains("*Expression <ShiftRight>")
                 .contains("*Exec <HashAggregateExec> will run on GPU")
+                // the upper tree levels: partial sums added in block order
+                .contains("*Exec <ObjectHashAggregateExec> will run on GPU")
+                .contains("*Expression <CollectList>")
+                .contains("*Expression <SortArray>")
+                .contains("*Expression <ArrayAggregate>")
                 .contains("*Exec <ShuffleExchangeExec> will run on GPU");
     }
 

@@ -67,8 +67,10 @@ class BadInputMatrixTest {
                 refused("logits column 'logits'", "array<string>")));
         rows.add(row("logits array of ints", parquet("SELECT 1 AS label, array(1, 2) AS logits"),
                 refused("logits column 'logits'", "array<int>")));
-        rows.add(row("logits nested arrays", parquet("SELECT 1 AS label, array(array(1.0F, 2.0F)) AS logits"),
-                refused("logits column 'logits'", "array<array<float>>")));
+        rows.add(row("token-sequence logits with a scalar label", parquet("SELECT 1 AS label, array(array(1.0F, 2.0F)) AS logits"),
+                refused("label column 'label'", "has type int", "token sequences", "expected array<int> or array<bigint>")));
+        rows.add(row("logits nested three deep", parquet("SELECT array(1) AS label, array(array(array(1.0F, 2.0F))) AS logits"),
+                refused("logits column 'logits'", "array<array<array<float>>>")));
         rows.add(row("logits as JSON text in Parquet", parquet("SELECT 1 AS label, '[1.0, 2.0]' AS logits"),
                 refused("logits column 'logits'", "has type string", "text is parsed only in csv and json")));
         rows.add(row("label as string in Parquet", parquet("SELECT '1' AS label, array(1.0F, 2.0F) AS logits"),
