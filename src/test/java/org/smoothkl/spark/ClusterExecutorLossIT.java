@@ -70,7 +70,9 @@ class ClusterExecutorLossIT {
                     "spark.scheduler.minRegisteredResourcesRatio=1.0",
                     "spark.scheduler.maxRegisteredResourcesWaitingTime=180s",
                     // The same splits in both runs (one file each), whatever registered first.
-                    "spark.default.parallelism=2", "spark.sql.files.maxPartitionBytes=8m");
+                    "spark.default.parallelism=2", "spark.sql.files.maxPartitionBytes=8m",
+                    // Executors score with the scalar kernel too (see ChildJvms): the runs are compared bit for bit.
+                    "spark.executor.extraJavaOptions=--add-modules=jdk.incubator.vector -D" + org.smoothkl.loss.RowKernels.PROPERTY + "=scalar");
 
             ChildJvms.Child undisturbed = jvms.submit("undisturbed", master, List.of(), confs, args(input, tmp.resolve("undisturbed")));
             assertThat(undisturbed.waitFor(Duration.ofMinutes(15))).as(undisturbed.err()).isZero();
@@ -95,7 +97,7 @@ class ClusterExecutorLossIT {
 
     private static List<String> args(Path input, Path out) {
         return List.of("run", "--input", input.toString(), "--preset", "seed", "--epsilon", "0.1",
-                "--group-by", "slice", "--output", out.toString());
+                "--group-by", "slice", "--run-tag", "executor-loss", "--output", out.toString());
     }
 
     /** summary.json without what differs by design: the "run" section (timings) and config.output. */
@@ -144,12 +146,26 @@ class ClusterExecutorLossIT {
             long running = count(RUNNING, text);
             long finished = count(FINISHED, text);
             if (finished >= 2 && running > finished) {
-                p.destroyForcibly();
-                p.onExit().get();
-                return p;
+                // Freeze it, then look again: a task that finished between the read and now has
+                // logged "Finished" (the executor logs before it tells the driver). Only a task
+                // still unfinished in the frozen JVM is surely in flight when the kill lands.
+                signal("STOP", p);
+                Thread.sleep(200);
+                String frozen = Files.readString(log.get());
+                if (count(RUNNING, frozen) > count(FINISHED, frozen)) {
+                    p.destroyForcibly();
+                    p.onExit().get();
+                    return p;
+                }
+                signal("CONT", p);
             }
         }
         return null;
+    }
+
+    private static void signal(String name, ProcessHandle p) throws Exception {
+        int rc = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start().waitFor();
+        assertThat(rc).as("kill -" + name + " " + p.pid()).isZero();
     }
 
     /**
