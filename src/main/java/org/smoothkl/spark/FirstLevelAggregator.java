@@ -55,6 +55,8 @@ import org.smoothkl.loss.RowStatus;
  */
 final class FirstLevelAggregator {
     private static final int BLOCK_SHIFT = 10;
+    /** Up to this many slices a row's slice is looked for one by one (cheaper than hashing its values). */
+    private static final int LINEAR_SEARCH = 8;
     private static final UTF8String[] STATUS = codes(RowStatus.values());
     private static final UTF8String[] REASON = codes(InvalidReason.values());
     /** Status groups per slice: valid, ignored, then invalid per reason. */
@@ -66,7 +68,9 @@ final class FirstLevelAggregator {
     private final long firstRowId;
     private final Consumer<InternalRow> out;
     private final Map<SliceValues, Slice> slices = new HashMap<>();
+    private final List<Slice> known = new ArrayList<>();
     private final List<Slice> inBlock = new ArrayList<>();
+    private final Object[] scratch;
     private Slice last;
     private long rows;
     private long block = -1;
@@ -79,6 +83,7 @@ final class FirstLevelAggregator {
         this.calibration = calibration;
         this.firstRowId = (long) partition << 33; // monotonically_increasing_id's layout
         this.out = out;
+        this.scratch = new Object[sliceColumns.ordinals().length];
     }
 
     /** Adds row {@code i} of a scored batch: its input row (for the slice values), metrics and K. */
@@ -106,7 +111,7 @@ final class FirstLevelAggregator {
     void finish() {
         endBlock();
         Long partitionBlock = firstRowId >> BLOCK_SHIFT;
-        for (Slice s : slices.values()) {
+        for (Slice s : known) {
             for (int b = 0; b < s.buckets.length; b++) {
                 if (s.buckets[b] > 0) {
                     out.accept(row(s.values, null, null, b - 1, null, partitionBlock, s.buckets[b], null));
@@ -114,6 +119,7 @@ final class FirstLevelAggregator {
             }
         }
         slices.clear();
+        known.clear();
     }
 
     private void endBlock() {
@@ -139,14 +145,34 @@ final class FirstLevelAggregator {
         inBlock.clear();
     }
 
-    /** The slice of an input row; consecutive rows usually share one, so the last is tried first. */
+    /**
+     * The slice of an input row, found without allocating in the usual cases: the last row's slice,
+     * then (few slices, as interleaved input has them) each known one; else a hash lookup.
+     */
     private Slice slice(InternalRow input) {
-        if (last != null && sliceColumns.matches(input, last.values.values())) {
+        Object[] values = sliceColumns.read(input, scratch);
+        if (last != null && Arrays.deepEquals(values, last.values.values())) {
             return last;
         }
-        SliceValues key = new SliceValues(sliceColumns.copy(input));
-        last = slices.computeIfAbsent(key, k -> new Slice(k, histogram.bins() + 2, calibration.bins()));
-        return last;
+        Slice found = null;
+        if (known.size() <= LINEAR_SEARCH) {
+            for (Slice s : known) {
+                if (Arrays.deepEquals(values, s.values.values())) {
+                    found = s;
+                    break;
+                }
+            }
+        } else {
+            found = slices.get(new SliceValues(values));
+        }
+        if (found == null) {
+            SliceValues key = new SliceValues(SliceColumns.copy(values));
+            found = new Slice(key, histogram.bins() + 2, calibration.bins());
+            slices.put(key, found);
+            known.add(found);
+        }
+        last = found;
+        return found;
     }
 
     private static InternalRow row(SliceValues slice, UTF8String status, UTF8String reason, Integer bucket,
@@ -310,25 +336,22 @@ final class FirstLevelAggregator {
             return true;
         }
 
-        boolean matches(InternalRow row, Object[] values) {
+        /** The row's slice values into {@code into} (values may point into buffers the reader reuses). */
+        Object[] read(InternalRow row, Object[] into) {
             for (int c = 0; c < ordinals.length; c++) {
-                Object v = read(row, c);
-                if (!(v instanceof byte[] b ? values[c] instanceof byte[] a && Arrays.equals(a, b)
-                        : java.util.Objects.equals(v, values[c]))) {
-                    return false;
-                }
+                into[c] = read(row, c);
             }
-            return true;
+            return into;
         }
 
-        /** The row's slice values, copied out of buffers the reader reuses. */
-        Object[] copy(InternalRow row) {
-            Object[] values = new Object[ordinals.length];
-            for (int c = 0; c < ordinals.length; c++) {
-                Object v = read(row, c);
-                values[c] = v instanceof UTF8String s ? s.copy() : v instanceof byte[] b ? b.clone() : v;
+        /** Values read by {@link #read(InternalRow, Object[])}, copied out of the reader's buffers. */
+        static Object[] copy(Object[] values) {
+            Object[] copy = new Object[values.length];
+            for (int c = 0; c < values.length; c++) {
+                Object v = values[c];
+                copy[c] = v instanceof UTF8String s ? s.copy() : v instanceof byte[] b ? b.clone() : v;
             }
-            return values;
+            return copy;
         }
 
         /** As a grouping key: Spark groups −0.0 with 0.0 and every NaN together (and outputs 0.0, NaN). */
