@@ -7,7 +7,7 @@ package org.smoothkl.audit;
  * min(M − 1, floor(confidence·M)), with confidence ≥ 1 (and NaN) in the last bin and
  * confidence &lt; 0 in the first: the same expression the Spark aggregation uses.
  */
-public record CalibrationSpec(int bins) {
+public record CalibrationSpec(int bins) implements java.io.Serializable {
     public static final int MAX_BINS = 1000;
 
     public CalibrationSpec {

@@ -6,7 +6,7 @@ package org.smoothkl.audit;
  * computed as min(bins − 1, floor((gap − lo)·bins/(hi − lo))), the same expression the Spark
  * aggregation uses.
  */
-public record GapHistogramSpec(int bins, double lo, double hi) {
+public record GapHistogramSpec(int bins, double lo, double hi) implements java.io.Serializable {
     public static final int UNDERFLOW = -1;
 
     public GapHistogramSpec {

@@ -21,6 +21,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.audit.SequenceSummary;
@@ -53,6 +55,11 @@ import scala.jdk.javaapi.CollectionConverters;
  * <p>The gap histogram rides in the same scan as a second grouping set, (slice, bucket), and
  * calibration as a third, (slice, confidence bin, block): its confidence sums go up the same
  * tree as the losses, its counts (rows, correct rows) are longs.
+ *
+ * <p>The CPU engine computes the first level itself, in the tasks that score the rows
+ * ({@link FirstLevelAggregator}: the same groups, sums added in the same order, so the same bits),
+ * and hands {@link #summarizeFirstLevel} the few rows per block instead of one row per input row;
+ * the levels above are this class's either way. The RAPIDS engine keeps the whole plan in SQL.
  *
  * <p>Token-sequence input adds the per-sequence columns of {@link TokenSequences} (non-null on
  * the last row of each sequence only): counts and sums add up level by level like the others
@@ -87,9 +94,23 @@ public final class AuditAggregation {
     /** Aggregates a frame with {@link MetricColumns} into one state per slice. */
     public static Map<SliceKey, SliceSummary> summarize(Dataset<Row> scored, List<String> groupBy, GapHistogramSpec spec,
                                                         CalibrationSpec calibration) {
-        List<Row> rows = aggregate(scored, groupBy, spec, calibration).collectAsList();
+        return slices(aggregate(scored, groupBy, spec, calibration), groupBy, spec, calibration);
+    }
+
+    /**
+     * Aggregates rows of the first level (the rows {@link #firstLevel} would give, as the CPU engine
+     * computes them in its scoring tasks: {@link FirstLevelAggregator}) into one state per slice.
+     */
+    public static Map<SliceKey, SliceSummary> summarizeFirstLevel(Dataset<Row> firstLevel, List<String> groupBy,
+                                                                  GapHistogramSpec spec, CalibrationSpec calibration) {
+        return slices(upperLevels(firstLevel, groupBy), groupBy, spec, calibration);
+    }
+
+    private static Map<SliceKey, SliceSummary> slices(Dataset<Row> aggregated, List<String> groupBy, GapHistogramSpec spec,
+                                                      CalibrationSpec calibration) {
+        List<Row> rows = aggregated.collectAsList();
         Map<SliceKey, SliceSummary> slices = new HashMap<>();
-        boolean sequences = sequences(scored);
+        boolean sequences = sequences(aggregated);
         int g = groupBy.size();
         for (Row r : rows) {
             List<Object> values = new ArrayList<>(g);
@@ -123,8 +144,9 @@ public final class AuditAggregation {
         return slices;
     }
 
-    private static boolean sequences(Dataset<Row> scored) {
-        return List.of(scored.columns()).contains(TokenSequences.SEQ_TOKENS);
+    /** Token sequences: the scored rows, and every level of the tree, carry the per-sequence columns. */
+    private static boolean sequences(Dataset<Row> frame) {
+        return List.of(frame.columns()).contains(TokenSequences.SEQ_TOKENS);
     }
 
     private static long orZero(Long v) {
@@ -137,6 +159,16 @@ public final class AuditAggregation {
 
     /** The aggregation plan: one row per (slice, status, reason), per (slice, bucket) and per (slice, confidence bin). */
     static Dataset<Row> aggregate(Dataset<Row> scored, List<String> groupBy, GapHistogramSpec spec,
+                                  CalibrationSpec calibration) {
+        return upperLevels(firstLevel(scored, groupBy, spec, calibration), groupBy);
+    }
+
+    /**
+     * The tree's first level: the three grouping sets over the scored rows, with their block ids.
+     * Columns (see {@link #firstLevelSchema}): slice…, status, reason, bucket, bin, block, count,
+     * the sums, min and max K (and the per-sequence aggregates for token sequences).
+     */
+    static Dataset<Row> firstLevel(Dataset<Row> scored, List<String> groupBy, GapHistogramSpec spec,
                                   CalibrationSpec calibration) {
         List<Column> slice = groupBy.stream().map(InputReader::quoted).toList();
         Column valid = col(MetricColumns.STATUS).equalTo(RowStatus.VALID.code());
@@ -159,12 +191,40 @@ public final class AuditAggregation {
         List<Column> statusKey = concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BLOCK));
         List<Column> bucketKey = concat(slice, col(BUCKET));
         List<Column> calibrationKey = concat(slice, col(CALIBRATION_BIN), col(BLOCK));
-        Dataset<Row> level = rows.groupingSets(
+        return rows.groupingSets(
                         CollectionConverters.asScala(List.of(seq(statusKey), seq(bucketKey), seq(calibrationKey))).toList(),
                         concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET), col(CALIBRATION_BIN),
                                 col(BLOCK)).toArray(Column[]::new))
                 .agg(count(lit(1)).as(COUNT), withSequences(firstLevelAggregates(), sequences, true));
+    }
 
+    /**
+     * The columns of {@link #firstLevel} (without token sequences), as its grouping sets make them:
+     * every grouping column nullable (each set nulls the others), the count not, the sums, min and
+     * max nullable (null over no non-null value).
+     */
+    static StructType firstLevelSchema(StructType sliceColumns) {
+        StructType s = new StructType();
+        for (StructField f : sliceColumns.fields()) {
+            s = s.add(f.name(), f.dataType(), true);
+        }
+        s = s.add(MetricColumns.STATUS, DataTypes.StringType, true)
+                .add(MetricColumns.REASON, DataTypes.StringType, true)
+                .add(BUCKET, DataTypes.IntegerType, true)
+                .add(CALIBRATION_BIN, DataTypes.IntegerType, true)
+                .add(BLOCK, DataTypes.LongType, true)
+                .add(COUNT, DataTypes.LongType, false);
+        for (String c : SUMMED) {
+            s = s.add(c, c.equals(MetricColumns.CORRECT) ? DataTypes.LongType : DataTypes.DoubleType, true);
+        }
+        return s.add(MIN_K, DataTypes.IntegerType, true).add(MAX_K, DataTypes.IntegerType, true);
+    }
+
+    /** The levels above the first: regroup by shifted block ids, then per key. */
+    static Dataset<Row> upperLevels(Dataset<Row> firstLevel, List<String> groupBy) {
+        List<Column> slice = groupBy.stream().map(InputReader::quoted).toList();
+        boolean sequences = sequences(firstLevel);
+        Dataset<Row> level = firstLevel;
         List<Column> key = concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET),
                 col(CALIBRATION_BIN));
         for (int shift : LEVEL_SHIFTS) {

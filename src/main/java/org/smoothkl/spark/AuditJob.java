@@ -16,7 +16,8 @@ import org.smoothkl.audit.SliceSummary;
  * {@link MetricsEngines}), aggregate per slice, and write
  * the Parquet outputs into the (uncommitted) output directory. The input is scanned once for
  * the aggregation, and once more only to write quarantined rows (when there are any) and per-row
- * metrics (with --write-rows).
+ * metrics (with --write-rows). The aggregation's scan yields per-row rows only on the SQL path
+ * ({@link #slices}).
  */
 public final class AuditJob {
     /** Reader settings that decide Parquet decode speed (DESIGN.md); applied unless the user set them. */
@@ -61,8 +62,26 @@ public final class AuditJob {
     public static AuditResult summarize(SparkSession spark, AuditSpec spec) {
         applySqlDefaults(spark, spec);
         AuditInput input = InputReader.read(spark, spec);
-        Dataset<Row> scored = withSequenceTotals(input, MetricsEngines.choose(spark, spec).withMetrics(input, spec.smoothing()), spec);
-        return AuditResult.of(spec, AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram(), spec.calibration()));
+        return AuditResult.of(spec, slices(input, MetricsEngines.choose(spark, spec), spec));
+    }
+
+    /**
+     * The per-slice states. The CPU engine aggregates the tree's first level while it scores
+     * ({@link CpuMetricsEngine#firstLevel}), so no per-row rows reach Spark; the RAPIDS engine
+     * (whose plan must stay on the GPU) and token sequences (per-sequence columns from a window over
+     * the scored rows) take the SQL path. Both give the same bits.
+     */
+    static Map<SliceKey, SliceSummary> slices(AuditInput input, MetricsEngine engine, AuditSpec spec) {
+        if (engine instanceof CpuMetricsEngine cpu && CpuMetricsEngine.canAggregate(input)) {
+            return AuditAggregation.summarizeFirstLevel(cpu.firstLevel(input, spec.smoothing(), spec.histogram(),
+                    spec.calibration()), spec.groupBy(), spec.histogram(), spec.calibration());
+        }
+        return AuditAggregation.summarize(scored(input, engine, spec), spec.groupBy(), spec.histogram(), spec.calibration());
+    }
+
+    /** Every row with its metrics (and, for token sequences, the per-sequence totals). */
+    static Dataset<Row> scored(AuditInput input, MetricsEngine engine, AuditSpec spec) {
+        return withSequenceTotals(input, engine.withMetrics(input, spec.smoothing()), spec);
     }
 
     /**
@@ -72,8 +91,11 @@ public final class AuditJob {
     public static Dataset<Row> aggregationQuery(SparkSession spark, AuditSpec spec, MetricsEngine engine) {
         applySqlDefaults(spark, spec);
         AuditInput input = InputReader.read(spark, spec);
-        return AuditAggregation.aggregate(withSequenceTotals(input, engine.withMetrics(input, spec.smoothing()), spec), spec.groupBy(), spec.histogram(),
-                spec.calibration());
+        if (engine instanceof CpuMetricsEngine cpu && CpuMetricsEngine.canAggregate(input)) {
+            return AuditAggregation.upperLevels(cpu.firstLevel(input, spec.smoothing(), spec.histogram(), spec.calibration()),
+                    spec.groupBy());
+        }
+        return AuditAggregation.aggregate(scored(input, engine, spec), spec.groupBy(), spec.histogram(), spec.calibration());
     }
 
     /** Token sequences: the per-sequence totals of the preset's loss and the NLL ({@link TokenSequences}). */
@@ -108,9 +130,9 @@ public final class AuditJob {
     private static AuditResult runUnchecked(SparkSession spark, AuditSpec spec, MetricsEngine engine, AtomicOutput output) {
         applySqlDefaults(spark, spec);
         AuditInput input = InputReader.read(spark, spec);
-        Dataset<Row> scored = withSequenceTotals(input, engine.withMetrics(input, spec.smoothing()), spec);
-        Map<SliceKey, SliceSummary> slices = AuditAggregation.summarize(scored, spec.groupBy(), spec.histogram(), spec.calibration());
-        AuditResult result = AuditResult.of(spec, slices);
+        AuditResult result = AuditResult.of(spec, slices(input, engine, spec));
+        // Per-row outputs scan the input again (only when there is something to write).
+        Dataset<Row> scored = scored(input, engine, spec);
 
         AuditOutputs.writeInvalid(input, scored, result, output.path(AuditOutputs.INVALID));
         if (spec.writeRows()) {

@@ -26,6 +26,8 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.smoothkl.audit.CalibrationSpec;
+import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.loss.InvalidReason;
 import org.smoothkl.loss.LogitBatch;
 import org.smoothkl.loss.MetricsBatch;
@@ -47,6 +49,9 @@ import org.smoothkl.loss.Smoothing;
  * </ul>
  * A Java UDF would receive every logit as a boxed Float (DESIGN.md: 1.5× the cost). The logits of
  * valid and ignored rows are dropped after scoring; only quarantined rows keep theirs, for invalid/.
+ *
+ * <p>For the summary the engine need not emit a row per input row at all: {@link #firstLevel}
+ * scores the same way and returns the aggregation tree's first level, added up in the task.
  */
 public final class CpuMetricsEngine implements MetricsEngine {
     /** Rows per kernel call on the row path; also bounded by {@link #BATCH_VALUES} logits. */
@@ -87,6 +92,34 @@ public final class CpuMetricsEngine implements MetricsEngine {
             scored = frame.queryExecution().toRdd().toJavaRDD().mapPartitions(new ScoreRows(layout, smoothing)).rdd();
         }
         return frame.sparkSession().internalCreateDataFrame(scored, outSchema, false);
+    }
+
+    /**
+     * The first level of the audit's aggregation tree ({@link AuditAggregation#firstLevel}),
+     * computed while scoring ({@link FirstLevelAggregator}): a few rows per 1024 input rows instead
+     * of one per row. Requires {@link #canAggregate}; token sequences are not for this path (their
+     * per-sequence columns come from a window over the scored rows).
+     */
+    public Dataset<Row> firstLevel(AuditInput input, Smoothing smoothing, GapHistogramSpec histogram,
+                                   CalibrationSpec calibration) {
+        org.apache.spark.sql.classic.Dataset<Row> frame = (org.apache.spark.sql.classic.Dataset<Row>) input.frame();
+        StructType inSchema = frame.schema();
+        RowLayout layout = RowLayout.of(inSchema, input);
+        FirstLevelAggregator.SliceColumns slices = FirstLevelAggregator.SliceColumns.of(inSchema, input.groupBy());
+        Aggregate aggregate = new Aggregate(layout, smoothing, slices, histogram, calibration);
+        RDD<ColumnarBatch> batches = plainColumnarScan(frame);
+        RDD<InternalRow> level = batches != null
+                ? batches.toJavaRDD().mapPartitionsWithIndex(
+                        (partition, in) -> aggregate.partition(partition, new ColumnarScorer(in, layout, kernel(smoothing))), false).rdd()
+                : frame.queryExecution().toRdd().toJavaRDD().mapPartitionsWithIndex(
+                        (partition, in) -> aggregate.partition(partition, new RowScorer(in, layout, kernel(smoothing))), false).rdd();
+        return frame.sparkSession().internalCreateDataFrame(level,
+                AuditAggregation.firstLevelSchema(FirstLevelAggregator.sliceSchema(inSchema, input.groupBy())), false);
+    }
+
+    /** Whether {@link #firstLevel} serves this input: one row per source row, slices it can group. */
+    public static boolean canAggregate(AuditInput input) {
+        return !input.tokenSequences() && FirstLevelAggregator.supports(input.frame().schema(), input.groupBy());
     }
 
     private static StructType withMetricColumns(StructType schema) {
@@ -257,37 +290,51 @@ public final class CpuMetricsEngine implements MetricsEngine {
 
         @Override
         public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-            return new RowIterator(rows, layout, kernel(smoothing));
+            return new RowIterator(new RowScorer(rows, layout, kernel(smoothing)), layout);
         }
     }
 
-    private static final class RowIterator implements Iterator<InternalRow> {
-        private final Iterator<InternalRow> input;
-        private final RowLayout layout;
-        private final RowKernel kernel;
-        private final LogitBatch batch = new LogitBatch(BATCH_ROWS, BATCH_VALUES);
-        private final MetricsBatch metrics = new MetricsBatch();
-        private final List<InternalRow> pending = new ArrayList<>(BATCH_ROWS);
-        private final MetricsRow metricsRow = new MetricsRow(false, null);
-        private final JoinedRow joined = new JoinedRow();
-        private int next;
+    /** Scores a partition a batch at a time: after {@link #next}, its rows' inputs, metrics and K. */
+    private abstract static class Scorer {
+        final RowKernel kernel;
+        final LogitBatch batch = new LogitBatch(BATCH_ROWS, BATCH_VALUES);
+        final MetricsBatch metrics = new MetricsBatch();
 
-        RowIterator(Iterator<InternalRow> input, RowLayout layout, RowKernel kernel) {
-            this.input = input;
-            this.layout = layout;
+        Scorer(RowKernel kernel) {
             this.kernel = kernel;
         }
 
+        /** Scores the next batch of rows; false when the partition has no more. */
+        abstract boolean next();
+
+        abstract int rows();
+
+        /** Input row {@code i} of the batch, with the input's column ordinals. */
+        abstract InternalRow input(int i);
+
+        int classes(int i) {
+            return batch.offsets()[i + 1] - batch.offsets()[i];
+        }
+    }
+
+    /** Internal rows, copied (the scan reuses its row objects) into batches of {@link #BATCH_ROWS}. */
+    private static final class RowScorer extends Scorer {
+        private final Iterator<InternalRow> input;
+        private final RowLayout layout;
+        final List<InternalRow> pending = new ArrayList<>(BATCH_ROWS);
+
+        RowScorer(Iterator<InternalRow> input, RowLayout layout, RowKernel kernel) {
+            super(kernel);
+            this.input = input;
+            this.layout = layout;
+        }
+
         @Override
-        public boolean hasNext() {
-            if (next < pending.size()) {
-                return true;
-            }
+        boolean next() {
             pending.clear();
             batch.clear();
-            next = 0;
             while (input.hasNext() && pending.size() < BATCH_ROWS && batch.size() < BATCH_VALUES) {
-                InternalRow row = input.next().copy(); // the scan reuses its row objects
+                InternalRow row = input.next().copy();
                 pending.add(row);
                 if (layout.inputError() >= 0 && !row.isNullAt(layout.inputError())) {
                     batch.endRowWithProblem(InvalidReason.fromCode(row.getUTF8String(layout.inputError()).toString()));
@@ -305,18 +352,94 @@ public final class CpuMetricsEngine implements MetricsEngine {
         }
 
         @Override
+        int rows() {
+            return pending.size();
+        }
+
+        @Override
+        InternalRow input(int i) {
+            return pending.get(i);
+        }
+    }
+
+    /** The scan's columnar batches, one input batch per kernel call. */
+    private static final class ColumnarScorer extends Scorer {
+        private final Iterator<ColumnarBatch> input;
+        private final RowLayout layout;
+        ColumnarBatch current;
+        private int rows;
+
+        ColumnarScorer(Iterator<ColumnarBatch> input, RowLayout layout, RowKernel kernel) {
+            super(kernel);
+            this.input = input;
+            this.layout = layout;
+        }
+
+        @Override
+        boolean next() {
+            if (!input.hasNext()) {
+                return false;
+            }
+            current = input.next();
+            rows = current.numRows();
+            ColumnVector logits = current.column(layout.logits());
+            ColumnVector label = current.column(layout.label());
+            batch.clear();
+            for (int r = 0; r < rows; r++) {
+                boolean nullLogits = logits.isNullAt(r);
+                boolean nullLabel = label.isNullAt(r);
+                layout.append(batch, nullLogits, nullLabel, nullLogits ? null : logits.getArray(r),
+                        nullLabel ? 0 : layout.label(label, r));
+            }
+            kernel.compute(batch, metrics);
+            return true;
+        }
+
+        @Override
+        int rows() {
+            return rows;
+        }
+
+        @Override
+        InternalRow input(int i) {
+            return current.getRow(i);
+        }
+    }
+
+    /** Per-row output of the row path: the input row, its logits dropped unless quarantined, and the metrics. */
+    private static final class RowIterator implements Iterator<InternalRow> {
+        private final RowScorer scorer;
+        private final RowLayout layout;
+        private final MetricsRow metricsRow = new MetricsRow(false, null);
+        private final JoinedRow joined = new JoinedRow();
+        private int next;
+
+        RowIterator(RowScorer scorer, RowLayout layout) {
+            this.scorer = scorer;
+            this.layout = layout;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next < scorer.rows()) {
+                return true;
+            }
+            next = 0;
+            return scorer.next();
+        }
+
+        @Override
         public InternalRow next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
             int i = next++;
-            InternalRow row = pending.get(i);
-            pending.set(i, null);
-            if (metrics.status(i) != RowStatus.INVALID) {
+            InternalRow row = scorer.pending.get(i);
+            scorer.pending.set(i, null);
+            if (scorer.metrics.status(i) != RowStatus.INVALID) {
                 row.setNullAt(layout.logits());
             }
-            int k = batch.offsets()[i + 1] - batch.offsets()[i];
-            return joined.apply(row, metricsRow.fill(metrics, i, k));
+            return joined.apply(row, metricsRow.fill(scorer.metrics, i, scorer.classes(i)));
         }
     }
 
@@ -332,7 +455,7 @@ public final class CpuMetricsEngine implements MetricsEngine {
 
         @Override
         public Iterator<InternalRow> call(Iterator<ColumnarBatch> batches) {
-            return new BatchIterator(batches, layout, kernel(smoothing));
+            return new BatchIterator(new ColumnarScorer(batches, layout, kernel(smoothing)), layout);
         }
     }
 
@@ -341,58 +464,36 @@ public final class CpuMetricsEngine implements MetricsEngine {
      * vectors, and Spark copies each emitted row before asking for another.
      */
     private static final class BatchIterator implements Iterator<InternalRow> {
-        private final Iterator<ColumnarBatch> input;
+        private final ColumnarScorer scorer;
         private final RowLayout layout;
-        private final RowKernel kernel;
-        private final LogitBatch batch = new LogitBatch(BATCH_ROWS, BATCH_VALUES);
-        private final MetricsBatch metrics = new MetricsBatch();
         private final MetricsRow metricsRow;
         private final JoinedRow joined = new JoinedRow();
-        private ColumnarBatch current;
         private ColumnarBatch passthrough;
-        private int rows;
         private int next;
 
-        BatchIterator(Iterator<ColumnarBatch> input, RowLayout layout, RowKernel kernel) {
-            this.input = input;
+        BatchIterator(ColumnarScorer scorer, RowLayout layout) {
+            this.scorer = scorer;
             this.layout = layout;
-            this.kernel = kernel;
             this.metricsRow = new MetricsRow(true, DataTypes.createArrayType(
                     layout.floatLogits() ? DataTypes.FloatType : DataTypes.DoubleType, layout.logitsMayHoldNull()));
         }
 
         @Override
         public boolean hasNext() {
-            while (next >= rows) {
-                if (!input.hasNext()) {
+            while (passthrough == null || next >= scorer.rows()) {
+                if (!scorer.next()) {
                     return false;
                 }
-                load(input.next());
+                next = 0;
+                ColumnVector[] others = new ColumnVector[layout.columns() - 1];
+                for (int c = 0, o = 0; c < layout.columns(); c++) {
+                    if (c != layout.logits()) {
+                        others[o++] = scorer.current.column(c);
+                    }
+                }
+                passthrough = new ColumnarBatch(others, scorer.rows());
             }
             return true;
-        }
-
-        private void load(ColumnarBatch b) {
-            current = b;
-            rows = b.numRows();
-            next = 0;
-            ColumnVector[] others = new ColumnVector[layout.columns() - 1];
-            for (int c = 0, o = 0; c < layout.columns(); c++) {
-                if (c != layout.logits()) {
-                    others[o++] = b.column(c);
-                }
-            }
-            passthrough = new ColumnarBatch(others, rows);
-            ColumnVector logits = b.column(layout.logits());
-            ColumnVector label = b.column(layout.label());
-            batch.clear();
-            for (int r = 0; r < rows; r++) {
-                boolean nullLogits = logits.isNullAt(r);
-                boolean nullLabel = label.isNullAt(r);
-                layout.append(batch, nullLogits, nullLabel, nullLogits ? null : logits.getArray(r),
-                        nullLabel ? 0 : layout.label(label, r));
-            }
-            kernel.compute(batch, metrics);
         }
 
         @Override
@@ -401,16 +502,61 @@ public final class CpuMetricsEngine implements MetricsEngine {
                 throw new NoSuchElementException();
             }
             int i = next++;
-            int k = batch.offsets()[i + 1] - batch.offsets()[i];
-            metricsRow.fill(metrics, i, k);
+            MetricsBatch metrics = scorer.metrics;
+            metricsRow.fill(metrics, i, scorer.classes(i));
             int logitsField = MetricColumns.SCHEMA.size();
-            if (metrics.status(i) == RowStatus.INVALID && !current.column(layout.logits()).isNullAt(i)) {
-                ColumnarArray a = current.column(layout.logits()).getArray(i);
+            ColumnVector logits = scorer.current.column(layout.logits());
+            if (metrics.status(i) == RowStatus.INVALID && !logits.isNullAt(i)) {
+                ColumnarArray a = logits.getArray(i);
                 metricsRow.row.update(logitsField, a.copy());
             } else {
                 metricsRow.row.setNullAt(logitsField);
             }
             return joined.apply(passthrough.getRow(i), metricsRow.row);
+        }
+    }
+
+    /** The first-level rows of one partition ({@link FirstLevelAggregator}); serializable, sent to executors. */
+    private record Aggregate(RowLayout layout, Smoothing smoothing, FirstLevelAggregator.SliceColumns slices,
+                             GapHistogramSpec histogram, CalibrationSpec calibration) implements java.io.Serializable {
+        Iterator<InternalRow> partition(int partition, Scorer scorer) {
+            return new FirstLevelIterator(scorer, ready -> new FirstLevelAggregator(slices, histogram, calibration, partition, ready::add));
+        }
+    }
+
+    /** Feeds every scored row to the aggregator; hands out the level's rows as blocks complete. */
+    private static final class FirstLevelIterator implements Iterator<InternalRow> {
+        private final Scorer scorer;
+        private final java.util.ArrayDeque<InternalRow> ready = new java.util.ArrayDeque<>();
+        private final FirstLevelAggregator aggregator;
+        private boolean finished;
+
+        FirstLevelIterator(Scorer scorer, java.util.function.Function<java.util.ArrayDeque<InternalRow>, FirstLevelAggregator> aggregator) {
+            this.scorer = scorer;
+            this.aggregator = aggregator.apply(ready);
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (ready.isEmpty() && !finished) {
+                if (scorer.next()) {
+                    for (int i = 0, n = scorer.rows(); i < n; i++) {
+                        aggregator.add(scorer.input(i), scorer.metrics, i, scorer.classes(i));
+                    }
+                } else {
+                    aggregator.finish();
+                    finished = true;
+                }
+            }
+            return !ready.isEmpty();
+        }
+
+        @Override
+        public InternalRow next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return ready.poll();
         }
     }
 }
