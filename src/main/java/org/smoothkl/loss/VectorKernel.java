@@ -70,10 +70,10 @@ public final class VectorKernel extends AbstractRowKernel {
 
     private static int firstIndexOf(double[] z, int from, int to, double value) {
         int j = from;
+        // anyTrue is one vector test; the lane is then found by the scalar loop below
         for (int end = from + SPECIES.loopBound(to - from); j < end; j += LANES) {
-            int lane = DoubleVector.fromArray(SPECIES, z, j).eq(value).firstTrue();
-            if (lane < LANES) {
-                return j + lane - from;
+            if (DoubleVector.fromArray(SPECIES, z, j).eq(value).anyTrue()) {
+                break;
             }
         }
         for (; j < to; j++) {

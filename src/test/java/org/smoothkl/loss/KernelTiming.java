@@ -59,6 +59,7 @@ public final class KernelTiming {
                 }
                 long t1 = System.nanoTime();
                 for (int i = 0; i < batch.rows(); i++) {
+                    vk.scan(z, off[i], off[i + 1]);
                     vk.sums(z, off[i], off[i + 1], 20, 3, off[i + 1] - off[i], sums);
                     sink += sums[0];
                 }
@@ -68,7 +69,7 @@ public final class KernelTiming {
                     tsums = Math.min(tsums, (t2 - t1) / 1e9);
                 }
             }
-            System.out.printf(Locale.ROOT, "K=%d: vector scan+argmax %.3f ns/value, fused sums %.3f ns/value, kernel %.3f ns/value%n",
+            System.out.printf(Locale.ROOT, "K=%d: vector scan+argmax %.3f ns/value, scan+fused sums %.3f ns/value, kernel %.3f ns/value%n",
                     k, tscan / batch.size() * 1e9, tsums / batch.size() * 1e9, tv / batch.size() * 1e9);
             double gb = batch.size() * 4.0 / 1e9;
             System.out.printf(Locale.ROOT, "K=%d: scalar %.3f GB/s, vector %.3f GB/s, vec/scal %.2f | Σexp alone: ours %.3f ns/value,"
