@@ -75,6 +75,21 @@ abstract class AbstractRowKernel implements RowKernel {
     abstract double sumBelowMax(double[] z, int from, int to, double max);
 
     /**
+     * The two sums a row needs after its scan: {@code sums[0]} = Σ_{j ∈ [from, to)} exp(z_j − max)
+     * and {@code sums[1]} = Σ (max − z_j) over the same j except the offsets {@code a} and {@code b}
+     * (0 ≤ a < b ≤ K; K: no exclusion), summed over the ranges between them, never as a total
+     * minus the excluded terms. This one runs {@link #sumExp} and {@link #sumBelowMax} (the
+     * reference's passes); a kernel may fuse them into one pass over the row.
+     */
+    void sums(double[] z, int from, int to, double max, int a, int b, double[] sums) {
+        sums[0] = sumExp(z, from, to, max);
+        int k = to - from;
+        sums[1] = sumBelowMax(z, from, from + Math.min(a, k), max)
+                + sumBelowMax(z, from + Math.min(a + 1, k), from + Math.min(b, k), max)
+                + sumBelowMax(z, from + Math.min(b + 1, k), to, max);
+    }
+
+    /**
      * What {@link #scan} found: max, first argmax (offset in the row; −1 when every value is −∞ or
      * NaN) and min over the non-NaN values, and the offset of the first NaN, +∞ and −∞ (−1: none).
      */
@@ -102,6 +117,8 @@ abstract class AbstractRowKernel implements RowKernel {
 
     /** log p of the row being scored, for {@link InputKind#PROBS}. */
     private double[] logs = new double[0];
+    /** {@link #sums}' results for the row being scored (no allocation per row). */
+    private final double[] sums = new double[2];
 
     @Override
     public final void compute(LogitBatch in, MetricsBatch out) {
@@ -148,12 +165,31 @@ abstract class AbstractRowKernel implements RowKernel {
         }
         double max = scan.max();
         int argmax = scan.argmax();
+
+        // Which classes the sum of (M − z_j) leaves out: none for an ignored row (its gap sums
+        // every class), else the label and, under OTHERS_EXCEPT_PAD, the pad class. The checks
+        // on the label come after the normalisation check below, as they always did.
+        boolean ignored = label == smoothing.ignoreIndex();
+        boolean labelInRange = label >= 0 && label < k;
+        long p = smoothing.ignoreIndex();
+        boolean padInRange = !convention.excludesPadClass() || (p >= 0 && p < k);
+        int y = labelInRange ? (int) label : -1;
+        int pad = convention.excludesPadClass() && padInRange ? (int) p : -1; // ≠ y: a label equal to the pad is ignored
+        int a = k;
+        int b = k;
+        if (!ignored && labelInRange && padInRange) {
+            a = pad < 0 ? y : Math.min(y, pad);
+            b = pad < 0 ? k : Math.max(y, pad);
+        }
+        double[] s = this.sums;
+        sums(z, from, to, max, a, b, s);
+
         double logSumExp;
         if (kind == InputKind.LOGITS) {
-            logSumExp = Math.log(sumExp(z, from, to, max));
+            logSumExp = Math.log(s[0]);
         } else {
             // Σ p = exp(M)·Σ exp(lp_j − M); all p = 0 (M = −∞) is no distribution either.
-            double total = max == Double.NEGATIVE_INFINITY ? 0 : Math.exp(max) * sumExp(z, from, to, max);
+            double total = max == Double.NEGATIVE_INFINITY ? 0 : Math.exp(max) * s[0];
             if (!(Math.abs(total - 1) <= smoothing.sumTolerance())) {
                 out.setInvalid(i, InvalidReason.NOT_NORMALIZED);
                 return;
@@ -164,33 +200,23 @@ abstract class AbstractRowKernel implements RowKernel {
         double gapOpt = t.gapOpt();
         double confidence = Math.exp(-logSumExp);
 
-        if (label == smoothing.ignoreIndex()) {
-            double gap = sumBelowMax(z, from, to, max) / (k - 1);
+        if (ignored) {
+            double gap = s[1] / (k - 1);
             out.set(i, RowStatus.IGNORED, 0, 0, 0, gap, gapOpt, confidence, argmax, false);
             return;
         }
-        if (label < 0 || label >= k) {
+        if (!labelInRange) {
             out.setInvalid(i, InvalidReason.LABEL_OUT_OF_RANGE);
             return;
         }
-        int y = (int) label;
-        int pad = -1;
-        if (convention.excludesPadClass()) {
-            long p = smoothing.ignoreIndex();
-            if (p < 0 || p >= k) {
-                out.setInvalid(i, InvalidReason.PAD_INDEX_OUT_OF_RANGE);
-                return;
-            }
-            pad = (int) p; // ≠ y: a label equal to the pad was ignored above
+        if (!padInRange) {
+            out.setInvalid(i, InvalidReason.PAD_INDEX_OUT_OF_RANGE);
+            return;
         }
 
         // Σ over the classes that carry q_o: every class but the label and the pad class,
         // summed over the (at most three) ranges between them.
-        int first = pad < 0 ? y : Math.min(y, pad);
-        int second = pad < 0 ? y : Math.max(y, pad);
-        double otherBelowMax = sumBelowMax(z, from, from + first, max)
-                + sumBelowMax(z, from + first + 1, from + second, max)
-                + sumBelowMax(z, from + second + 1, to, max);
+        double otherBelowMax = s[1];
         double labelBelowMax = max - z[from + y];
         double padBelowMax = pad < 0 ? 0 : max - z[from + pad];
         double gap = (otherBelowMax + labelBelowMax + padBelowMax) / (k - 1);

@@ -5,63 +5,75 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The formulas of {@link AbstractRowKernel} with the JDK Vector API: lane-wise max, exp and
- * sums over the widest double vectors the CPU has, scalar tails. Lane-wise partial sums add in a
- * different order than the scalar loop (slightly more accurate, not bit-identical); results agree
- * with {@link ScalarKernel} to 1e-12 relative on the golden rows. Load it through
+ * The formulas of {@link AbstractRowKernel} with the JDK Vector API over the widest double
+ * vectors the CPU has: a scan pass (max, min; NaN and ±∞ show in them), the first argmax, and
+ * one fused pass for Σ exp(z_j − M) and Σ (M − z_j), with our own exp ({@link VectorExp}: plain
+ * add/mul/fma and integer ops on the bit pattern, no native stub), so a row gives the same bits
+ * interpreted, C1- or C2-compiled. Lane-wise partial sums add in a different order than the
+ * scalar loop (slightly more accurate, not bit-identical); results agree with
+ * {@link ScalarKernel} to 1e-12 relative on the golden rows. Load it through
  * {@link RowKernels}, which falls back to the scalar kernel where the incubator module is absent.
  */
 public final class VectorKernel extends AbstractRowKernel {
     private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
 
+    /** The lane partial sums, added in lane order (reduceLanes(ADD) leaves the order open). */
+    private final double[] lanes = new double[LANES];
+
     public VectorKernel(Smoothing smoothing) {
         super(smoothing);
     }
 
+    /**
+     * Max and min lane-wise: NaN propagates through max (as {@link Math#max}), +∞ shows as the
+     * max and −∞ as the min, so a row with no such value needs no other check; a row with one
+     * goes to the reference scan, which names the first in row order.
+     */
     @Override
     Scan scan(double[] z, int from, int to) {
-        DoubleVector max = DoubleVector.broadcast(SPECIES, Double.NEGATIVE_INFINITY);
-        DoubleVector min = DoubleVector.broadcast(SPECIES, Double.POSITIVE_INFINITY);
-        DoubleVector finite = DoubleVector.zero(SPECIES); // x − x is NaN exactly when x is NaN or ±∞
         int j = from;
-        for (int end = from + SPECIES.loopBound(to - from); j < end; j += LANES) {
-            DoubleVector v = DoubleVector.fromArray(SPECIES, z, j);
-            max = max.max(v);
-            min = min.min(v);
-            finite = finite.add(v.sub(v));
+        double m = Double.NEGATIVE_INFINITY;
+        double lo = Double.POSITIVE_INFINITY;
+        int end = from + SPECIES.loopBound(to - from);
+        if (j < end) {
+            DoubleVector max = DoubleVector.fromArray(SPECIES, z, j);
+            DoubleVector min = max;
+            for (j += LANES; j < end; j += LANES) {
+                DoubleVector v = DoubleVector.fromArray(SPECIES, z, j);
+                max = max.max(v);
+                min = min.min(v);
+            }
+            m = max.reduceLanes(VectorOperators.MAX);
+            lo = min.reduceLanes(VectorOperators.MIN);
         }
-        double m = max.reduceLanes(VectorOperators.MAX);
-        double lo = min.reduceLanes(VectorOperators.MIN);
-        double check = finite.reduceLanes(VectorOperators.ADD);
         for (; j < to; j++) {
             m = Math.max(m, z[j]);
             lo = Math.min(lo, z[j]);
-            check += z[j] - z[j];
         }
-        if (Double.isNaN(check) || Double.isNaN(m)) {
+        if (Double.isNaN(m) || Double.isNaN(lo) || m == Double.POSITIVE_INFINITY || lo == Double.NEGATIVE_INFINITY) {
             return ScalarKernel.scanRow(z, from, to); // a NaN or ±∞ somewhere: the reference says which
         }
         return new Scan(m, firstIndexOf(z, from, to, m), lo, -1, -1, -1);
     }
 
+    /**
+     * {@link Math#log} per value: the Vector API's LOG, like its EXP, calls a native stub whose
+     * last bit differs between JIT tiers, and this path (PROBS only) is not the hot one.
+     */
     @Override
     void log(double[] z, int from, int to, double[] out) {
-        int j = from;
-        for (int end = from + SPECIES.loopBound(to - from); j < end; j += LANES) {
-            DoubleVector.fromArray(SPECIES, z, j).lanewise(VectorOperators.LOG).intoArray(out, j - from);
-        }
-        for (; j < to; j++) {
+        for (int j = from; j < to; j++) {
             out[j - from] = Math.log(z[j]);
         }
     }
 
     private static int firstIndexOf(double[] z, int from, int to, double value) {
         int j = from;
+        // anyTrue is one vector test; the lane is then found by the scalar loop below
         for (int end = from + SPECIES.loopBound(to - from); j < end; j += LANES) {
-            int lane = DoubleVector.fromArray(SPECIES, z, j).eq(value).firstTrue();
-            if (lane < LANES) {
-                return j + lane - from;
+            if (DoubleVector.fromArray(SPECIES, z, j).eq(value).anyTrue()) {
+                break;
             }
         }
         for (; j < to; j++) {
@@ -77,11 +89,11 @@ public final class VectorKernel extends AbstractRowKernel {
         DoubleVector acc = DoubleVector.zero(SPECIES);
         int j = from;
         for (int end = from + SPECIES.loopBound(to - from); j < end; j += LANES) {
-            acc = acc.add(DoubleVector.fromArray(SPECIES, z, j).sub(max).lanewise(VectorOperators.EXP));
+            acc = acc.add(VectorExp.exp(DoubleVector.fromArray(SPECIES, z, j).sub(max)));
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = addLanes(acc);
         for (; j < to; j++) {
-            s += Math.exp(z[j] - max);
+            s += VectorExp.exp(z[j] - max);
         }
         return s;
     }
@@ -97,9 +109,73 @@ public final class VectorKernel extends AbstractRowKernel {
         for (int end = from + SPECIES.loopBound(to - from); j < end; j += LANES) {
             acc = acc.add(m.sub(DoubleVector.fromArray(SPECIES, z, j)));
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = addLanes(acc);
         for (; j < to; j++) {
             s += max - z[j];
+        }
+        return s;
+    }
+
+    /**
+     * One pass for both sums: d = z_j − M gives exp(d) and M − z_j = −d (negation is exact, so
+     * the terms are those of the reference). The excluded offsets split the row into up to three
+     * ranges; their exp terms are added after the ranges'. Each range: lane partial sums added in
+     * lane order, then its scalar tail; all in a fixed order, so the same bits at every JIT tier.
+     */
+    @Override
+    void sums(double[] z, int from, int to, double max, int a, int b, double[] sums) {
+        int k = to - from;
+        sums[0] = 0;
+        sums[1] = 0;
+        sumRange(z, from, from + a, max, sums);
+        if (a < k) {
+            sumRange(z, from + a + 1, from + b, max, sums);
+        }
+        if (b < k) {
+            sumRange(z, from + b + 1, to, max, sums);
+        }
+        double excluded = a < k ? VectorExp.exp(z[from + a] - max) : 0;
+        if (b < k) {
+            excluded += VectorExp.exp(z[from + b] - max);
+        }
+        sums[0] += excluded;
+    }
+
+    /**
+     * sums[0] += Σ exp(z_j − max), sums[1] += Σ (max − z_j) over [start, stop). Kept small on
+     * purpose: C2 compiles it on its own and inlines the whole vector exp into the loop (in a
+     * bigger method the inlining budget runs out and the vectors are boxed, ~5× slower).
+     */
+    private void sumRange(double[] z, int start, int stop, double max, double[] sums) {
+        if (stop <= start) {
+            return;
+        }
+        DoubleVector e = DoubleVector.zero(SPECIES);
+        DoubleVector below = DoubleVector.zero(SPECIES);
+        int j = start;
+        for (int end = start + SPECIES.loopBound(stop - start); j < end; j += LANES) {
+            DoubleVector d = DoubleVector.fromArray(SPECIES, z, j).sub(max);
+            e = e.add(VectorExp.exp(d));
+            below = below.sub(d);
+        }
+        double se = addLanes(e);
+        double sb = addLanes(below);
+        for (; j < stop; j++) {
+            double d = z[j] - max;
+            se += VectorExp.exp(d);
+            sb -= d;
+        }
+        sums[0] += se;
+        sums[1] += sb;
+    }
+
+    /** Σ of the lanes, in lane order. */
+    private double addLanes(DoubleVector v) {
+        double[] l = lanes;
+        v.intoArray(l, 0);
+        double s = 0;
+        for (double x : l) {
+            s += x;
         }
         return s;
     }

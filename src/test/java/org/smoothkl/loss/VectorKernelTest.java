@@ -41,6 +41,15 @@ class VectorKernelTest {
                 batch.appendValue(1);
                 batch.appendValue(2);
                 batch.endRow(0);
+                // the same inside rows long enough for the vector loops: NaN / ±∞ at lane offsets and in tails
+                for (double[] bad : new double[][] {{20, Double.NaN, 25, Double.POSITIVE_INFINITY},
+                    {20, Double.POSITIVE_INFINITY, 25, Double.NaN}, {3, Double.NEGATIVE_INFINITY, 36, Double.NaN},
+                    {36, Double.NEGATIVE_INFINITY, -1, 0}, {0, Double.NaN, -1, 0}, {17, Double.POSITIVE_INFINITY, -1, 0}}) {
+                    for (int j = 0; j < 37; j++) {
+                        batch.appendValue(j == (int) bad[0] ? bad[1] : j == (int) bad[2] ? bad[3] : r.nextGaussian());
+                    }
+                    batch.endRow(1);
+                }
                 Smoothing s = preset.with(eps, null);
                 MetricsBatch a = new MetricsBatch();
                 MetricsBatch b = new MetricsBatch();
