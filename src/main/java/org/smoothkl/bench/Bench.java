@@ -145,20 +145,7 @@ public final class Bench implements Callable<Integer> {
     static final int KERNEL_VALUES = 8 << 20;
 
     private static long kernelAlone(RowKernel kernel, int k) {
-        LogitBatch batch = BATCHES.computeIfAbsent(k, kk -> {
-            int rows = Math.max(1, KERNEL_VALUES / kk);
-            SyntheticLogits model = new SyntheticLogits(kk, EPSILON);
-            LogitBatch b = new LogitBatch(rows, rows * kk);
-            float[] z = new float[kk];
-            for (int r = 0; r < rows; r++) {
-                model.logits(1, r, 0.8, z);
-                for (float v : z) {
-                    b.appendValue(v);
-                }
-                b.endRow(model.label(1, r));
-            }
-            return b;
-        });
+        LogitBatch batch = BATCHES.computeIfAbsent(k, kk -> new SyntheticLogits(kk, EPSILON).batch(KERNEL_VALUES));
         MetricsBatch out = new MetricsBatch();
         kernel.compute(batch, out);
         return batch.size();

@@ -57,4 +57,20 @@ public final class SyntheticLogits implements java.io.Serializable {
     private static SplittableRandom random(long seed, long rowId) {
         return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ rowId * 0xC2B2AE3D27D4EB4FL);
     }
+
+    /** One in-memory batch of about {@code values} logits (at least one row), seed 1, accuracy 0.8: for timing kernels. */
+    public LogitBatch batch(int values) {
+        int k = classes;
+        int rows = Math.max(1, values / k);
+        LogitBatch b = new LogitBatch(rows, rows * k);
+        float[] z = new float[k];
+        for (int r = 0; r < rows; r++) {
+            logits(1, r, 0.8, z);
+            for (float v : z) {
+                b.appendValue(v);
+            }
+            b.endRow(label(1, r));
+        }
+        return b;
+    }
 }

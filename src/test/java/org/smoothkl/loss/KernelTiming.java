@@ -95,17 +95,6 @@ public final class KernelTiming {
     }
 
     static LogitBatch batch(int k) {
-        int rows = Math.max(1, (8 << 20) / k);
-        SyntheticLogits model = new SyntheticLogits(k, 0.1);
-        LogitBatch b = new LogitBatch(rows, rows * k);
-        float[] z = new float[k];
-        for (int r = 0; r < rows; r++) {
-            model.logits(1, r, 0.8, z);
-            for (float v : z) {
-                b.appendValue(v);
-            }
-            b.endRow(model.label(1, r));
-        }
-        return b;
+        return new SyntheticLogits(k, 0.1).batch(8 << 20);
     }
 }
