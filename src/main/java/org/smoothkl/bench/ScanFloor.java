@@ -19,12 +19,6 @@ final class ScanFloor {
 
     /** Sum of all logits of {@code logitsOnly} (a frame with just the logits column). */
     static double touchEveryValue(Dataset<Row> logitsOnly) {
-        SparkPlan plan = ((org.apache.spark.sql.classic.Dataset<Row>) logitsOnly).queryExecution().executedPlan();
-        SparkPlan scan = plan.collectLeaves().head();
-        if (!scan.supportsColumnar()) {
-            throw new IllegalStateException("the scan is not columnar: " + scan.nodeName()
-                    + " (is spark.sql.parquet.enableNestedColumnVectorizedReader on?)");
-        }
         FlatMapFunction<Iterator<ColumnarBatch>, Double> sum = batches -> {
             double s = 0;
             while (batches.hasNext()) {
@@ -42,6 +36,17 @@ final class ScanFloor {
             }
             return java.util.List.of(s).iterator();
         };
+        return sumOverBatches(logitsOnly, sum);
+    }
+
+    /** Runs {@code sum} on each partition of the scan's own columnar batches (no row conversion) and adds the results. */
+    static double sumOverBatches(Dataset<Row> logitsOnly, FlatMapFunction<Iterator<ColumnarBatch>, Double> sum) {
+        SparkPlan plan = ((org.apache.spark.sql.classic.Dataset<Row>) logitsOnly).queryExecution().executedPlan();
+        SparkPlan scan = plan.collectLeaves().head();
+        if (!scan.supportsColumnar()) {
+            throw new IllegalStateException("the scan is not columnar: " + scan.nodeName()
+                    + " (is spark.sql.parquet.enableNestedColumnVectorizedReader on?)");
+        }
         return scan.executeColumnar().toJavaRDD().mapPartitions(sum).reduce(Double::sum);
     }
 }

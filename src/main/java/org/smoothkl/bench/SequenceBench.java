@@ -15,7 +15,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
-import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarArray;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
@@ -49,7 +48,6 @@ public final class SequenceBench {
 
     /** Σ of every logit of a nested array<array<float>> column, read from the scan's column vectors. */
     static double nestedScan(Dataset<Row> logitsOnly) {
-        SparkPlan scan = ((org.apache.spark.sql.classic.Dataset<Row>) logitsOnly).queryExecution().executedPlan().collectLeaves().head();
         FlatMapFunction<Iterator<ColumnarBatch>, Double> sum = batches -> {
             double s = 0;
             while (batches.hasNext()) {
@@ -67,7 +65,7 @@ public final class SequenceBench {
             }
             return List.of(s).iterator();
         };
-        return scan.executeColumnar().toJavaRDD().mapPartitions(sum).reduce(Double::sum);
+        return ScanFloor.sumOverBatches(logitsOnly, sum);
     }
 
     /** Σ of every logit of the token rows InputReader makes of the sequences (the SQL flattening, no scoring). */

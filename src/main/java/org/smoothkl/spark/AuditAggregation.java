@@ -58,7 +58,7 @@ import scala.jdk.javaapi.CollectionConverters;
  *
  * <p>The CPU engine computes the first level itself, in the tasks that score the rows
  * ({@link FirstLevelAggregator}: the same groups, sums added in the same order, so the same bits),
- * and hands {@link #summarizeFirstLevel} the few rows per block instead of one row per input row;
+ * and hands {@link #upperLevels} the few rows per block instead of one row per input row;
  * the levels above are this class's either way. The RAPIDS engine keeps the whole plan in SQL.
  *
  * <p>Token-sequence input adds the per-sequence columns of {@link TokenSequences} (non-null on
@@ -97,17 +97,9 @@ public final class AuditAggregation {
         return slices(aggregate(scored, groupBy, spec, calibration), groupBy, spec, calibration);
     }
 
-    /**
-     * Aggregates rows of the first level (the rows {@link #firstLevel} would give, as the CPU engine
-     * computes them in its scoring tasks: {@link FirstLevelAggregator}) into one state per slice.
-     */
-    public static Map<SliceKey, SliceSummary> summarizeFirstLevel(Dataset<Row> firstLevel, List<String> groupBy,
-                                                                  GapHistogramSpec spec, CalibrationSpec calibration) {
-        return slices(upperLevels(firstLevel, groupBy), groupBy, spec, calibration);
-    }
-
-    private static Map<SliceKey, SliceSummary> slices(Dataset<Row> aggregated, List<String> groupBy, GapHistogramSpec spec,
-                                                      CalibrationSpec calibration) {
+    /** One state per slice from the rows of {@link #aggregate} or {@link #upperLevels}. */
+    static Map<SliceKey, SliceSummary> slices(Dataset<Row> aggregated, List<String> groupBy, GapHistogramSpec spec,
+                                       CalibrationSpec calibration) {
         List<Row> rows = aggregated.collectAsList();
         Map<SliceKey, SliceSummary> slices = new HashMap<>();
         boolean sequences = sequences(aggregated);

@@ -65,18 +65,23 @@ public final class AuditJob {
         return AuditResult.of(spec, slices(input, MetricsEngines.choose(spark, spec), spec));
     }
 
+    /** The per-slice states: {@link #aggregated}, collected and merged on the driver. */
+    static Map<SliceKey, SliceSummary> slices(AuditInput input, MetricsEngine engine, AuditSpec spec) {
+        return AuditAggregation.slices(aggregated(input, engine, spec), spec.groupBy(), spec.histogram(), spec.calibration());
+    }
+
     /**
-     * The per-slice states. The CPU engine aggregates the tree's first level while it scores
+     * The aggregation, unexecuted. The CPU engine aggregates the tree's first level while it scores
      * ({@link CpuMetricsEngine#firstLevel}), so no per-row rows reach Spark; the RAPIDS engine
      * (whose plan must stay on the GPU) and token sequences (per-sequence columns from a window over
      * the scored rows) take the SQL path. Both give the same bits.
      */
-    static Map<SliceKey, SliceSummary> slices(AuditInput input, MetricsEngine engine, AuditSpec spec) {
+    private static Dataset<Row> aggregated(AuditInput input, MetricsEngine engine, AuditSpec spec) {
         if (engine instanceof CpuMetricsEngine cpu && CpuMetricsEngine.canAggregate(input)) {
-            return AuditAggregation.summarizeFirstLevel(cpu.firstLevel(input, spec.smoothing(), spec.histogram(),
-                    spec.calibration()), spec.groupBy(), spec.histogram(), spec.calibration());
+            return AuditAggregation.upperLevels(cpu.firstLevel(input, spec.smoothing(), spec.histogram(), spec.calibration()),
+                    spec.groupBy());
         }
-        return AuditAggregation.summarize(scored(input, engine, spec), spec.groupBy(), spec.histogram(), spec.calibration());
+        return AuditAggregation.aggregate(scored(input, engine, spec), spec.groupBy(), spec.histogram(), spec.calibration());
     }
 
     /** Every row with its metrics (and, for token sequences, the per-sequence totals). */
@@ -90,12 +95,7 @@ public final class AuditJob {
      */
     public static Dataset<Row> aggregationQuery(SparkSession spark, AuditSpec spec, MetricsEngine engine) {
         applySqlDefaults(spark, spec);
-        AuditInput input = InputReader.read(spark, spec);
-        if (engine instanceof CpuMetricsEngine cpu && CpuMetricsEngine.canAggregate(input)) {
-            return AuditAggregation.upperLevels(cpu.firstLevel(input, spec.smoothing(), spec.histogram(), spec.calibration()),
-                    spec.groupBy());
-        }
-        return AuditAggregation.aggregate(scored(input, engine, spec), spec.groupBy(), spec.histogram(), spec.calibration());
+        return aggregated(InputReader.read(spark, spec), engine, spec);
     }
 
     /** Token sequences: the per-sequence totals of the preset's loss and the NLL ({@link TokenSequences}). */
