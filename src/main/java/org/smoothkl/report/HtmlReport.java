@@ -310,17 +310,30 @@ public final class HtmlReport {
         return chart("bar", datasets, x, y, "Gap histogram: " + p.label());
     }
 
+    /** The (mean confidence, accuracy) points of a reliability table's non-empty bins, as one line series. */
+    private static ObjectNode calibrationPoints(String who, JsonNode reliability, String color, int order) {
+        ArrayNode points = NODES.arrayNode();
+        for (JsonNode r : reliability) {
+            if (r.path("count").asLong() > 0) {
+                points.add(point(r.path("mean_confidence").asDouble(), r.path("accuracy").asDouble()));
+            }
+        }
+        ObjectNode d = dataset("line", who + ": accuracy at mean confidence", points, color);
+        d.put("pointRadius", 3);
+        d.put("pointStyle", "circle");
+        d.put("borderWidth", 1.5);
+        d.put("order", order);
+        return d;
+    }
+
     /** Bars: accuracy per confidence bin; lines: the diagonal, (mean confidence, accuracy) of this run and the baseline. */
     private static JsonNode reliabilityChart(Part p) {
         JsonNode s = p.summary();
         ArrayNode datasets = NODES.arrayNode();
         ArrayNode bars = NODES.arrayNode();
-        ArrayNode points = NODES.arrayNode();
         for (JsonNode r : s.path("reliability")) {
             if (r.path("count").asLong() > 0) {
-                double acc = r.path("accuracy").asDouble();
-                bars.add(point((r.path("lo").asDouble() + r.path("hi").asDouble()) / 2, acc));
-                points.add(point(r.path("mean_confidence").asDouble(), acc));
+                bars.add(point((r.path("lo").asDouble() + r.path("hi").asDouble()) / 2, r.path("accuracy").asDouble()));
             }
         }
         datasets.add(runBars("accuracy per confidence bin", bars));
@@ -332,26 +345,10 @@ public final class HtmlReport {
         d.put("borderWidth", 1);
         d.put("order", 1);
         datasets.add(d);
-        ObjectNode mine = dataset("line", "this run: accuracy at mean confidence", points, OPTIMUM_COLOR);
-        mine.put("pointRadius", 3);
-        mine.put("pointStyle", "circle");
-        mine.put("borderWidth", 1.5);
-        mine.put("order", 0);
-        datasets.add(mine);
+        datasets.add(calibrationPoints("this run", s.path("reliability"), OPTIMUM_COLOR, 0));
         JsonNode base = s.path("baseline");
         if (!base.isMissingNode() && !base.isNull() && !base.path("reliability").isEmpty()) {
-            ArrayNode basePoints = NODES.arrayNode();
-            for (JsonNode r : base.path("reliability")) {
-                if (r.path("count").asLong() > 0) {
-                    basePoints.add(point(r.path("mean_confidence").asDouble(), r.path("accuracy").asDouble()));
-                }
-            }
-            ObjectNode b = dataset("line", "baseline: accuracy at mean confidence", basePoints, BASELINE_COLOR);
-            b.put("pointRadius", 3);
-            b.put("pointStyle", "circle");
-            b.put("borderWidth", 1.5);
-            b.put("order", 2);
-            datasets.add(b);
+            datasets.add(calibrationPoints("baseline", base.path("reliability"), BASELINE_COLOR, 2));
         }
         ObjectNode x = axis("linear", "confidence (max softmax probability)");
         x.put("min", 0);
