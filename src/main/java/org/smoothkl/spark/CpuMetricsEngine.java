@@ -23,7 +23,6 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarArray;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
-import org.apache.spark.unsafe.types.UTF8String;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smoothkl.audit.CalibrationSpec;
@@ -228,8 +227,6 @@ public final class CpuMetricsEngine implements MetricsEngine {
 
     /** Fills the metric columns of one output row from a scored batch, without boxing. */
     static final class MetricsRow {
-        private static final UTF8String[] STATUS = codes(RowStatus.values());
-        private static final UTF8String[] REASON = codes(InvalidReason.values());
         final SpecificInternalRow row;
 
         MetricsRow(boolean withLogits, DataType logitsType) {
@@ -246,9 +243,9 @@ public final class CpuMetricsEngine implements MetricsEngine {
         /** Row {@code i} of {@code m}; {@code classes} its K. */
         InternalRow fill(MetricsBatch m, int i, int classes) {
             RowStatus status = m.status(i);
-            row.update(0, STATUS[status.ordinal()]);
+            row.update(0, MetricColumns.STATUS_CODES[status.ordinal()]);
             if (status == RowStatus.INVALID) {
-                row.update(1, REASON[m.reason(i).ordinal()]);
+                row.update(1, MetricColumns.REASON_CODES[m.reason(i).ordinal()]);
                 for (int c = 2; c <= 8; c++) {
                     row.setNullAt(c);
                 }
@@ -267,14 +264,6 @@ public final class CpuMetricsEngine implements MetricsEngine {
             row.setBoolean(9, m.correct(i));
             row.setInt(10, classes);
             return row;
-        }
-
-        private static UTF8String[] codes(Enum<?>[] values) {
-            UTF8String[] out = new UTF8String[values.length];
-            for (Enum<?> e : values) {
-                out[e.ordinal()] = UTF8String.fromString(e instanceof RowStatus s ? s.code() : ((InvalidReason) e).code());
-            }
-            return out;
         }
     }
 

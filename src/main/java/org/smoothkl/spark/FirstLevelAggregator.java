@@ -57,8 +57,6 @@ final class FirstLevelAggregator {
     private static final int BLOCK_SHIFT = 10;
     /** Up to this many slices a row's slice is looked for one by one (cheaper than hashing its values). */
     private static final int LINEAR_SEARCH = 8;
-    private static final UTF8String[] STATUS = codes(RowStatus.values());
-    private static final UTF8String[] REASON = codes(InvalidReason.values());
     /** Status groups per slice: valid, ignored, then invalid per reason. */
     private static final int STATUS_GROUPS = 2 + InvalidReason.values().length;
 
@@ -127,8 +125,8 @@ final class FirstLevelAggregator {
             for (int g = 0; g < s.status.length; g++) {
                 Group a = s.status[g];
                 if (a != null && a.n > 0) {
-                    UTF8String status = g < 2 ? STATUS[g] : STATUS[RowStatus.INVALID.ordinal()];
-                    UTF8String reason = g < 2 ? null : REASON[g - 2];
+                    UTF8String status = g < 2 ? MetricColumns.STATUS_CODES[g] : MetricColumns.STATUS_CODES[RowStatus.INVALID.ordinal()];
+                    UTF8String reason = g < 2 ? null : MetricColumns.REASON_CODES[g - 2];
                     out.accept(row(s.values, status, reason, null, null, block, a.n, a));
                     a.clear();
                 }
@@ -199,14 +197,6 @@ final class FirstLevelAggregator {
             v[c] = summed ? a.maxK : null;
         }
         return new GenericInternalRow(v);
-    }
-
-    private static UTF8String[] codes(Enum<?>[] values) {
-        UTF8String[] codes = new UTF8String[values.length];
-        for (Enum<?> e : values) {
-            codes[e.ordinal()] = UTF8String.fromString(e instanceof RowStatus s ? s.code() : ((InvalidReason) e).code());
-        }
-        return codes;
     }
 
     /**

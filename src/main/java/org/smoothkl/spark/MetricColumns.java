@@ -4,12 +4,27 @@ import java.util.List;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
+import org.smoothkl.loss.InvalidReason;
+import org.smoothkl.loss.RowStatus;
 
 /**
  * The per-row metric columns every engine appends to its input, in this order. Invalid rows
  * have a reason and null metrics; ignored rows have zero losses but a gap and a prediction.
  */
 public final class MetricColumns {
+    /** The status and reason column values by ordinal, as Spark strings: filled into rows without a conversion per row. */
+    static final UTF8String[] STATUS_CODES = codes(RowStatus.values());
+    static final UTF8String[] REASON_CODES = codes(InvalidReason.values());
+
+    private static UTF8String[] codes(Enum<?>[] values) {
+        UTF8String[] out = new UTF8String[values.length];
+        for (Enum<?> e : values) {
+            out[e.ordinal()] = UTF8String.fromString(e instanceof RowStatus s ? s.code() : ((InvalidReason) e).code());
+        }
+        return out;
+    }
+
     public static final String STATUS = "status";
     public static final String REASON = "reason";
     public static final String KL = "kl";
