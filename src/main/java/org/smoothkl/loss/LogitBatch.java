@@ -51,6 +51,30 @@ public final class LogitBatch {
         values[size++] = v;
     }
 
+    /** Appends {@code n} logits from {@code src[from..from+n)} to the row being built (widened to double). */
+    public void appendValues(float[] src, int from, int n) {
+        ensureValueCapacity(n);
+        double[] v = values;
+        int at = size;
+        for (int j = 0; j < n; j++) {
+            v[at + j] = src[from + j];
+        }
+        size = at + n;
+    }
+
+    /** Appends {@code n} logits from {@code src[from..from+n)} to the row being built. */
+    public void appendValues(double[] src, int from, int n) {
+        ensureValueCapacity(n);
+        System.arraycopy(src, from, values, size, n);
+        size += n;
+    }
+
+    private void ensureValueCapacity(int more) {
+        if (values.length - size < more) {
+            values = Arrays.copyOf(values, Math.max(size + more, values.length * 2));
+        }
+    }
+
     /** Ends the row being built, with its label. */
     public void endRow(long label) {
         ensureRowCapacity();

@@ -73,7 +73,7 @@ public final class AuditAggregation {
     static final String MIN_K = "_min_k";
     static final String MAX_K = "_max_k";
     /** Shifts applied to the block id (itself row id >> 10) at each level above the first. */
-    private static final int[] LEVEL_SHIFTS = {10, 13, 10};
+    static final int[] LEVEL_SHIFTS = {10, 13, 10};
     private static final List<String> SUMMED = List.of(
             MetricColumns.KL, MetricColumns.SMOOTHED_CE, MetricColumns.NLL, MetricColumns.GAP, MetricColumns.CORRECT,
             MetricColumns.CONFIDENCE);
@@ -100,9 +100,13 @@ public final class AuditAggregation {
     /** One state per slice from the rows of {@link #aggregate} or {@link #upperLevels}. */
     static Map<SliceKey, SliceSummary> slices(Dataset<Row> aggregated, List<String> groupBy, GapHistogramSpec spec,
                                        CalibrationSpec calibration) {
-        List<Row> rows = aggregated.collectAsList();
+        return slices(aggregated.collectAsList(), sequences(aggregated), groupBy, spec, calibration);
+    }
+
+    /** One state per slice from the tree's last level: rows of {@link #upperLevels} or {@link #finishOnDriver}. */
+    static Map<SliceKey, SliceSummary> slices(List<Row> rows, boolean sequences, List<String> groupBy, GapHistogramSpec spec,
+                                              CalibrationSpec calibration) {
         Map<SliceKey, SliceSummary> slices = new HashMap<>();
-        boolean sequences = sequences(aggregated);
         int g = groupBy.size();
         for (Row r : rows) {
             List<Object> values = new ArrayList<>(g);
@@ -214,19 +218,59 @@ public final class AuditAggregation {
 
     /** The levels above the first: regroup by shifted block ids, then per key. */
     static Dataset<Row> upperLevels(Dataset<Row> firstLevel, List<String> groupBy) {
-        List<Column> slice = groupBy.stream().map(InputReader::quoted).toList();
-        boolean sequences = sequences(firstLevel);
-        Dataset<Row> level = firstLevel;
-        List<Column> key = concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET),
-                col(CALIBRATION_BIN));
-        for (int shift : LEVEL_SHIFTS) {
+        return upperLevels(firstLevel, groupBy, 1);
+    }
+
+    /**
+     * The levels above level {@code done} (1: the first level's rows; 3: one row per key and
+     * partition, as {@link CpuMetricsEngine#partitionLevel} gives them) up to the last, per key.
+     */
+    static Dataset<Row> upperLevels(Dataset<Row> level, List<String> groupBy, int done) {
+        Dataset<Row> upTo = levels(level, groupBy, done, LEVEL_SHIFTS.length + 1);
+        return upTo.groupBy(key(groupBy).toArray(Column[]::new))
+                .agg(sum(COUNT).as(COUNT), withSequences(upperLevelAggregates(), sequences(level), false));
+    }
+
+    /** From level {@code done} to level {@code to} (at most {@code LEVEL_SHIFTS.length + 1}), each by shifted block ids. */
+    static Dataset<Row> levels(Dataset<Row> level, List<String> groupBy, int done, int to) {
+        boolean sequences = sequences(level);
+        List<Column> key = key(groupBy);
+        for (int l = done; l < to; l++) {
             List<Column> keyWithBlock = new ArrayList<>(key);
-            keyWithBlock.add(shiftright(col(BLOCK), shift).as(BLOCK));
+            keyWithBlock.add(shiftright(col(BLOCK), LEVEL_SHIFTS[l - 1]).as(BLOCK));
             level = level.groupBy(keyWithBlock.toArray(Column[]::new))
                     .agg(sum(COUNT).as(COUNT), withSequences(upperLevelAggregates(), sequences, false));
         }
-        return level.groupBy(key.toArray(Column[]::new))
-                .agg(sum(COUNT).as(COUNT), withSequences(upperLevelAggregates(), sequences, false));
+        return level;
+    }
+
+    private static List<Column> key(List<String> groupBy) {
+        List<Column> slice = groupBy.stream().map(InputReader::quoted).toList();
+        return concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET), col(CALIBRATION_BIN));
+    }
+
+    /**
+     * The levels above the partitions' ({@link CpuMetricsEngine#partitionLevel}'s collected rows, in
+     * partition order) on the driver, by {@link LevelFold}: the same groups and the same additions in
+     * the same order as {@link #upperLevels}' SQL, so the same bits, without a Spark stage per level.
+     * Returns the last level's rows, one per key, in the partition rows' schema (block null).
+     */
+    static List<Row> finishOnDriver(List<Row> partitionRows, StructType schema, int groupByColumns) {
+        int keyWidth = groupByColumns + 4;
+        List<Row> last = new ArrayList<>();
+        LevelFold perKey = new LevelFold(keyWidth, LevelFold.ONE_GROUP,
+                values -> last.add(new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(values, schema)));
+        LevelFold partitionGroups = new LevelFold(keyWidth, LEVEL_SHIFTS[2], perKey::add);
+        for (Row r : partitionRows) {
+            Object[] values = new Object[r.size()];
+            for (int c = 0; c < values.length; c++) {
+                values[c] = r.get(c);
+            }
+            partitionGroups.add(values);
+        }
+        partitionGroups.finish();
+        perKey.finish();
+        return last;
     }
 
     /** The bucket of {@link GapHistogramSpec#bucket}, as a column expression. */

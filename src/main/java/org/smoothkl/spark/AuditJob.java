@@ -1,5 +1,6 @@
 package org.smoothkl.spark;
 
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -65,23 +66,52 @@ public final class AuditJob {
         return AuditResult.of(spec, slices(input, MetricsEngines.choose(spark, spec), spec));
     }
 
+    /**
+     * Up to this many partitions, the CPU engine's partition-level rows (one per key and partition:
+     * about 70 per slice) are collected and the last two levels added on the driver
+     * ({@link AuditAggregation#finishOnDriver}): one Spark stage for the whole summary instead of
+     * four more, each of which costs a few tenths of a second however small. Above it, those levels
+     * stay in Spark SQL, and the driver receives one row per key.
+     */
+    static final int DRIVER_LEVELS_MAX_PARTITIONS = 1024;
+
     /** The per-slice states: {@link #aggregated}, collected and merged on the driver. */
     static Map<SliceKey, SliceSummary> slices(AuditInput input, MetricsEngine engine, AuditSpec spec) {
+        return slices(input, engine, spec, DRIVER_LEVELS_MAX_PARTITIONS);
+    }
+
+    static Map<SliceKey, SliceSummary> slices(AuditInput input, MetricsEngine engine, AuditSpec spec,
+                                              int driverLevelsMaxPartitions) {
+        if (preAggregated(input, engine)) {
+            Dataset<Row> partitions = partitionLevel((CpuMetricsEngine) engine, input, spec);
+            if (partitions.rdd().getNumPartitions() <= driverLevelsMaxPartitions) {
+                List<Row> last = AuditAggregation.finishOnDriver(partitions.collectAsList(), partitions.schema(),
+                        spec.groupBy().size());
+                return AuditAggregation.slices(last, false, spec.groupBy(), spec.histogram(), spec.calibration());
+            }
+        }
         return AuditAggregation.slices(aggregated(input, engine, spec), spec.groupBy(), spec.histogram(), spec.calibration());
     }
 
     /**
-     * The aggregation, unexecuted. The CPU engine aggregates the tree's first level while it scores
-     * ({@link CpuMetricsEngine#firstLevel}), so no per-row rows reach Spark; the RAPIDS engine
-     * (whose plan must stay on the GPU) and token sequences (per-sequence columns from a window over
-     * the scored rows) take the SQL path. Both give the same bits.
+     * The aggregation, unexecuted. The CPU engine aggregates the tree's first three levels while it
+     * scores ({@link CpuMetricsEngine#partitionLevel}), so no per-row rows reach Spark; the RAPIDS
+     * engine (whose plan must stay on the GPU) and token sequences (per-sequence columns from a
+     * window over the scored rows) take the SQL path. Both give the same bits.
      */
     private static Dataset<Row> aggregated(AuditInput input, MetricsEngine engine, AuditSpec spec) {
-        if (engine instanceof CpuMetricsEngine cpu && CpuMetricsEngine.canAggregate(input)) {
-            return AuditAggregation.upperLevels(cpu.firstLevel(input, spec.smoothing(), spec.histogram(), spec.calibration()),
-                    spec.groupBy());
+        if (preAggregated(input, engine)) {
+            return AuditAggregation.upperLevels(partitionLevel((CpuMetricsEngine) engine, input, spec), spec.groupBy(), 3);
         }
         return AuditAggregation.aggregate(scored(input, engine, spec), spec.groupBy(), spec.histogram(), spec.calibration());
+    }
+
+    private static boolean preAggregated(AuditInput input, MetricsEngine engine) {
+        return engine instanceof CpuMetricsEngine && CpuMetricsEngine.canAggregate(input);
+    }
+
+    private static Dataset<Row> partitionLevel(CpuMetricsEngine cpu, AuditInput input, AuditSpec spec) {
+        return cpu.partitionLevel(input, spec.smoothing(), spec.histogram(), spec.calibration());
     }
 
     /** Every row with its metrics (and, for token sequences, the per-sequence totals). */

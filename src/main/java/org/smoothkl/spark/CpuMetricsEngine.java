@@ -15,6 +15,7 @@ import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -49,8 +50,9 @@ import org.smoothkl.loss.Smoothing;
  * A Java UDF would receive every logit as a boxed Float (DESIGN.md: 1.5× the cost). The logits of
  * valid and ignored rows are dropped after scoring; only quarantined rows keep theirs, for invalid/.
  *
- * <p>For the summary the engine need not emit a row per input row at all: {@link #firstLevel}
- * scores the same way and returns the aggregation tree's first level, added up in the task.
+ * <p>For the summary the engine need not emit a row per input row at all: {@link #partitionLevel}
+ * scores the same way and returns the aggregation tree's levels up to one row per key and
+ * partition, added up in the task.
  */
 public final class CpuMetricsEngine implements MetricsEngine {
     /** Rows per kernel call on the row path; also bounded by {@link #BATCH_VALUES} logits. */
@@ -94,13 +96,15 @@ public final class CpuMetricsEngine implements MetricsEngine {
     }
 
     /**
-     * The first level of the audit's aggregation tree ({@link AuditAggregation#firstLevel}),
-     * computed while scoring ({@link FirstLevelAggregator}): a few rows per 1024 input rows instead
-     * of one per row. Requires {@link #canAggregate}; token sequences are not for this path (their
-     * per-sequence columns come from a window over the scored rows).
+     * The audit's aggregation tree up to its third level, one row per key and partition
+     * ({@link AuditAggregation#firstLevelSchema}, block = the partition's index), computed while
+     * scoring: {@link FirstLevelAggregator} makes the first level, two {@link LevelFold}s the blocks
+     * of blocks and the partition's total, in the same order as the SQL levels, so the same bits.
+     * Requires {@link #canAggregate}; token sequences are not for this path (their per-sequence
+     * columns come from a window over the scored rows).
      */
-    public Dataset<Row> firstLevel(AuditInput input, Smoothing smoothing, GapHistogramSpec histogram,
-                                   CalibrationSpec calibration) {
+    public Dataset<Row> partitionLevel(AuditInput input, Smoothing smoothing, GapHistogramSpec histogram,
+                                       CalibrationSpec calibration) {
         org.apache.spark.sql.classic.Dataset<Row> frame = (org.apache.spark.sql.classic.Dataset<Row>) input.frame();
         StructType inSchema = frame.schema();
         RowLayout layout = RowLayout.of(inSchema, input);
@@ -116,7 +120,7 @@ public final class CpuMetricsEngine implements MetricsEngine {
                 AuditAggregation.firstLevelSchema(FirstLevelAggregator.sliceSchema(inSchema, input.groupBy())), false);
     }
 
-    /** Whether {@link #firstLevel} serves this input: one row per source row, slices it can group. */
+    /** Whether {@link #partitionLevel} serves this input: one row per source row, slices it can group. */
     public static boolean canAggregate(AuditInput input) {
         return !input.tokenSequences() && FirstLevelAggregator.supports(input.frame().schema(), input.groupBy());
     }
@@ -374,14 +378,55 @@ public final class CpuMetricsEngine implements MetricsEngine {
             ColumnVector logits = current.column(layout.logits());
             ColumnVector label = current.column(layout.label());
             batch.clear();
-            for (int r = 0; r < rows; r++) {
-                boolean nullLogits = logits.isNullAt(r);
-                boolean nullLabel = label.isNullAt(r);
-                layout.append(batch, nullLogits, nullLabel, nullLogits ? null : logits.getArray(r),
-                        nullLabel ? 0 : layout.label(label, r));
+            if (logits instanceof WritableColumnVector w && !w.arrayData().hasNull()) {
+                appendInBulk(w, label);
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    boolean nullLogits = logits.isNullAt(r);
+                    boolean nullLabel = label.isNullAt(r);
+                    layout.append(batch, nullLogits, nullLabel, nullLogits ? null : logits.getArray(r),
+                            nullLabel ? 0 : layout.label(label, r));
+                }
             }
             kernel.compute(batch, metrics);
             return true;
+        }
+
+        /**
+         * The batch's logits with one bulk copy out of the reader's vector ({@code getFloats}: an
+         * array copy, or a dictionary decode) instead of one {@code getFloat} per value: the span
+         * the batch's arrays cover, then each row's slice of it. Only when no element is null.
+         */
+        private void appendInBulk(WritableColumnVector logits, ColumnVector label) {
+            int lo = Integer.MAX_VALUE;
+            int hi = 0;
+            for (int r = 0; r < rows; r++) {
+                if (!logits.isNullAt(r)) {
+                    int offset = logits.getArrayOffset(r);
+                    lo = Math.min(lo, offset);
+                    hi = Math.max(hi, offset + logits.getArrayLength(r));
+                }
+            }
+            int span = Math.max(0, hi - lo);
+            WritableColumnVector data = logits.arrayData();
+            float[] floats = layout.floatLogits() ? data.getFloats(lo == Integer.MAX_VALUE ? 0 : lo, span) : null;
+            double[] doubles = layout.floatLogits() ? null : data.getDoubles(lo == Integer.MAX_VALUE ? 0 : lo, span);
+            for (int r = 0; r < rows; r++) {
+                if (logits.isNullAt(r)) {
+                    batch.endRowWithProblem(InvalidReason.NULL_LOGITS);
+                } else if (label.isNullAt(r)) {
+                    batch.endRowWithProblem(InvalidReason.NULL_LABEL);
+                } else {
+                    int from = logits.getArrayOffset(r) - lo;
+                    int k = logits.getArrayLength(r);
+                    if (floats != null) {
+                        batch.appendValues(floats, from, k);
+                    } else {
+                        batch.appendValues(doubles, from, k);
+                    }
+                    batch.endRow(layout.label(label, r));
+                }
+            }
         }
 
         @Override
@@ -505,24 +550,34 @@ public final class CpuMetricsEngine implements MetricsEngine {
         }
     }
 
-    /** The first-level rows of one partition ({@link FirstLevelAggregator}); serializable, sent to executors. */
+    /** The partition-level rows of one partition ({@link #partitionLevel}); serializable, sent to executors. */
     private record Aggregate(RowLayout layout, Smoothing smoothing, FirstLevelAggregator.SliceColumns slices,
                              GapHistogramSpec histogram, CalibrationSpec calibration) implements java.io.Serializable {
         Iterator<InternalRow> partition(int partition, Scorer scorer) {
-            return new FirstLevelIterator(scorer, ready -> new FirstLevelAggregator(slices, histogram, calibration, partition, ready::add));
+            return new PartitionLevelIterator(scorer, slices.ordinals().length + 4,
+                    out -> new FirstLevelAggregator(slices, histogram, calibration, partition, out));
         }
     }
 
-    /** Feeds every scored row to the aggregator; hands out the level's rows as blocks complete. */
-    private static final class FirstLevelIterator implements Iterator<InternalRow> {
+    /**
+     * Feeds every scored row to the first level, whose rows the second and third levels fold; after
+     * the partition's last row hands out the third level's rows.
+     */
+    private static final class PartitionLevelIterator implements Iterator<InternalRow> {
         private final Scorer scorer;
         private final java.util.ArrayDeque<InternalRow> ready = new java.util.ArrayDeque<>();
-        private final FirstLevelAggregator aggregator;
+        private final LevelFold blocksOfBlocks;
+        private final LevelFold partitionTotal;
+        private final FirstLevelAggregator firstLevel;
         private boolean finished;
 
-        FirstLevelIterator(Scorer scorer, java.util.function.Function<java.util.ArrayDeque<InternalRow>, FirstLevelAggregator> aggregator) {
+        PartitionLevelIterator(Scorer scorer, int keyWidth,
+                               java.util.function.Function<java.util.function.Consumer<Object[]>, FirstLevelAggregator> firstLevel) {
             this.scorer = scorer;
-            this.aggregator = aggregator.apply(ready);
+            this.partitionTotal = new LevelFold(keyWidth, AuditAggregation.LEVEL_SHIFTS[1],
+                    row -> ready.add(new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(row)));
+            this.blocksOfBlocks = new LevelFold(keyWidth, AuditAggregation.LEVEL_SHIFTS[0], partitionTotal::add);
+            this.firstLevel = firstLevel.apply(blocksOfBlocks::add);
         }
 
         @Override
@@ -530,10 +585,12 @@ public final class CpuMetricsEngine implements MetricsEngine {
             while (ready.isEmpty() && !finished) {
                 if (scorer.next()) {
                     for (int i = 0, n = scorer.rows(); i < n; i++) {
-                        aggregator.add(scorer.input(i), scorer.metrics, i, scorer.classes(i));
+                        firstLevel.add(scorer.input(i), scorer.metrics, i, scorer.classes(i));
                     }
                 } else {
-                    aggregator.finish();
+                    firstLevel.finish();
+                    blocksOfBlocks.finish();
+                    partitionTotal.finish();
                     finished = true;
                 }
             }

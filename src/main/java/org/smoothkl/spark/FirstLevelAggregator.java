@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
@@ -34,7 +33,9 @@ import org.smoothkl.loss.RowStatus;
 /**
  * The first level of {@link AuditAggregation}'s tree, computed in plain Java by the task that
  * scores a partition's rows, so that Spark never sees one row per input row. It yields the rows of
- * {@link AuditAggregation#firstLevel} ({@link AuditAggregation#firstLevelSchema}):
+ * {@link AuditAggregation#firstLevel} (as {@code Object[]} of Spark's internal values, in the
+ * layout of {@link AuditAggregation#firstLevelSchema}), which the task folds on up to the
+ * partition's level ({@link LevelFold}):
  * <ul>
  *   <li>per (slice, status, reason, block): count, the sums, min and max K;</li>
  *   <li>per (slice, confidence bin, block), valid rows: the same aggregates;</li>
@@ -64,7 +65,7 @@ final class FirstLevelAggregator {
     private final GapHistogramSpec histogram;
     private final CalibrationSpec calibration;
     private final long firstRowId;
-    private final Consumer<InternalRow> out;
+    private final Consumer<Object[]> out;
     private final Map<SliceValues, Slice> slices = new HashMap<>();
     private final List<Slice> known = new ArrayList<>();
     private final List<Slice> inBlock = new ArrayList<>();
@@ -75,7 +76,7 @@ final class FirstLevelAggregator {
 
     /** For the partition of index {@code partition}; emits the level's rows to {@code out}. */
     FirstLevelAggregator(SliceColumns sliceColumns, GapHistogramSpec histogram, CalibrationSpec calibration,
-                         int partition, Consumer<InternalRow> out) {
+                         int partition, Consumer<Object[]> out) {
         this.sliceColumns = sliceColumns;
         this.histogram = histogram;
         this.calibration = calibration;
@@ -148,22 +149,22 @@ final class FirstLevelAggregator {
      * then (few slices, as interleaved input has them) each known one; else a hash lookup.
      */
     private Slice slice(InternalRow input) {
-        Object[] values = sliceColumns.read(input, scratch);
-        if (last != null && Arrays.deepEquals(values, last.values.values())) {
+        if (last != null && sliceColumns.matches(input, last.values.values())) {
             return last;
         }
         Slice found = null;
         if (known.size() <= LINEAR_SEARCH) {
             for (Slice s : known) {
-                if (Arrays.deepEquals(values, s.values.values())) {
+                if (sliceColumns.matches(input, s.values.values())) {
                     found = s;
                     break;
                 }
             }
         } else {
-            found = slices.get(new SliceValues(values));
+            found = slices.get(new SliceValues(sliceColumns.read(input, scratch)));
         }
         if (found == null) {
+            Object[] values = sliceColumns.read(input, scratch);
             SliceValues key = new SliceValues(SliceColumns.copy(values));
             found = new Slice(key, histogram.bins() + 2, calibration.bins());
             slices.put(key, found);
@@ -173,7 +174,7 @@ final class FirstLevelAggregator {
         return found;
     }
 
-    private static InternalRow row(SliceValues slice, UTF8String status, UTF8String reason, Integer bucket,
+    private static Object[] row(SliceValues slice, UTF8String status, UTF8String reason, Integer bucket,
                                    Integer bin, Long block, long n, Group a) {
         Object[] s = slice.values();
         Object[] v = new Object[s.length + 14];
@@ -196,7 +197,7 @@ final class FirstLevelAggregator {
             v[c++] = summed ? a.minK : null;
             v[c] = summed ? a.maxK : null;
         }
-        return new GenericInternalRow(v);
+        return v;
     }
 
     /**
@@ -332,6 +333,38 @@ final class FirstLevelAggregator {
                 into[c] = read(row, c);
             }
             return into;
+        }
+
+        /**
+         * Whether the row's slice values equal {@code values} (as {@link #read} would give them, by
+         * {@link Arrays#deepEquals}), without boxing: strings, ints and longs are compared in place.
+         */
+        boolean matches(InternalRow row, Object[] values) {
+            for (int c = 0; c < ordinals.length; c++) {
+                int o = ordinals[c];
+                Object v = values[c];
+                if (row.isNullAt(o) || v == null) {
+                    if (row.isNullAt(o) != (v == null)) {
+                        return false;
+                    }
+                    continue;
+                }
+                DataType t = types[c];
+                boolean same;
+                if (t instanceof StringType) {
+                    same = v.equals(row.getUTF8String(o));
+                } else if (t instanceof IntegerType || t instanceof DateType) {
+                    same = (Integer) v == row.getInt(o);
+                } else if (t instanceof LongType || t instanceof TimestampType || t instanceof TimestampNTZType) {
+                    same = (Long) v == row.getLong(o);
+                } else {
+                    same = java.util.Objects.deepEquals(v, read(row, c));
+                }
+                if (!same) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** Values read by {@link #read(InternalRow, Object[])}, copied out of the reader's buffers. */

@@ -24,9 +24,10 @@ import org.smoothkl.loss.Preset;
 import org.smoothkl.loss.Smoothing;
 
 /**
- * The CPU engine's own first level ({@link FirstLevelAggregator}) against the SQL grouping sets
- * over the same scored rows: the same status and calibration rows bit for bit, the same histogram
- * counts, and the same summary bit for bit, on data that rolls blocks over within and across
+ * The CPU engine's own levels ({@link FirstLevelAggregator}, then {@link LevelFold} in the task)
+ * against the SQL grouping sets and levels over the same scored rows: the same status and
+ * calibration rows per partition, the same histogram counts, and the same summary bit for bit,
+ * whether the last levels are added on the driver or in SQL, on data that rolls blocks over within and across
  * partitions and mixes slices (null ones too), statuses, reasons, K and infinite values.
  */
 class FirstLevelPreAggregationTest {
@@ -114,26 +115,31 @@ class FirstLevelPreAggregationTest {
     private static Map<SliceKey, SliceSummary> assertBothPathsAgree(AuditInput input, AuditSpec spec) {
         CpuMetricsEngine cpu = new CpuMetricsEngine();
         assertThat(CpuMetricsEngine.canAggregate(input)).isTrue();
-        Dataset<Row> sqlLevel = AuditAggregation.firstLevel(AuditJob.scored(input, cpu, spec), spec.groupBy(), HISTOGRAM,
+        Dataset<Row> sqlFirst = AuditAggregation.firstLevel(AuditJob.scored(input, cpu, spec), spec.groupBy(), HISTOGRAM,
                 CALIBRATION);
-        Dataset<Row> engineLevel = cpu.firstLevel(input, spec.smoothing(), HISTOGRAM, CALIBRATION);
-        assertThat(engineLevel.schema()).isEqualTo(sqlLevel.schema());
+        Dataset<Row> sqlLevel = AuditAggregation.levels(sqlFirst, spec.groupBy(), 1, 3);
+        Dataset<Row> engineLevel = cpu.partitionLevel(input, spec.smoothing(), HISTOGRAM, CALIBRATION);
+        assertThat(engineLevel.schema().fieldNames()).containsExactlyInAnyOrder(sqlLevel.schema().fieldNames());
 
         int g = spec.groupBy().size();
         List<Row> sqlRows = sqlLevel.collectAsList();
-        List<Row> engineRows = engineLevel.collectAsList();
+        List<Row> engineRows = engineLevel.select(sqlLevel.columns()[0], java.util.Arrays.copyOfRange(sqlLevel.columns(), 1,
+                sqlLevel.columns().length)).collectAsList();
         // status and calibration rows: all columns; histogram rows: counts per (slice, bucket)
-        assertThat(byKey(engineRows, g)).isEqualTo(byKey(sqlRows, g));
+        assertThat(byKey(engineRows, g)).isEqualTo(byKey(sqlRows, g)).isNotEmpty();
         assertThat(bucketCounts(engineRows, g)).isEqualTo(bucketCounts(sqlRows, g)).isNotEmpty();
 
         Map<SliceKey, SliceSummary> sql = AuditAggregation.summarize(AuditJob.scored(input, cpu, spec), spec.groupBy(),
                 HISTOGRAM, CALIBRATION);
-        Map<SliceKey, SliceSummary> engine = AuditJob.slices(input, cpu, spec);
-        assertThat(engine.keySet()).isEqualTo(sql.keySet());
+        Map<SliceKey, SliceSummary> onDriver = AuditJob.slices(input, cpu, spec);
+        Map<SliceKey, SliceSummary> inSql = AuditJob.slices(input, cpu, spec, 0); // as with more partitions than the driver takes
+        assertThat(onDriver.keySet()).isEqualTo(sql.keySet());
+        assertThat(inSql.keySet()).isEqualTo(sql.keySet());
         for (SliceKey k : sql.keySet()) {
-            assertSameBits(k.toString(), engine.get(k), sql.get(k));
+            assertSameBits(k + " (levels on the driver)", onDriver.get(k), sql.get(k));
+            assertSameBits(k + " (levels in SQL)", inSql.get(k), sql.get(k));
         }
-        return engine;
+        return onDriver;
     }
 
     /** Rows of the status (status not null) and calibration (bin not null) grouping sets, by their keys. */
