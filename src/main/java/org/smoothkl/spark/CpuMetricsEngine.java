@@ -584,6 +584,9 @@ public final class CpuMetricsEngine implements MetricsEngine {
         public boolean hasNext() {
             while (ready.isEmpty() && !finished) {
                 if (scorer.next()) {
+                    if (scorer instanceof ColumnarScorer columnar) {
+                        firstLevel.beginBatch(columnar.current);
+                    }
                     for (int i = 0, n = scorer.rows(); i < n; i++) {
                         firstLevel.add(scorer.input(i), scorer.metrics, i, scorer.classes(i));
                     }

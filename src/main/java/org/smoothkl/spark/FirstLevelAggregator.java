@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
@@ -23,6 +24,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
@@ -71,6 +73,13 @@ final class FirstLevelAggregator {
     private final List<Slice> inBlock = new ArrayList<>();
     private final Object[] scratch;
     private Slice last;
+    /** This batch's dictionary ids of the one slice column, when the reader kept them (else null). */
+    private WritableColumnVector dictionaryIds;
+    /** This batch's slices by dictionary id (a batch has one dictionary; the next may have another). */
+    private Slice[] byDictionaryId = new Slice[0];
+    /** The ids set in {@link #byDictionaryId} this batch (cleared one by one: batches can be a few rows). */
+    private int[] idsSet = new int[0];
+    private int idsSetCount;
     private long rows;
     private long block = -1;
 
@@ -85,6 +94,23 @@ final class FirstLevelAggregator {
         this.scratch = new Object[sliceColumns.ordinals().length];
     }
 
+    /**
+     * Before the rows of a columnar batch: when the slice is one column that the reader left
+     * dictionary-encoded (Parquet does for low-cardinality columns), rows are matched to slices by
+     * dictionary id, an int, instead of by value.
+     */
+    void beginBatch(ColumnarBatch batch) {
+        dictionaryIds = null;
+        if (sliceColumns.ordinals().length == 1
+                && batch.column(sliceColumns.ordinals()[0]) instanceof WritableColumnVector v && v.hasDictionary()) {
+            dictionaryIds = v.getDictionaryIds();
+        }
+        for (int k = 0; k < idsSetCount; k++) {
+            byDictionaryId[idsSet[k]] = null;
+        }
+        idsSetCount = 0;
+    }
+
     /** Adds row {@code i} of a scored batch: its input row (for the slice values), metrics and K. */
     void add(InternalRow input, MetricsBatch m, int i, int classes) {
         long b = (firstRowId + rows++) >> BLOCK_SHIFT;
@@ -92,7 +118,8 @@ final class FirstLevelAggregator {
             endBlock();
             block = b;
         }
-        Slice s = slice(input);
+        Slice s = dictionaryIds == null || input.isNullAt(sliceColumns.ordinals()[0]) ? slice(input)
+                : sliceByDictionaryId(input, dictionaryIds.getDictId(i));
         if (!s.inBlock) {
             s.inBlock = true;
             inBlock.add(s);
@@ -142,6 +169,21 @@ final class FirstLevelAggregator {
             s.inBlock = false;
         }
         inBlock.clear();
+    }
+
+    private Slice sliceByDictionaryId(InternalRow input, int id) {
+        if (id >= byDictionaryId.length) {
+            byDictionaryId = Arrays.copyOf(byDictionaryId, Math.max(id + 1, 2 * byDictionaryId.length));
+        }
+        Slice s = byDictionaryId[id];
+        if (s == null) {
+            s = byDictionaryId[id] = slice(input);
+            if (idsSetCount == idsSet.length) {
+                idsSet = Arrays.copyOf(idsSet, Math.max(8, 2 * idsSetCount));
+            }
+            idsSet[idsSetCount++] = id;
+        }
+        return s;
     }
 
     /**

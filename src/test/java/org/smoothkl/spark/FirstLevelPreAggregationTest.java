@@ -62,6 +62,9 @@ class FirstLevelPreAggregationTest {
             assertThat(all.rows()).isEqualTo(7800);
             assertThat(all.ignored()).isEqualTo(390);
             assertThat(all.invalidByReason()).containsKeys("null_logits", "nan_logit", "label_out_of_range", "null_label");
+            // one string slice column, which the reader leaves dictionary-encoded: slices matched by dictionary id
+            AuditSpec bySlice = spec(data, "parquet", Preset.SEED, Preset.SEED.with(0.1, null), List.of("slice"));
+            assertThat(assertBothPathsAgree(InputReader.read(spark, bySlice), bySlice)).hasSize(4);
         });
     }
 
