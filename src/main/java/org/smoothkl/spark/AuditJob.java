@@ -84,7 +84,9 @@ public final class AuditJob {
                                               int driverLevelsMaxPartitions) {
         if (preAggregated(input, engine)) {
             Dataset<Row> partitions = partitionLevel((CpuMetricsEngine) engine, input, spec);
-            if (partitions.rdd().getNumPartitions() <= driverLevelsMaxPartitions) {
+            // the plan's own RDD (collectAsList reuses it), not Dataset.rdd(), which plans a deserializer anew
+            int count = ((org.apache.spark.sql.classic.Dataset<Row>) partitions).queryExecution().toRdd().getNumPartitions();
+            if (count <= driverLevelsMaxPartitions) {
                 List<Row> last = AuditAggregation.finishOnDriver(partitions.collectAsList(), partitions.schema(),
                         spec.groupBy().size());
                 return AuditAggregation.slices(last, false, spec.groupBy(), spec.histogram(), spec.calibration());
