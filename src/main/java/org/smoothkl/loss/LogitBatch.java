@@ -51,22 +51,15 @@ public final class LogitBatch {
         values[size++] = v;
     }
 
-    /** Appends {@code n} logits from {@code src[from..from+n)} to the row being built (widened to double). */
-    public void appendValues(float[] src, int from, int n) {
+    /**
+     * Makes room for {@code n} more logits in the row being built and returns where they start in
+     * {@link #values()}: the caller writes them there (a reader copying straight from its buffers).
+     */
+    public int appendSlots(int n) {
         ensureValueCapacity(n);
-        double[] v = values;
         int at = size;
-        for (int j = 0; j < n; j++) {
-            v[at + j] = src[from + j];
-        }
-        size = at + n;
-    }
-
-    /** Appends {@code n} logits from {@code src[from..from+n)} to the row being built. */
-    public void appendValues(double[] src, int from, int n) {
-        ensureValueCapacity(n);
-        System.arraycopy(src, from, values, size, n);
         size += n;
+        return at;
     }
 
     private void ensureValueCapacity(int more) {
