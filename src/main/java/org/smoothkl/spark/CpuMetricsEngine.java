@@ -58,6 +58,8 @@ public final class CpuMetricsEngine implements MetricsEngine {
     /** Rows per kernel call on the row path; also bounded by {@link #BATCH_VALUES} logits. */
     static final int BATCH_ROWS = 4096;
     static final int BATCH_VALUES = 1 << 20;
+    /** Logits per kernel call when scoring for the summary: 512 KB of doubles, within a core's L2. */
+    static final int CHUNK_VALUES = 1 << 16;
     private static final Logger LOG = LoggerFactory.getLogger(CpuMetricsEngine.class);
     private static final AtomicBoolean KERNEL_LOGGED = new AtomicBoolean();
 
@@ -113,7 +115,8 @@ public final class CpuMetricsEngine implements MetricsEngine {
         RDD<ColumnarBatch> batches = plainColumnarScan(frame);
         RDD<InternalRow> level = batches != null
                 ? batches.toJavaRDD().mapPartitionsWithIndex(
-                        (partition, in) -> aggregate.partition(partition, new ColumnarScorer(in, layout, kernel(smoothing))), false).rdd()
+                        (partition, in) -> aggregate.partition(partition,
+                                new ColumnarScorer(in, layout, kernel(smoothing), BATCH_ROWS, CHUNK_VALUES)), false).rdd()
                 : frame.queryExecution().toRdd().toJavaRDD().mapPartitionsWithIndex(
                         (partition, in) -> aggregate.partition(partition, new RowScorer(in, layout, kernel(smoothing))), false).rdd();
         return frame.sparkSession().internalCreateDataFrame(level,
@@ -355,53 +358,81 @@ public final class CpuMetricsEngine implements MetricsEngine {
         }
     }
 
-    /** The scan's columnar batches, one input batch per kernel call. */
+    /**
+     * The scan's columnar batches, scored a chunk of rows at a time: at most {@code chunkRows} rows
+     * and about {@code chunkValues} logits. Chunks that fit in the core's cache keep the copy, the
+     * kernel and whoever reads the metrics next (the first level) from streaming megabytes through
+     * memory: a reader batch holds ≈2²⁰ logits, at K = 10 a hundred thousand rows.
+     */
     private static final class ColumnarScorer extends Scorer {
         private final Iterator<ColumnarBatch> input;
         private final RowLayout layout;
+        private final int chunkRows;
+        private final int chunkValues;
         ColumnarBatch current;
-        private int rows;
+        private int batchRows;
+        /** The chunk: rows [first, end) of {@link #current}. */
+        private int first;
+        private int end;
 
-        ColumnarScorer(Iterator<ColumnarBatch> input, RowLayout layout, RowKernel kernel) {
+        ColumnarScorer(Iterator<ColumnarBatch> input, RowLayout layout, RowKernel kernel, int chunkRows, int chunkValues) {
             super(kernel);
             this.input = input;
             this.layout = layout;
+            this.chunkRows = chunkRows;
+            this.chunkValues = chunkValues;
+        }
+
+        /** One kernel call per input batch (callers that index the batch's rows directly). */
+        ColumnarScorer(Iterator<ColumnarBatch> input, RowLayout layout, RowKernel kernel) {
+            this(input, layout, kernel, Integer.MAX_VALUE, Integer.MAX_VALUE);
         }
 
         @Override
         boolean next() {
-            if (!input.hasNext()) {
-                return false;
+            while (current == null || end >= batchRows) {
+                if (!input.hasNext()) {
+                    return false;
+                }
+                current = input.next();
+                batchRows = current.numRows();
+                end = 0;
             }
-            current = input.next();
-            rows = current.numRows();
+            first = end;
             ColumnVector logits = current.column(layout.logits());
             ColumnVector label = current.column(layout.label());
             batch.clear();
+            int r = first;
             if (logits instanceof WritableColumnVector w && !w.arrayData().hasNull()) {
-                appendInBulk(w, label);
+                r = appendInBulk(w, label);
             } else {
-                for (int r = 0; r < rows; r++) {
+                for (; r < batchRows && r - first < chunkRows && batch.size() < chunkValues; r++) {
                     boolean nullLogits = logits.isNullAt(r);
                     boolean nullLabel = label.isNullAt(r);
                     layout.append(batch, nullLogits, nullLabel, nullLogits ? null : logits.getArray(r),
                             nullLabel ? 0 : layout.label(label, r));
                 }
             }
+            end = r;
             kernel.compute(batch, metrics);
             return true;
         }
 
+        /** Row {@code i} of the chunk is row {@code firstRow() + i} of {@link #current}. */
+        int firstRow() {
+            return first;
+        }
+
         /**
-         * The batch's logits read straight from the reader's element vector into the batch's
+         * The chunk's logits read straight from the reader's element vector into the batch's
          * array, a row's values in one tight loop, when no element is null: no per-value null
-         * check, no copy into an intermediate array (its allocation and zeroing cost as much as
-         * the copy), no per-row array view.
+         * check, no per-row array view. Returns the row after the chunk.
          */
-        private void appendInBulk(WritableColumnVector logits, ColumnVector label) {
+        private int appendInBulk(WritableColumnVector logits, ColumnVector label) {
             WritableColumnVector data = logits.arrayData();
             boolean floats = layout.floatLogits();
-            for (int r = 0; r < rows; r++) {
+            int r = first;
+            for (; r < batchRows && r - first < chunkRows && batch.size() < chunkValues; r++) {
                 if (logits.isNullAt(r)) {
                     batch.endRowWithProblem(InvalidReason.NULL_LOGITS);
                 } else if (label.isNullAt(r)) {
@@ -423,16 +454,17 @@ public final class CpuMetricsEngine implements MetricsEngine {
                     batch.endRow(layout.label(label, r));
                 }
             }
+            return r;
         }
 
         @Override
         int rows() {
-            return rows;
+            return end - first;
         }
 
         @Override
         InternalRow input(int i) {
-            return current.getRow(i);
+            return current.getRow(first + i);
         }
     }
 
@@ -581,7 +613,7 @@ public final class CpuMetricsEngine implements MetricsEngine {
             while (ready.isEmpty() && !finished) {
                 if (scorer.next()) {
                     if (scorer instanceof ColumnarScorer columnar) {
-                        firstLevel.beginBatch(columnar.current);
+                        firstLevel.beginChunk(columnar.current, columnar.firstRow());
                     }
                     for (int i = 0, n = scorer.rows(); i < n; i++) {
                         firstLevel.add(scorer.input(i), scorer.metrics, i, scorer.classes(i));

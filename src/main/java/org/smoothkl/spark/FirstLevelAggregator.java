@@ -80,6 +80,8 @@ final class FirstLevelAggregator {
     /** The ids set in {@link #byDictionaryId} this batch (cleared one by one: batches can be a few rows). */
     private int[] idsSet = new int[0];
     private int idsSetCount;
+    /** Row {@code i} of the scored chunk is row {@code firstRow + i} of the batch. */
+    private int firstRow;
     private long rows;
     private long block = -1;
 
@@ -95,11 +97,16 @@ final class FirstLevelAggregator {
     }
 
     /**
-     * Before the rows of a columnar batch: when the slice is one column that the reader left
+     * Before the rows of a chunk of a columnar batch (rows from {@code firstRow}; 0: a new batch):
+     * when the slice is one column that the reader left
      * dictionary-encoded (Parquet does for low-cardinality columns), rows are matched to slices by
      * dictionary id, an int, instead of by value.
      */
-    void beginBatch(ColumnarBatch batch) {
+    void beginChunk(ColumnarBatch batch, int firstRow) {
+        this.firstRow = firstRow;
+        if (firstRow > 0) {
+            return; // a later chunk of the same batch: same dictionary, same ids
+        }
         dictionaryIds = null;
         if (sliceColumns.ordinals().length == 1
                 && batch.column(sliceColumns.ordinals()[0]) instanceof WritableColumnVector v && v.hasDictionary()) {
@@ -119,7 +126,7 @@ final class FirstLevelAggregator {
             block = b;
         }
         Slice s = dictionaryIds == null || input.isNullAt(sliceColumns.ordinals()[0]) ? slice(input)
-                : sliceByDictionaryId(input, dictionaryIds.getDictId(i));
+                : sliceByDictionaryId(input, dictionaryIds.getDictId(firstRow + i));
         if (!s.inBlock) {
             s.inBlock = true;
             inBlock.add(s);

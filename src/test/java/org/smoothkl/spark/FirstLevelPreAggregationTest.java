@@ -68,6 +68,32 @@ class FirstLevelPreAggregationTest {
         });
     }
 
+    /**
+     * Rows of K = 100 (and 37): a reader batch of 3000 rows is scored in chunks of ≈65536 logits,
+     * so the first level sees several chunks per batch (with a dictionary-encoded string slice).
+     */
+    @Test
+    void batchesScoredInChunks() {
+        Path data = tmp.resolve("wide");
+        SparkSession spark = SparkTestSession.get();
+        spark.sql("SELECT IF(id % 13 = 0, NULL, concat('s', CAST(id % 4 AS STRING))) AS slice,"
+                + " IF(id % 17 = 0, 500, CAST(id % 37 AS INT)) AS label,"
+                + " IF(id % 29 = 0, NULL, transform(sequence(0, IF(id % 5 = 0, 36, 99)),"
+                + "     j -> CAST(sin(id * 3 + j) * 8 AS FLOAT))) AS logits"
+                + " FROM range(0, 9000, 1, 3)").write().parquet(data.toString());
+        AuditSpec spec = spec(data, "parquet", Preset.SEED, Preset.SEED.with(0.1, null), List.of("slice"));
+        assertThat(3000L * 100).isGreaterThan(2L * CpuMetricsEngine.CHUNK_VALUES);
+        withOnePartitionPerFile(() -> {
+            AuditInput input = InputReader.read(spark, spec);
+            assertThat(input.frame().rdd().getNumPartitions()).isEqualTo(3);
+            Map<SliceKey, SliceSummary> slices = assertBothPathsAgree(input, spec);
+            assertThat(slices).hasSize(5);
+            SliceSummary all = slices.values().stream().reduce(new SliceSummary(HISTOGRAM, CALIBRATION), SliceSummary::merge);
+            assertThat(all.rows()).isEqualTo(9000);
+            assertThat(all.invalidByReason()).containsKeys("null_logits", "label_out_of_range");
+        });
+    }
+
     /** Log-probabilities with zeros (−∞): +∞ gaps and losses, confidence 1.0, rows that do not sum to 1. */
     @Test
     void logProbabilitiesWithInfiniteGaps() {
