@@ -293,11 +293,13 @@ public final class CpuMetricsEngine implements MetricsEngine {
     /** Scores a partition a batch at a time: after {@link #next}, its rows' inputs, metrics and K. */
     private abstract static class Scorer {
         final RowKernel kernel;
-        final LogitBatch batch = new LogitBatch(BATCH_ROWS, BATCH_VALUES);
+        final LogitBatch batch;
         final MetricsBatch metrics = new MetricsBatch();
 
-        Scorer(RowKernel kernel) {
+        /** {@code values}: the batch's first capacity (it grows for longer rows). */
+        Scorer(RowKernel kernel, int rows, int values) {
             this.kernel = kernel;
+            this.batch = new LogitBatch(rows, values);
         }
 
         /** Scores the next batch of rows; false when the partition has no more. */
@@ -320,7 +322,7 @@ public final class CpuMetricsEngine implements MetricsEngine {
         final List<InternalRow> pending = new ArrayList<>(BATCH_ROWS);
 
         RowScorer(Iterator<InternalRow> input, RowLayout layout, RowKernel kernel) {
-            super(kernel);
+            super(kernel, BATCH_ROWS, BATCH_VALUES);
             this.input = input;
             this.layout = layout;
         }
@@ -376,7 +378,8 @@ public final class CpuMetricsEngine implements MetricsEngine {
         private int end;
 
         ColumnarScorer(Iterator<ColumnarBatch> input, RowLayout layout, RowKernel kernel, int chunkRows, int chunkValues) {
-            super(kernel);
+            // a chunk's size, not a reader batch's: an 8 MB array per task is a humongous object in G1
+            super(kernel, Math.min(chunkRows, BATCH_ROWS), Math.min(chunkValues, BATCH_VALUES));
             this.input = input;
             this.layout = layout;
             this.chunkRows = chunkRows;
