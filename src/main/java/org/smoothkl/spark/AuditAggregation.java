@@ -262,15 +262,20 @@ public final class AuditAggregation {
                 values -> last.add(new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(values, schema)));
         LevelFold partitionGroups = new LevelFold(keyWidth, LEVEL_SHIFTS[2], perKey::add);
         for (Row r : partitionRows) {
-            Object[] values = new Object[r.size()];
-            for (int c = 0; c < values.length; c++) {
-                values[c] = r.get(c);
-            }
-            partitionGroups.add(values);
+            partitionGroups.add(values(r));
         }
         partitionGroups.finish();
         perKey.finish();
         return last;
+    }
+
+    /** A row's values, in column order. */
+    static Object[] values(Row r) {
+        Object[] values = new Object[r.size()];
+        for (int c = 0; c < values.length; c++) {
+            values[c] = r.get(c);
+        }
+        return values;
     }
 
     /** The bucket of {@link GapHistogramSpec#bucket}, as a column expression. */

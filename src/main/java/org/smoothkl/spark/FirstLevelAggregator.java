@@ -331,7 +331,10 @@ final class FirstLevelAggregator {
         }
     }
 
-    /** Slice values as Spark keeps them (UTF8String, boxed numbers, …), compared as Spark groups them. */
+    /**
+     * Slice values (or a whole key of a level, {@link LevelFold}) as Spark keeps them (UTF8String,
+     * boxed numbers, …), compared as Spark groups them.
+     */
     record SliceValues(Object[] values) {
         @Override
         public boolean equals(Object o) {

@@ -35,7 +35,7 @@ final class LevelFold {
     private final int keyWidth;
     private final int shift;
     private final Consumer<Object[]> out;
-    private final Map<Key, Group> open = new LinkedHashMap<>();
+    private final Map<FirstLevelAggregator.SliceValues, Group> open = new LinkedHashMap<>();
 
     /** Groups by the first {@code keyWidth} columns and {@code block >> shift} ({@link #ONE_GROUP}: the key alone). */
     LevelFold(int keyWidth, int shift, Consumer<Object[]> out) {
@@ -46,7 +46,8 @@ final class LevelFold {
 
     /** Adds a row of the level below; a finished group of its key goes out first. */
     void add(Object[] row) {
-        Key key = new Key(Arrays.copyOf(row, keyWidth));
+        // the key compared as slice values are (element by element, byte[] by content)
+        FirstLevelAggregator.SliceValues key = new FirstLevelAggregator.SliceValues(Arrays.copyOf(row, keyWidth));
         Long block = (Long) row[keyWidth + BLOCK];
         Long group = shift == ONE_GROUP || block == null ? null : block >> shift;
         Group g = open.get(key);
@@ -65,19 +66,6 @@ final class LevelFold {
     void finish() {
         open.forEach((key, g) -> out.accept(g.row(key)));
         open.clear();
-    }
-
-    /** Key values compared element by element (byte[] slice values by content). */
-    private record Key(Object[] values) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key other && Arrays.deepEquals(values, other.values);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.deepHashCode(values);
-        }
     }
 
     private static final class Group {
@@ -112,7 +100,7 @@ final class LevelFold {
             }
         }
 
-        Object[] row(Key key) {
+        Object[] row(FirstLevelAggregator.SliceValues key) {
             Object[] r = Arrays.copyOf(key.values(), key.values().length + AFTER_KEY);
             int k = key.values().length;
             r[k + BLOCK] = id;

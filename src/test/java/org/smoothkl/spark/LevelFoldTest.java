@@ -56,13 +56,8 @@ class LevelFoldTest {
         List<Row> partitionRows = new ArrayList<>();
         LevelFold partitionTotal = new LevelFold(5, AuditAggregation.LEVEL_SHIFTS[1], v -> partitionRows.add(new GenericRowWithSchema(v, schema)));
         LevelFold blocksOfBlocks = new LevelFold(5, AuditAggregation.LEVEL_SHIFTS[0], partitionTotal::add);
-        firstLevel.stream().sorted(Comparator.comparingLong(r -> r.getLong(5))).forEach(r -> {
-            Object[] v = new Object[r.size()];
-            for (int c = 0; c < v.length; c++) {
-                v[c] = r.get(c);
-            }
-            blocksOfBlocks.add(v);
-        });
+        firstLevel.stream().sorted(Comparator.comparingLong(r -> r.getLong(5)))
+                .forEach(r -> blocksOfBlocks.add(AuditAggregation.values(r)));
         blocksOfBlocks.finish();
         partitionTotal.finish();
         partitionRows.sort(Comparator.comparingLong(r -> r.getLong(5)));
