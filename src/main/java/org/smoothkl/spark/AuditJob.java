@@ -75,11 +75,16 @@ public final class AuditJob {
      */
     static final int DRIVER_LEVELS_MAX_PARTITIONS = 1024;
 
-    /** The per-slice states: {@link #aggregated}, collected and merged on the driver. */
+    /**
+     * The per-slice states: the CPU engine's partition-level rows finished on the driver (up to
+     * {@link #DRIVER_LEVELS_MAX_PARTITIONS} partitions), else {@link #aggregated}'s last level,
+     * collected and merged on the driver.
+     */
     static Map<SliceKey, SliceSummary> slices(AuditInput input, MetricsEngine engine, AuditSpec spec) {
         return slices(input, engine, spec, DRIVER_LEVELS_MAX_PARTITIONS);
     }
 
+    /** {@link #slices(AuditInput, MetricsEngine, AuditSpec)} with another partition limit (tests: 0 forces SQL). */
     static Map<SliceKey, SliceSummary> slices(AuditInput input, MetricsEngine engine, AuditSpec spec,
                                               int driverLevelsMaxPartitions) {
         if (preAggregated(input, engine)) {
