@@ -1,7 +1,7 @@
 package org.smoothkl.loss;
 
 /**
- * The row formulas of SEMANTICS.md, once; subclasses supply only the three loops over a row's
+ * The row formulas of SEMANTICS.md, once; subclasses supply only the loops over a row's
  * logits (scalar, or with the JDK Vector API), so every kernel shares one definition of the maths.
  *
  * <pre>
@@ -68,26 +68,13 @@ abstract class AbstractRowKernel implements RowKernel {
     /** out[j − from] = log z_j for j ∈ [from, to) (log 0 = −∞). */
     abstract void log(double[] z, int from, int to, double[] out);
 
-    /** Σ_{j ∈ [from, to)} exp(z_j − max). */
-    abstract double sumExp(double[] z, int from, int to, double max);
-
-    /** Σ_{j ∈ [from, to)} (max − z_j); 0 for an empty range. */
-    abstract double sumBelowMax(double[] z, int from, int to, double max);
-
     /**
      * The two sums a row needs after its scan: {@code sums[0]} = Σ_{j ∈ [from, to)} exp(z_j − max)
      * and {@code sums[1]} = Σ (max − z_j) over the same j except the offsets {@code a} and {@code b}
      * (0 ≤ a < b ≤ K; K: no exclusion), summed over the ranges between them, never as a total
-     * minus the excluded terms. This one runs {@link #sumExp} and {@link #sumBelowMax} (the
-     * reference's passes); a kernel may fuse them into one pass over the row.
+     * minus the excluded terms.
      */
-    void sums(double[] z, int from, int to, double max, int a, int b, double[] sums) {
-        sums[0] = sumExp(z, from, to, max);
-        int k = to - from;
-        sums[1] = sumBelowMax(z, from, from + Math.min(a, k), max)
-                + sumBelowMax(z, from + Math.min(a + 1, k), from + Math.min(b, k), max)
-                + sumBelowMax(z, from + Math.min(b + 1, k), to, max);
-    }
+    abstract void sums(double[] z, int from, int to, double max, int a, int b, double[] sums);
 
     /**
      * What {@link #scan} found: max, first argmax (offset in the row; −1 when every value is −∞ or

@@ -47,8 +47,17 @@ public final class ScalarKernel extends AbstractRowKernel {
         }
     }
 
+    /** The reference's passes: Σ exp, then Σ (max − z_j) over each of the three ranges. */
     @Override
-    double sumExp(double[] z, int from, int to, double max) {
+    void sums(double[] z, int from, int to, double max, int a, int b, double[] sums) {
+        sums[0] = sumExp(z, from, to, max);
+        int k = to - from;
+        sums[1] = sumBelowMax(z, from, from + Math.min(a, k), max)
+                + sumBelowMax(z, from + Math.min(a + 1, k), from + Math.min(b, k), max)
+                + sumBelowMax(z, from + Math.min(b + 1, k), to, max);
+    }
+
+    private static double sumExp(double[] z, int from, int to, double max) {
         double s = 0;
         for (int j = from; j < to; j++) {
             s += Math.exp(z[j] - max);
@@ -56,8 +65,8 @@ public final class ScalarKernel extends AbstractRowKernel {
         return s;
     }
 
-    @Override
-    double sumBelowMax(double[] z, int from, int to, double max) {
+    /** Σ_{j ∈ [from, to)} (max − z_j); 0 for an empty range. */
+    private static double sumBelowMax(double[] z, int from, int to, double max) {
         double s = 0;
         for (int j = from; j < to; j++) {
             s += max - z[j];

@@ -119,38 +119,6 @@ public final class VectorKernel extends AbstractRowKernel {
         throw new IllegalStateException("max not found in its row");
     }
 
-    @Override
-    double sumExp(double[] z, int from, int to, double max) {
-        DoubleVector acc = DoubleVector.zero(SPECIES);
-        int j = from;
-        for (int end = from + SPECIES.loopBound(to - from); j < end; j += LANES) {
-            acc = acc.add(VectorExp.exp(DoubleVector.fromArray(SPECIES, z, j).sub(max)));
-        }
-        double s = addLanes(acc);
-        for (; j < to; j++) {
-            s += VectorExp.exp(z[j] - max);
-        }
-        return s;
-    }
-
-    @Override
-    double sumBelowMax(double[] z, int from, int to, double max) {
-        if (to <= from) {
-            return 0;
-        }
-        DoubleVector acc = DoubleVector.zero(SPECIES);
-        DoubleVector m = DoubleVector.broadcast(SPECIES, max);
-        int j = from;
-        for (int end = from + SPECIES.loopBound(to - from); j < end; j += LANES) {
-            acc = acc.add(m.sub(DoubleVector.fromArray(SPECIES, z, j)));
-        }
-        double s = addLanes(acc);
-        for (; j < to; j++) {
-            s += max - z[j];
-        }
-        return s;
-    }
-
     /**
      * One pass for both sums: d = z_j − M gives exp(d) and M − z_j = −d (negation is exact, so
      * the terms are those of the reference). The excluded offsets split the row into up to three
