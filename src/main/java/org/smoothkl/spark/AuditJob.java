@@ -96,6 +96,9 @@ public final class AuditJob {
                         spec.groupBy().size());
                 return AuditAggregation.slices(last, false, spec.groupBy(), spec.histogram(), spec.calibration());
             }
+            // the same plan, its last levels in SQL (not planned again through aggregated)
+            return AuditAggregation.slices(levelsAbovePartitions(partitions, spec), spec.groupBy(), spec.histogram(),
+                    spec.calibration());
         }
         return AuditAggregation.slices(aggregated(input, engine, spec), spec.groupBy(), spec.histogram(), spec.calibration());
     }
@@ -108,9 +111,14 @@ public final class AuditJob {
      */
     private static Dataset<Row> aggregated(AuditInput input, MetricsEngine engine, AuditSpec spec) {
         if (preAggregated(input, engine)) {
-            return AuditAggregation.upperLevels(partitionLevel((CpuMetricsEngine) engine, input, spec), spec.groupBy(), 3);
+            return levelsAbovePartitions(partitionLevel((CpuMetricsEngine) engine, input, spec), spec);
         }
         return AuditAggregation.aggregate(scored(input, engine, spec), spec.groupBy(), spec.histogram(), spec.calibration());
+    }
+
+    /** The SQL levels above the CPU engine's partition level (level 3), up to one row per key. */
+    private static Dataset<Row> levelsAbovePartitions(Dataset<Row> partitions, AuditSpec spec) {
+        return AuditAggregation.upperLevels(partitions, spec.groupBy(), 3);
     }
 
     private static boolean preAggregated(AuditInput input, MetricsEngine engine) {
