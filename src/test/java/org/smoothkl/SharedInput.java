@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.smoothkl.spark.SyntheticDataset;
+import org.smoothkl.input.SyntheticDataset;
 
 /**
  * A generated input shared by the integration tests of one JVM (written once, deleted at exit):

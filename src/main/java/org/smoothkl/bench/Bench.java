@@ -26,11 +26,12 @@ import org.smoothkl.loss.RowKernels;
 import org.smoothkl.loss.ScalarKernel;
 import org.smoothkl.loss.Smoothing;
 import org.smoothkl.loss.SyntheticLogits;
-import org.smoothkl.spark.AuditJob;
-import org.smoothkl.spark.SyntheticDataset;
+import org.smoothkl.job.AuditJob;
+import org.smoothkl.input.SyntheticDataset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.smoothkl.input.InputReader;
 
 /**
  * The CPU benchmark (submit/bench): for each K, interleaved and repeated after a warm-up round,
@@ -91,12 +92,12 @@ public final class Bench implements Callable<Integer> {
                 Map<String, List<Double>> t = times.computeIfAbsent(k, x -> new LinkedHashMap<>());
                 boolean warmup = round == 0;
                 // The floor reads with the job's reader settings for this input (batch rows sized from K).
-                AuditJob.applySqlDefaults(spark, spec(data.get(k)));
+                InputReader.applyReaderSettings(spark, spec(data.get(k)));
                 measure(t, "floor", warmup, () -> ScanFloor.touchEveryValue(spark.read().parquet(data.get(k).toString()).select("logits")));
-                measure(t, "job", warmup, () -> AuditJob.summarize(spark, spec(data.get(k), "cpu")));
+                measure(t, "job", warmup, () -> AuditJob.run(spark, spec(data.get(k), "cpu"), null).result());
                 if (!noUdf) {
                     // The RAPIDS engine without the plugin: Spark calls the RapidsUDF's row-at-a-time CPU body.
-                    measure(t, "udf_cpu", warmup, () -> AuditJob.summarize(spark, spec(data.get(k), "rapids")));
+                    measure(t, "udf_cpu", warmup, () -> AuditJob.run(spark, spec(data.get(k), "rapids"), null).result());
                 }
                 if (!noBuiltin) {
                     measure(t, "builtin", warmup, () -> BuiltinAudit.run(spark.read().parquet(data.get(k).toString()),

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import org.apache.spark.sql.SparkSession;
 import org.smoothkl.audit.AuditSpec;
-import org.smoothkl.spark.AuditJob;
+import org.smoothkl.job.AuditJob;
 
 /**
  * The scale check of submit/bench --scale-check: each dataset is audited in a fresh JVM
@@ -84,7 +84,7 @@ final class ScaleCheck {
 
     /** In the child: audit once to warm up, then once measured; print the figures on one line. */
     static int measureOne(SparkSession spark, AuditSpec spec) throws IOException {
-        AuditJob.summarize(spark, spec);
+        AuditJob.run(spark, spec, null).result();
         List<MemoryPoolMXBean> heap = new ArrayList<>();
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
@@ -94,7 +94,7 @@ final class ScaleCheck {
         System.gc();
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
         long start = System.nanoTime();
-        AuditJob.summarize(spark, spec);
+        AuditJob.run(spark, spec, null).result();
         double seconds = (System.nanoTime() - start) / 1e9;
         double peak = heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum() / 1048576.0;
         System.gc();

@@ -8,6 +8,7 @@ import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarArray;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
+import org.smoothkl.spark.SparkInternals;
 
 /**
  * The floor of a CPU audit: Spark's vectorized Parquet scan of the logits column, every value
@@ -41,12 +42,6 @@ final class ScanFloor {
 
     /** Runs {@code sum} on each partition of the scan's own columnar batches (no row conversion) and adds the results. */
     static double sumOverBatches(Dataset<Row> logitsOnly, FlatMapFunction<Iterator<ColumnarBatch>, Double> sum) {
-        SparkPlan plan = ((org.apache.spark.sql.classic.Dataset<Row>) logitsOnly).queryExecution().executedPlan();
-        SparkPlan scan = plan.collectLeaves().head();
-        if (!scan.supportsColumnar()) {
-            throw new IllegalStateException("the scan is not columnar: " + scan.nodeName()
-                    + " (is spark.sql.parquet.enableNestedColumnVectorizedReader on?)");
-        }
-        return scan.executeColumnar().toJavaRDD().mapPartitions(sum).reduce(Double::sum);
+        return SparkInternals.leafColumnarScan(logitsOnly).toJavaRDD().mapPartitions(sum).reduce(Double::sum);
     }
 }

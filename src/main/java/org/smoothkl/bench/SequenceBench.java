@@ -18,13 +18,14 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarArray;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
-import org.smoothkl.spark.AuditInput;
-import org.smoothkl.spark.InputReader;
+import org.smoothkl.input.AuditInput;
+import org.smoothkl.input.InputReader;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.loss.Preset;
-import org.smoothkl.spark.AuditJob;
+import org.smoothkl.job.AuditJob;
+import org.smoothkl.spark.SparkInternals;
 
 /**
  * Token sequences: what flattening in Spark SQL costs. The same float32 tokens (S sequences of T
@@ -70,7 +71,7 @@ public final class SequenceBench {
 
     /** Σ of every logit of the token rows InputReader makes of the sequences (the SQL flattening, no scoring). */
     static double flattened(AuditInput input) {
-        org.apache.spark.sql.classic.Dataset<Row> frame = (org.apache.spark.sql.classic.Dataset<Row>) input.frame();
+        Dataset<Row> frame = input.frame();
         int logits = frame.schema().fieldIndex(input.logitsColumn());
         FlatMapFunction<Iterator<InternalRow>, Double> sum = rows -> {
             double s = 0;
@@ -85,7 +86,7 @@ public final class SequenceBench {
             }
             return List.of(s).iterator();
         };
-        return frame.queryExecution().toRdd().toJavaRDD().mapPartitions(sum).reduce(Double::sum);
+        return SparkInternals.internalRows(frame).toJavaRDD().mapPartitions(sum).reduce(Double::sum);
     }
 
     public static void main(String[] args) throws Exception {
@@ -114,7 +115,7 @@ public final class SequenceBench {
                         Preset.SEED.with(0.1, null), List.of("slice"), new GapHistogramSpec(50, 0, 20), new CalibrationSpec(15), List.of(), null, null,
                         "bench", "unused", false, false, "cpu");
                 String name = p.getFileName().toString();
-                measure(times, name + " job", round, () -> AuditJob.summarize(spark, spec).overall().rows());
+                measure(times, name + " job", round, () -> AuditJob.run(spark, spec, null).result().overall().rows());
                 if (p.equals(seq)) {
                     measure(times, name + " scan (nested columnar, every value)", round,
                             () -> nestedScan(spark.read().parquet(p.toString()).select("logits")));

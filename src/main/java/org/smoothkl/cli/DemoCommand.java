@@ -6,7 +6,7 @@ import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.loss.Preset;
-import org.smoothkl.spark.SyntheticDataset;
+import org.smoothkl.input.SyntheticDataset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;

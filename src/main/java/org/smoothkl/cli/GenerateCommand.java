@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.smoothkl.audit.AuditInputException;
-import org.smoothkl.spark.SyntheticDataset;
+import org.smoothkl.input.SyntheticDataset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;

@@ -2,9 +2,7 @@ package org.smoothkl.cli;
 
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.smoothkl.report.HtmlReport;
-import org.smoothkl.report.SummaryReader;
-import org.smoothkl.spark.OutputFiles;
+import org.smoothkl.output.AuditOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -21,11 +19,8 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Configuration conf = new Configuration();
-        String json = OutputFiles.readFinished(conf, output, RunCommand.SUMMARY);
-        String html = HtmlReport.render(SummaryReader.tree(json, output + "/" + RunCommand.SUMMARY));
-        OutputFiles.replace(conf, output, RunCommand.REPORT, html);
-        main.out().println("wrote " + output + "/" + RunCommand.REPORT);
+        AuditOutput.rerenderReport(new Configuration(), output);
+        main.out().println("wrote " + output + "/" + AuditOutput.REPORT);
         return ExitCodes.OK;
     }
 }

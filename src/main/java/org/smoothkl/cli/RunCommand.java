@@ -1,7 +1,6 @@
 package org.smoothkl.cli;
 
 import java.io.File;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,17 +18,10 @@ import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.audit.RunSnapshot;
 import org.smoothkl.loss.InputKind;
 import org.smoothkl.loss.Preset;
-import org.smoothkl.report.HistogramCsv;
-import org.smoothkl.report.HtmlReport;
-import org.smoothkl.report.SummaryJson;
-import org.smoothkl.report.SummaryReader;
 import org.smoothkl.report.SummaryTable;
-import org.smoothkl.spark.AtomicOutput;
-import org.smoothkl.spark.AuditJob;
-import org.smoothkl.spark.HistoryTable;
-import org.smoothkl.spark.OutputFiles;
-import org.smoothkl.spark.MetricsEngine;
-import org.smoothkl.spark.MetricsEngines;
+import org.smoothkl.job.AuditJob;
+import org.smoothkl.job.AuditRun;
+import org.smoothkl.output.AuditOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -38,9 +30,6 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Audit a prediction dataset: per-row label-smoothed losses and logit gaps, summarised per slice.")
 final class RunCommand implements Callable<Integer> {
-    static final String SUMMARY = "summary.json";
-    static final String REPORT = "report.html";
-
     @ParentCommand
     private Main main;
 
@@ -180,40 +169,19 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs the audit and writes every output (summary.json, histograms, report.html, then the
-     * commit, then the history rows); only then reports the checks. Exit 3 when one failed.
+     * Runs the audit and writes every output ({@link AuditOutput}: the parts, the commit, then the
+     * history rows); only then reports the checks. Exit 3 when one failed.
      */
     static int run(SparkSession spark, AuditSpec spec, java.io.PrintWriter console) {
-        Instant started = Instant.now();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        RunSnapshot baseline = null;
-        if (spec.baseline() != null) {
-            baseline = SummaryReader.snapshot(OutputFiles.readFinished(conf, spec.baseline(), SUMMARY), spec.baseline());
-            baseline.requireComparableWith(spec);
+        RunSnapshot baseline = AuditOutput.baseline(conf, spec);
+        AuditRun run;
+        try (AuditOutput out = AuditOutput.claim(conf, spec)) {
+            run = AuditJob.run(spark, spec, baseline);
+            out.write(run);
         }
-        Assessment assessment;
-        AuditResult result;
-        MetricsEngine engine;
-        try (AtomicOutput out = AtomicOutput.begin(conf, spec.output(), spec.overwrite())) {
-            engine = MetricsEngines.choose(spark, spec);
-            result = AuditJob.run(spark, spec, engine, out);
-            assessment = Assessment.of(result, baseline);
-            Map<String, Object> run = new LinkedHashMap<>();
-            run.put("started", started.toString());
-            run.put("tag", spec.runTag());
-            run.put("seconds", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0);
-            run.put("spark_version", spark.version());
-            run.put("engine", engine.name());
-            run.put("kernel", MetricsEngines.kernel(spark, engine));
-            String summary = SummaryJson.render(result, assessment, run);
-            out.writeText(SUMMARY, summary);
-            out.writeText("histograms.csv", HistogramCsv.render(result));
-            out.writeText(REPORT, HtmlReport.render(SummaryReader.tree(summary, SUMMARY)));
-            out.commit();
-        }
-        if (spec.history() != null) {
-            HistoryTable.append(spark, spec.history(), HistoryTable.rows(started, spec, assessment), started);
-        }
+        AuditResult result = run.result();
+        Assessment assessment = run.assessment();
         console.print(SummaryTable.render(result, assessment));
         console.println("wrote " + spec.output() + (spec.history() != null ? " and appended to " + spec.history() : ""));
         if (assessment.checks().isEmpty()) {
@@ -229,7 +197,7 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         console.println("checks: " + assessment.failed() + " of " + assessment.checks().size()
-                + " verdicts FAILED (exit code " + ExitCodes.CHECKS_FAILED + "; see " + SUMMARY + " \"checks\")");
+                + " verdicts FAILED (exit code " + ExitCodes.CHECKS_FAILED + "; see " + AuditOutput.SUMMARY + " \"checks\")");
         return ExitCodes.CHECKS_FAILED;
     }
 }

@@ -14,8 +14,8 @@ import org.smoothkl.loss.RowStatus;
  */
 public final class MetricColumns {
     /** The status and reason column values by ordinal, as Spark strings: filled into rows without a conversion per row. */
-    static final UTF8String[] STATUS_CODES = codes(RowStatus.values());
-    static final UTF8String[] REASON_CODES = codes(InvalidReason.values());
+    public static final UTF8String[] STATUS_CODES = codes(RowStatus.values());
+    public static final UTF8String[] REASON_CODES = codes(InvalidReason.values());
 
     private static UTF8String[] codes(Enum<?>[] values) {
         UTF8String[] out = new UTF8String[values.length];

@@ -32,10 +32,10 @@ import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.loss.RowKernels;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.loss.Preset;
-import org.smoothkl.spark.AuditJob;
-import org.smoothkl.spark.MetricsEngines;
-import org.smoothkl.spark.RapidsMetricsEngine;
-import org.smoothkl.spark.SyntheticDataset;
+import org.smoothkl.job.AuditJob;
+import org.smoothkl.engine.MetricsEngines;
+import org.smoothkl.engine.RapidsMetricsEngine;
+import org.smoothkl.input.SyntheticDataset;
 
 /**
  * The audit plan on the RAPIDS Accelerator, without a GPU: the plugin in explainOnly mode plans
@@ -109,8 +109,7 @@ class RapidsPlanTest {
     void theWholeAuditPlanIsPlacedOnTheGpu() {
         SparkSession spark = RapidsPlanSession.get();
         assertThat(MetricsEngines.rapidsActive(spark)).isTrue();
-        GpuPlanReport report = GpuPlanReport.of(AuditJob.aggregationQuery(spark, spec(Preset.SEED, 0.1),
-                new RapidsMetricsEngine()));
+        GpuPlanReport report = GpuPlanReport.of(AuditJob.aggregationQuery(spark, spec(Preset.SEED, 0.1)));
         assertThat(report.offGpu()).as(report.text()).isEmpty();
         // The report covers the audit's parts: scan, the metrics UDF, the grouping sets and the tree sums.
         assertThat(report.text())

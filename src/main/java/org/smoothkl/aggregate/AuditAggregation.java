@@ -1,0 +1,404 @@
+package org.smoothkl.aggregate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.shiftright;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.CalibrationSpec;
+import org.smoothkl.audit.GapHistogramSpec;
+import org.smoothkl.audit.SequenceSummary;
+import org.smoothkl.audit.SliceKey;
+import org.smoothkl.audit.SliceSummary;
+import org.smoothkl.loss.RowStatus;
+import scala.jdk.javaapi.CollectionConverters;
+import org.smoothkl.engine.CpuMetricsEngine;
+import org.smoothkl.spark.MetricColumns;
+import org.smoothkl.input.TokenSequences;
+import org.smoothkl.spark.Columns;
+import org.smoothkl.spark.SparkInternals;
+
+/**
+ * The audit's aggregation, in Spark SQL so that both engines share it (and RAPIDS can run it).
+ *
+ * <p>Sums stay exact to ~1e-12 relative at any row count: Spark's sum of doubles adds one value
+ * at a time, whose error grows with the number of terms (up to n·2⁻⁵³ relative for values of one
+ * sign: 1e-7 at 1e9 rows). So rows are summed in a tree: first within blocks of 1024 consecutive
+ * rows of a partition, then blocks of blocks, then per partition, then groups of 1024 partitions,
+ * then per slice. No level adds more than a few thousand terms, which bounds the relative error
+ * of the non-negative losses by about 1.3e4·2⁻⁵³ ≈ 1.5e-12 in the worst case and ≈3.5e-13 for
+ * partitions under 2²⁷ rows; the driver then merges the few final partials with compensation.
+ * Counts are longs and exact whatever the order.
+ *
+ * <p>The result is the same bits on every run of the same input, whatever the cluster does:
+ * a block lies within one partition, so its sum is taken in the partition's row order (a
+ * retried task reads the same rows in the same order), and every level above adds its partial
+ * sums in block order ({@code sort_array(collect_list(struct(block, value)))} folded with
+ * {@code aggregate}), never in the order the shuffle happens to deliver them. A plain {@code sum}
+ * there would depend on which executor answered first (double addition is not associative), so
+ * a run that lost an executor could differ from an undisturbed one in the last bits. Each such
+ * list holds at most 8192 partials of one group.
+ *
+ * <p>The gap histogram rides in the same scan as a second grouping set, (slice, bucket), and
+ * calibration as a third, (slice, confidence bin, block): its confidence sums go up the same
+ * tree as the losses, its counts (rows, correct rows) are longs.
+ *
+ * <p>The CPU engine computes the first level itself, in the tasks that score the rows
+ * ({@link FirstLevelAggregator}: the same groups, sums added in the same order, so the same bits),
+ * and hands {@link #upperLevels} the few rows per block instead of one row per input row;
+ * the levels above are this class's either way. The RAPIDS engine keeps the whole plan in SQL.
+ *
+ * <p>Token-sequence input adds the per-sequence columns of {@link TokenSequences} (non-null on
+ * the last row of each sequence only): counts and sums add up level by level like the others
+ * (the sums in block order), min and max combine; only the status grouping set's values are read.
+ */
+public final class AuditAggregation {
+    static final String BLOCK = "_blk";
+    static final String BUCKET = "_bucket";
+    static final String CALIBRATION_BIN = "_cal";
+    static final String COUNT = "_n";
+    static final String MIN_K = "_min_k";
+    static final String MAX_K = "_max_k";
+    /** Shifts applied to the block id (itself row id >> 10) at each level above the first. */
+    static final int[] LEVEL_SHIFTS = {10, 13, 10};
+    private static final List<String> SUMMED = List.of(
+            MetricColumns.KL, MetricColumns.SMOOTHED_CE, MetricColumns.NLL, MetricColumns.GAP, MetricColumns.CORRECT,
+            MetricColumns.CONFIDENCE);
+    /** The summed doubles: above the first level they are added in block order. */
+    private static final List<String> SUMMED_DOUBLES = List.of(
+            MetricColumns.KL, MetricColumns.SMOOTHED_CE, MetricColumns.NLL, MetricColumns.GAP, MetricColumns.CONFIDENCE);
+
+    private static final String SEQS = "_seqs";
+    private static final String SEQ_SCORED = "_seq_scored";
+    private static final String SEQ_LOSS_MIN = "_seq_loss_min";
+    private static final String SEQ_LOSS_MAX = "_seq_loss_max";
+    private static final String SEQ_NLL_MIN = "_seq_nll_min";
+    private static final String SEQ_NLL_MAX = "_seq_nll_max";
+
+    private AuditAggregation() {
+    }
+
+    /**
+     * Up to this many partitions, the partition-level rows (one per key and partition: about 70 per
+     * slice) are collected and the last two levels added on the driver ({@link #finishOnDriver}):
+     * one Spark stage for the whole summary instead of four more, each of which costs a few tenths
+     * of a second however small. Above it, those levels stay in Spark SQL, and the driver receives
+     * one row per key.
+     */
+    static final int DRIVER_LEVELS_MAX_PARTITIONS = 1024;
+
+    /** One state per slice of scored rows (a frame with {@link MetricColumns}): the whole tree in SQL. */
+    public static Map<SliceKey, SliceSummary> ofScored(Dataset<Row> scored, AuditSpec spec) {
+        return summarize(scored, spec.groupBy(), spec.histogram(), spec.calibration());
+    }
+
+    static Map<SliceKey, SliceSummary> summarize(Dataset<Row> scored, List<String> groupBy, GapHistogramSpec spec,
+                                                 CalibrationSpec calibration) {
+        return slices(aggregate(scored, groupBy, spec, calibration), groupBy, spec, calibration);
+    }
+
+    /**
+     * One state per slice of partition-level rows ({@link PartitionLevel}): their last levels on the
+     * driver up to {@link #DRIVER_LEVELS_MAX_PARTITIONS} partitions, else in SQL.
+     */
+    public static Map<SliceKey, SliceSummary> ofPartitionLevel(Dataset<Row> partitions, AuditSpec spec) {
+        return ofPartitionLevel(partitions, spec, DRIVER_LEVELS_MAX_PARTITIONS);
+    }
+
+    /** {@link #ofPartitionLevel(Dataset, AuditSpec)} with another partition limit (tests: 0 forces SQL). */
+    static Map<SliceKey, SliceSummary> ofPartitionLevel(Dataset<Row> partitions, AuditSpec spec, int driverMaxPartitions) {
+        if (SparkInternals.partitions(partitions) <= driverMaxPartitions) {
+            // collectAsList runs the plan's own RDD, the one counted (Dataset.rdd() would plan a deserializer anew)
+            List<Row> last = finishOnDriver(partitions.collectAsList(), partitions.schema(), spec.groupBy().size());
+            return slices(last, false, spec.groupBy(), spec.histogram(), spec.calibration());
+        }
+        return slices(planOfPartitionLevel(partitions, spec), spec.groupBy(), spec.histogram(), spec.calibration());
+    }
+
+    /** The whole aggregation of scored rows, unexecuted (for checking where its operators run). */
+    public static Dataset<Row> planOfScored(Dataset<Row> scored, AuditSpec spec) {
+        return aggregate(scored, spec.groupBy(), spec.histogram(), spec.calibration());
+    }
+
+    /** The SQL levels above partition-level rows (level 3), up to one row per key, unexecuted. */
+    public static Dataset<Row> planOfPartitionLevel(Dataset<Row> partitions, AuditSpec spec) {
+        return upperLevels(partitions, spec.groupBy(), 3);
+    }
+
+    /** One state per slice from the rows of {@link #aggregate} or {@link #upperLevels}. */
+    private static Map<SliceKey, SliceSummary> slices(Dataset<Row> aggregated, List<String> groupBy, GapHistogramSpec spec,
+                                                      CalibrationSpec calibration) {
+        return slices(aggregated.collectAsList(), sequences(aggregated), groupBy, spec, calibration);
+    }
+
+    /** One state per slice from the tree's last level: rows of {@link #upperLevels} or {@link #finishOnDriver}. */
+    static Map<SliceKey, SliceSummary> slices(List<Row> rows, boolean sequences, List<String> groupBy, GapHistogramSpec spec,
+                                              CalibrationSpec calibration) {
+        Map<SliceKey, SliceSummary> slices = new HashMap<>();
+        int g = groupBy.size();
+        for (Row r : rows) {
+            List<Object> values = new ArrayList<>(g);
+            for (int i = 0; i < g; i++) {
+                values.add(r.get(i));
+            }
+            SliceSummary s = slices.computeIfAbsent(new SliceKey(groupBy, values), k -> new SliceSummary(spec, calibration));
+            String status = r.getAs(MetricColumns.STATUS);
+            long n = r.getAs(COUNT);
+            if (status == null) { // the histogram or the calibration grouping set; null keys are rows not valid
+                Integer bucket = r.getAs(BUCKET);
+                Integer bin = r.getAs(CALIBRATION_BIN);
+                if (bucket != null) {
+                    s.addGap(bucket, n);
+                } else if (bin != null) {
+                    s.addCalibration(bin, n, r.<Long>getAs(MetricColumns.CORRECT), r.<Double>getAs(MetricColumns.CONFIDENCE));
+                }
+            } else if (status.equals(RowStatus.VALID.code())) {
+                s.addValid(n, r.getAs(MetricColumns.KL), r.getAs(MetricColumns.SMOOTHED_CE), r.getAs(MetricColumns.NLL),
+                        r.getAs(MetricColumns.GAP), r.<Long>getAs(MetricColumns.CORRECT), r.<Integer>getAs(MIN_K), r.<Integer>getAs(MAX_K));
+            } else {
+                s.addCount(RowStatus.valueOf(status.toUpperCase(java.util.Locale.ROOT)), r.getAs(MetricColumns.REASON), n);
+            }
+            if (status != null && sequences) {
+                s.addSequences(new SequenceSummary().add(r.<Long>getAs(SEQS), orZero(r.<Long>getAs(TokenSequences.SEQ_TOKENS)),
+                        r.<Long>getAs(SEQ_SCORED), orNaN(r.getAs(TokenSequences.SEQ_LOSS)), orNaN(r.getAs(SEQ_LOSS_MIN)),
+                        orNaN(r.getAs(SEQ_LOSS_MAX)), orNaN(r.getAs(TokenSequences.SEQ_NLL)), orNaN(r.getAs(SEQ_NLL_MIN)),
+                        orNaN(r.getAs(SEQ_NLL_MAX))));
+            }
+        }
+        return slices;
+    }
+
+    /** Token sequences: the scored rows, and every level of the tree, carry the per-sequence columns. */
+    private static boolean sequences(Dataset<Row> frame) {
+        return List.of(frame.columns()).contains(TokenSequences.SEQ_TOKENS);
+    }
+
+    private static long orZero(Long v) {
+        return v == null ? 0 : v;
+    }
+
+    private static double orNaN(Double v) {
+        return v == null ? Double.NaN : v;
+    }
+
+    /** The aggregation plan: one row per (slice, status, reason), per (slice, bucket) and per (slice, confidence bin). */
+    static Dataset<Row> aggregate(Dataset<Row> scored, List<String> groupBy, GapHistogramSpec spec,
+                                  CalibrationSpec calibration) {
+        return upperLevels(firstLevel(scored, groupBy, spec, calibration), groupBy);
+    }
+
+    /**
+     * The tree's first level: the three grouping sets over the scored rows, with their block ids.
+     * Columns (see {@link #firstLevelSchema}): slice…, status, reason, bucket, bin, block, count,
+     * the sums, min and max K (and the per-sequence aggregates for token sequences).
+     */
+    static Dataset<Row> firstLevel(Dataset<Row> scored, List<String> groupBy, GapHistogramSpec spec,
+                                  CalibrationSpec calibration) {
+        List<Column> slice = groupBy.stream().map(Columns::quoted).toList();
+        Column valid = col(MetricColumns.STATUS).equalTo(RowStatus.VALID.code());
+        List<Column> selected = concat(slice,
+                col(MetricColumns.STATUS), col(MetricColumns.REASON), col(MetricColumns.CLASSES),
+                col(MetricColumns.KL), col(MetricColumns.SMOOTHED_CE), col(MetricColumns.NLL), col(MetricColumns.GAP),
+                col(MetricColumns.CONFIDENCE),
+                when(col(MetricColumns.CORRECT), lit(1L)).otherwise(lit(0L)).as(MetricColumns.CORRECT),
+                shiftright(monotonically_increasing_id(), 10).as(BLOCK),
+                when(valid, bucket(col(MetricColumns.GAP), spec)).as(BUCKET),
+                when(valid, calibrationBin(col(MetricColumns.CONFIDENCE), calibration)).as(CALIBRATION_BIN));
+        boolean sequences = sequences(scored);
+        if (sequences) {
+            selected.add(col(TokenSequences.SEQ_TOKENS).cast(DataTypes.LongType).as(TokenSequences.SEQ_TOKENS));
+            selected.add(col(TokenSequences.SEQ_LOSS));
+            selected.add(col(TokenSequences.SEQ_NLL));
+        }
+        Dataset<Row> rows = scored.select(selected.toArray(Column[]::new));
+
+        List<Column> statusKey = concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BLOCK));
+        List<Column> bucketKey = concat(slice, col(BUCKET));
+        List<Column> calibrationKey = concat(slice, col(CALIBRATION_BIN), col(BLOCK));
+        return rows.groupingSets(
+                        CollectionConverters.asScala(List.of(seq(statusKey), seq(bucketKey), seq(calibrationKey))).toList(),
+                        concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET), col(CALIBRATION_BIN),
+                                col(BLOCK)).toArray(Column[]::new))
+                .agg(count(lit(1)).as(COUNT), withSequences(firstLevelAggregates(), sequences, true));
+    }
+
+    /**
+     * The columns of {@link #firstLevel} (without token sequences), as its grouping sets make them:
+     * every grouping column nullable (each set nulls the others), the count not, the sums, min and
+     * max nullable (null over no non-null value).
+     */
+    static StructType firstLevelSchema(StructType sliceColumns) {
+        StructType s = new StructType();
+        for (StructField f : sliceColumns.fields()) {
+            s = s.add(f.name(), f.dataType(), true);
+        }
+        s = s.add(MetricColumns.STATUS, DataTypes.StringType, true)
+                .add(MetricColumns.REASON, DataTypes.StringType, true)
+                .add(BUCKET, DataTypes.IntegerType, true)
+                .add(CALIBRATION_BIN, DataTypes.IntegerType, true)
+                .add(BLOCK, DataTypes.LongType, true)
+                .add(COUNT, DataTypes.LongType, false);
+        for (String c : SUMMED) {
+            s = s.add(c, c.equals(MetricColumns.CORRECT) ? DataTypes.LongType : DataTypes.DoubleType, true);
+        }
+        return s.add(MIN_K, DataTypes.IntegerType, true).add(MAX_K, DataTypes.IntegerType, true);
+    }
+
+    /** The levels above the first: regroup by shifted block ids, then per key. */
+    static Dataset<Row> upperLevels(Dataset<Row> firstLevel, List<String> groupBy) {
+        return upperLevels(firstLevel, groupBy, 1);
+    }
+
+    /**
+     * The levels above level {@code done} (1: the first level's rows; 3: one row per key and
+     * partition, as {@link CpuMetricsEngine#partitionLevel} gives them) up to the last, per key.
+     */
+    static Dataset<Row> upperLevels(Dataset<Row> level, List<String> groupBy, int done) {
+        Dataset<Row> upTo = levels(level, groupBy, done, LEVEL_SHIFTS.length + 1);
+        return upTo.groupBy(key(groupBy).toArray(Column[]::new))
+                .agg(sum(COUNT).as(COUNT), withSequences(upperLevelAggregates(), sequences(level), false));
+    }
+
+    /** From level {@code done} to level {@code to} (at most {@code LEVEL_SHIFTS.length + 1}), each by shifted block ids. */
+    static Dataset<Row> levels(Dataset<Row> level, List<String> groupBy, int done, int to) {
+        boolean sequences = sequences(level);
+        List<Column> key = key(groupBy);
+        for (int l = done; l < to; l++) {
+            List<Column> keyWithBlock = new ArrayList<>(key);
+            keyWithBlock.add(shiftright(col(BLOCK), LEVEL_SHIFTS[l - 1]).as(BLOCK));
+            level = level.groupBy(keyWithBlock.toArray(Column[]::new))
+                    .agg(sum(COUNT).as(COUNT), withSequences(upperLevelAggregates(), sequences, false));
+        }
+        return level;
+    }
+
+    private static List<Column> key(List<String> groupBy) {
+        List<Column> slice = groupBy.stream().map(Columns::quoted).toList();
+        return concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET), col(CALIBRATION_BIN));
+    }
+
+    /**
+     * The levels above the partitions' ({@link CpuMetricsEngine#partitionLevel}'s collected rows, in
+     * partition order) on the driver, by {@link LevelFold}: the same groups and the same additions in
+     * the same order as {@link #upperLevels}' SQL, so the same bits, without a Spark stage per level.
+     * Returns the last level's rows, one per key, in the partition rows' schema (block null).
+     */
+    static List<Row> finishOnDriver(List<Row> partitionRows, StructType schema, int groupByColumns) {
+        int keyWidth = groupByColumns + 4;
+        List<Row> last = new ArrayList<>();
+        LevelFold perKey = new LevelFold(keyWidth, LevelFold.ONE_GROUP,
+                values -> last.add(new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(values, schema)));
+        LevelFold partitionGroups = new LevelFold(keyWidth, LEVEL_SHIFTS[2], perKey::add);
+        for (Row r : partitionRows) {
+            partitionGroups.add(values(r));
+        }
+        partitionGroups.finish();
+        perKey.finish();
+        return last;
+    }
+
+    /** A row's values, in column order. */
+    static Object[] values(Row r) {
+        Object[] values = new Object[r.size()];
+        for (int c = 0; c < values.length; c++) {
+            values[c] = r.get(c);
+        }
+        return values;
+    }
+
+    /** The bucket of {@link GapHistogramSpec#bucket}, as a column expression. */
+    static Column bucket(Column gap, GapHistogramSpec spec) {
+        Column inside = least(lit(spec.bins() - 1),
+                floor(gap.minus(lit(spec.lo())).multiply(lit(spec.scale()))).cast(DataTypes.IntegerType));
+        return when(gap.lt(lit(spec.lo())), lit(GapHistogramSpec.UNDERFLOW))
+                .when(gap.geq(lit(spec.hi())), lit(spec.bins()))
+                .otherwise(inside);
+    }
+
+    /** The bin of {@link CalibrationSpec#bin}, as a column expression. */
+    static Column calibrationBin(Column confidence, CalibrationSpec spec) {
+        Column inside = least(lit(spec.bins() - 1),
+                floor(confidence.multiply(lit((double) spec.bins()))).cast(DataTypes.IntegerType));
+        return when(confidence.lt(lit(0.0)), lit(0))
+                .when(confidence.geq(lit(1.0)), lit(spec.bins() - 1))
+                .otherwise(inside);
+    }
+
+    private static Column[] firstLevelAggregates() {
+        List<Column> a = new ArrayList<>();
+        SUMMED.forEach(c -> a.add(sum(col(c)).as(c)));
+        a.add(min(col(MetricColumns.CLASSES)).as(MIN_K));
+        a.add(max(col(MetricColumns.CLASSES)).as(MAX_K));
+        return a.toArray(Column[]::new);
+    }
+
+    private static Column[] upperLevelAggregates() {
+        List<Column> a = new ArrayList<>();
+        SUMMED_DOUBLES.forEach(c -> a.add(sumInBlockOrder(c).as(c)));
+        a.add(sum(col(MetricColumns.CORRECT)).as(MetricColumns.CORRECT));
+        a.add(min(col(MIN_K)).as(MIN_K));
+        a.add(max(col(MAX_K)).as(MAX_K));
+        return a.toArray(Column[]::new);
+    }
+
+    /**
+     * The sum of the partial sums in column {@code c}, added in the order of their block ids (unique
+     * within a group). Partials of rows without a value (quarantined rows) count as 0; their sums
+     * are never read.
+     */
+    static Column sumInBlockOrder(String c) {
+        String v = "`" + c + "`";
+        return expr("aggregate(sort_array(collect_list(struct(`" + BLOCK + "`, " + v + "))), 0D, "
+                + "(acc, x) -> acc + coalesce(x." + v + ", 0D))");
+    }
+
+    /** {@code aggregates} and, for token sequences, the per-sequence ones of the first or an upper level. */
+    private static Column[] withSequences(Column[] aggregates, boolean sequences, boolean firstLevel) {
+        if (!sequences) {
+            return aggregates;
+        }
+        List<Column> a = new ArrayList<>(List.of(aggregates));
+        String tokens = TokenSequences.SEQ_TOKENS;
+        String loss = TokenSequences.SEQ_LOSS;
+        String nll = TokenSequences.SEQ_NLL;
+        a.add((firstLevel ? count(col(tokens)) : sum(col(SEQS))).as(SEQS));
+        a.add(sum(col(tokens)).as(tokens));
+        a.add((firstLevel ? count(col(loss)) : sum(col(SEQ_SCORED))).as(SEQ_SCORED));
+        a.add((firstLevel ? sum(col(loss)) : sumInBlockOrder(loss)).as(loss));
+        a.add(min(col(firstLevel ? loss : SEQ_LOSS_MIN)).as(SEQ_LOSS_MIN));
+        a.add(max(col(firstLevel ? loss : SEQ_LOSS_MAX)).as(SEQ_LOSS_MAX));
+        a.add((firstLevel ? sum(col(nll)) : sumInBlockOrder(nll)).as(nll));
+        a.add(min(col(firstLevel ? nll : SEQ_NLL_MIN)).as(SEQ_NLL_MIN));
+        a.add(max(col(firstLevel ? nll : SEQ_NLL_MAX)).as(SEQ_NLL_MAX));
+        return a.toArray(Column[]::new);
+    }
+
+    private static List<Column> concat(List<Column> head, Column... tail) {
+        List<Column> all = new ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
+    }
+
+    private static scala.collection.immutable.Seq<Column> seq(List<Column> columns) {
+        return CollectionConverters.asScala(columns).toList();
+    }
+}

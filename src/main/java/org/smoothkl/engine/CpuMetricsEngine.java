@@ -1,0 +1,604 @@
+package org.smoothkl.engine;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarArray;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.smoothkl.audit.CalibrationSpec;
+import org.smoothkl.audit.GapHistogramSpec;
+import org.smoothkl.loss.InvalidReason;
+import org.smoothkl.loss.LogitBatch;
+import org.smoothkl.loss.MetricsBatch;
+import org.smoothkl.loss.RowKernel;
+import org.smoothkl.loss.RowKernels;
+import org.smoothkl.loss.RowStatus;
+import org.smoothkl.loss.Smoothing;
+import org.smoothkl.input.AuditInput;
+import org.smoothkl.spark.MetricColumns;
+import org.smoothkl.aggregate.PartitionLevel;
+import org.smoothkl.spark.SparkInternals;
+
+/**
+ * The CPU engine: logits go from Spark's own buffers into a {@link LogitBatch} (read with
+ * {@code getFloat}/{@code getDouble}, never boxed), the row kernel scores the batch, and each row
+ * comes back with the {@link MetricColumns}. Two ways in, the faster taken when possible:
+ * <ul>
+ *   <li>columnar: when the input is a plain columnar scan (Parquet/ORC with the vectorized
+ *       reader), the scan's {@code ColumnarBatch}es are read directly, skipping the conversion
+ *       to rows and the row copies;</li>
+ *   <li>rows: otherwise (text formats, parsed columns), Spark's internal rows
+ *       ({@link SparkInternals#internalRows}), copied into batches.</li>
+ * </ul>
+ * A Java UDF would receive every logit as a boxed Float (DESIGN.md: 1.5× the cost). The logits of
+ * valid and ignored rows are dropped after scoring; only quarantined rows keep theirs, for invalid/.
+ *
+ * <p>For the summary the engine need not emit a row per input row at all: {@link #partitionLevel}
+ * scores the same way and returns the aggregation tree's levels up to one row per key and
+ * partition, added up in the task.
+ */
+public final class CpuMetricsEngine implements MetricsEngine {
+    /** Rows per kernel call on the row path; also bounded by {@link #BATCH_VALUES} logits. */
+    static final int BATCH_ROWS = 4096;
+    static final int BATCH_VALUES = 1 << 20;
+    /** Logits per kernel call when scoring for the summary: 512 KB of doubles, within a core's L2. */
+    public static final int CHUNK_VALUES = 1 << 16;
+    private static final Logger LOG = LoggerFactory.getLogger(CpuMetricsEngine.class);
+    private static final AtomicBoolean KERNEL_LOGGED = new AtomicBoolean();
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public Dataset<Row> withMetrics(AuditInput input, Smoothing smoothing) {
+        Dataset<Row> frame = input.frame();
+        StructType inSchema = frame.schema();
+        RowLayout layout = RowLayout.of(inSchema, input);
+        RDD<ColumnarBatch> batches = SparkInternals.plainColumnarScan(frame);
+        RDD<InternalRow> scored;
+        StructType outSchema;
+        if (batches != null) {
+            // passthrough columns, then the metrics, then the logits (kept for invalid rows only)
+            outSchema = new StructType();
+            for (StructField f : inSchema.fields()) {
+                if (!f.name().equals(input.logitsColumn())) {
+                    outSchema = outSchema.add(f);
+                }
+            }
+            outSchema = withMetricColumns(outSchema).add(nullable(inSchema.apply(input.logitsColumn())));
+            scored = batches.toJavaRDD().mapPartitions(new ScoreBatches(layout, smoothing)).rdd();
+        } else {
+            StructType s = new StructType();
+            for (StructField f : inSchema.fields()) {
+                s = s.add(f.name().equals(input.logitsColumn()) ? nullable(f) : f);
+            }
+            outSchema = withMetricColumns(s);
+            scored = SparkInternals.internalRows(frame).toJavaRDD().mapPartitions(new ScoreRows(layout, smoothing)).rdd();
+        }
+        return SparkInternals.frameOf(frame.sparkSession(), scored, outSchema);
+    }
+
+    /**
+     * The audit's aggregation tree up to its third level, one row per key and partition
+     * ({@link PartitionLevel}), computed while scoring, in the same order as the SQL levels, so the
+     * same bits.
+     * Requires {@link #canAggregate}; token sequences are not for this path (their per-sequence
+     * columns come from a window over the scored rows).
+     */
+    public Dataset<Row> partitionLevel(AuditInput input, Smoothing smoothing, GapHistogramSpec histogram,
+                                       CalibrationSpec calibration) {
+        Dataset<Row> frame = input.frame();
+        StructType inSchema = frame.schema();
+        RowLayout layout = RowLayout.of(inSchema, input);
+        PartitionLevel level = PartitionLevel.of(inSchema, input.groupBy(), histogram, calibration);
+        Aggregate aggregate = new Aggregate(layout, smoothing, level);
+        RDD<ColumnarBatch> batches = SparkInternals.plainColumnarScan(frame);
+        RDD<InternalRow> rows = batches != null
+                ? batches.toJavaRDD().mapPartitionsWithIndex(
+                        (partition, in) -> aggregate.partition(partition,
+                                new ColumnarScorer(in, layout, kernel(smoothing), BATCH_ROWS, CHUNK_VALUES)), false).rdd()
+                : SparkInternals.internalRows(frame).toJavaRDD().mapPartitionsWithIndex(
+                        (partition, in) -> aggregate.partition(partition, new RowScorer(in, layout, kernel(smoothing))), false).rdd();
+        return SparkInternals.frameOf(frame.sparkSession(), rows, level.schema());
+    }
+
+    /** Whether {@link #partitionLevel} serves this input: one row per source row, slices it can group. */
+    public static boolean canAggregate(AuditInput input) {
+        return !input.tokenSequences() && PartitionLevel.supports(input.frame().schema(), input.groupBy());
+    }
+
+    private static StructType withMetricColumns(StructType schema) {
+        for (StructField f : MetricColumns.SCHEMA.fields()) {
+            schema = schema.add(f);
+        }
+        return schema;
+    }
+
+    private static StructField nullable(StructField f) {
+        return new StructField(f.name(), f.dataType(), true, f.metadata());
+    }
+
+    /** The kernel for this JVM (vector where the module is present), said once per JVM in the log. */
+    static RowKernel kernel(Smoothing smoothing) {
+        RowKernel kernel = RowKernels.create(smoothing);
+        if (KERNEL_LOGGED.compareAndSet(false, true)) {
+            LOG.info("smoothkl row kernel: {}", kernel.getClass().getSimpleName());
+        }
+        return kernel;
+    }
+
+    /** Where the engine finds its inputs; serializable, sent to executors. */
+    record RowLayout(int logits, boolean floatLogits, boolean logitsMayHoldNull, int label, DataType labelType,
+                     int inputError, int columns) implements java.io.Serializable {
+        static RowLayout of(StructType schema, AuditInput input) {
+            int logits = schema.fieldIndex(input.logitsColumn());
+            ArrayType logitsType = (ArrayType) schema.fields()[logits].dataType();
+            int label = schema.fieldIndex(input.labelColumn());
+            int error = input.inputErrorColumn() == null ? -1 : schema.fieldIndex(input.inputErrorColumn());
+            return new RowLayout(logits, logitsType.elementType() == DataTypes.FloatType, logitsType.containsNull(),
+                    label, schema.fields()[label].dataType(), error, schema.size());
+        }
+
+        long label(InternalRow row) {
+            if (labelType == DataTypes.LongType) {
+                return row.getLong(label);
+            }
+            if (labelType == DataTypes.IntegerType) {
+                return row.getInt(label);
+            }
+            return labelType == DataTypes.ShortType ? row.getShort(label) : row.getByte(label);
+        }
+
+        long label(ColumnVector v, int r) {
+            if (labelType == DataTypes.LongType) {
+                return v.getLong(r);
+            }
+            if (labelType == DataTypes.IntegerType) {
+                return v.getInt(r);
+            }
+            return labelType == DataTypes.ShortType ? v.getShort(r) : v.getByte(r);
+        }
+
+        /** Appends one row's logits (or its problem) to {@code batch}. */
+        void append(LogitBatch batch, boolean nullLogits, boolean nullLabel, ArrayData logits, long label) {
+            if (nullLogits) {
+                batch.endRowWithProblem(InvalidReason.NULL_LOGITS);
+                return;
+            }
+            if (nullLabel) {
+                batch.endRowWithProblem(InvalidReason.NULL_LABEL);
+                return;
+            }
+            int k = logits.numElements();
+            for (int j = 0; j < k; j++) {
+                if (logitsMayHoldNull && logits.isNullAt(j)) {
+                    batch.endRowWithProblem(InvalidReason.NULL_LOGIT);
+                    return;
+                }
+                batch.appendValue(floatLogits ? logits.getFloat(j) : logits.getDouble(j));
+            }
+            batch.endRow(label);
+        }
+    }
+
+    /** Fills the metric columns of one output row from a scored batch, without boxing. */
+    static final class MetricsRow {
+        final SpecificInternalRow row;
+
+        MetricsRow(boolean withLogits, DataType logitsType) {
+            List<DataType> types = new ArrayList<>();
+            for (StructField f : MetricColumns.SCHEMA.fields()) {
+                types.add(f.dataType());
+            }
+            if (withLogits) {
+                types.add(logitsType);
+            }
+            row = new SpecificInternalRow(scala.jdk.javaapi.CollectionConverters.asScala(types).toSeq());
+        }
+
+        /** Row {@code i} of {@code m}; {@code classes} its K. */
+        InternalRow fill(MetricsBatch m, int i, int classes) {
+            RowStatus status = m.status(i);
+            row.update(0, MetricColumns.STATUS_CODES[status.ordinal()]);
+            if (status == RowStatus.INVALID) {
+                row.update(1, MetricColumns.REASON_CODES[m.reason(i).ordinal()]);
+                for (int c = 2; c <= 8; c++) {
+                    row.setNullAt(c);
+                }
+                row.setBoolean(9, false);
+                row.setNullAt(10);
+                return row;
+            }
+            row.setNullAt(1);
+            row.setDouble(2, m.kl(i));
+            row.setDouble(3, m.smoothedCe(i));
+            row.setDouble(4, m.nll(i));
+            row.setDouble(5, m.gap(i));
+            row.setDouble(6, m.gapOpt(i));
+            row.setDouble(7, m.confidence(i));
+            row.setInt(8, m.pred(i));
+            row.setBoolean(9, m.correct(i));
+            row.setInt(10, classes);
+            return row;
+        }
+    }
+
+    /** Scores a partition of internal rows, a batch of copied rows at a time. */
+    static final class ScoreRows implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+        private final RowLayout layout;
+        private final Smoothing smoothing;
+
+        ScoreRows(RowLayout layout, Smoothing smoothing) {
+            this.layout = layout;
+            this.smoothing = smoothing;
+        }
+
+        @Override
+        public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
+            return new RowIterator(new RowScorer(rows, layout, kernel(smoothing)), layout);
+        }
+    }
+
+    /** Scores a partition a batch at a time: after {@link #next}, its rows' inputs, metrics and K. */
+    private abstract static class Scorer {
+        final RowKernel kernel;
+        final LogitBatch batch;
+        final MetricsBatch metrics = new MetricsBatch();
+
+        /** {@code values}: the batch's first capacity (it grows for longer rows). */
+        Scorer(RowKernel kernel, int rows, int values) {
+            this.kernel = kernel;
+            this.batch = new LogitBatch(rows, values);
+        }
+
+        /** Scores the next batch of rows; false when the partition has no more. */
+        abstract boolean next();
+
+        abstract int rows();
+
+        /** Input row {@code i} of the batch, with the input's column ordinals. */
+        abstract InternalRow input(int i);
+
+        int classes(int i) {
+            return batch.offsets()[i + 1] - batch.offsets()[i];
+        }
+    }
+
+    /** Internal rows, copied (the scan reuses its row objects) into batches of {@link #BATCH_ROWS}. */
+    private static final class RowScorer extends Scorer {
+        private final Iterator<InternalRow> input;
+        private final RowLayout layout;
+        final List<InternalRow> pending = new ArrayList<>(BATCH_ROWS);
+
+        RowScorer(Iterator<InternalRow> input, RowLayout layout, RowKernel kernel) {
+            super(kernel, BATCH_ROWS, BATCH_VALUES);
+            this.input = input;
+            this.layout = layout;
+        }
+
+        @Override
+        boolean next() {
+            pending.clear();
+            batch.clear();
+            while (input.hasNext() && pending.size() < BATCH_ROWS && batch.size() < BATCH_VALUES) {
+                InternalRow row = input.next().copy();
+                pending.add(row);
+                if (layout.inputError() >= 0 && !row.isNullAt(layout.inputError())) {
+                    batch.endRowWithProblem(InvalidReason.fromCode(row.getUTF8String(layout.inputError()).toString()));
+                } else {
+                    boolean nullLogits = row.isNullAt(layout.logits());
+                    boolean nullLabel = row.isNullAt(layout.label());
+                    layout.append(batch, nullLogits, nullLabel, nullLogits ? null : row.getArray(layout.logits()),
+                            nullLabel ? 0 : layout.label(row));
+                }
+            }
+            if (!pending.isEmpty()) {
+                kernel.compute(batch, metrics);
+            }
+            return !pending.isEmpty();
+        }
+
+        @Override
+        int rows() {
+            return pending.size();
+        }
+
+        @Override
+        InternalRow input(int i) {
+            return pending.get(i);
+        }
+    }
+
+    /**
+     * The scan's columnar batches, scored a chunk of rows at a time: at most {@code chunkRows} rows
+     * and about {@code chunkValues} logits. Chunks that fit in the core's cache keep the copy, the
+     * kernel and whoever reads the metrics next (the first level) from streaming megabytes through
+     * memory: a reader batch holds ≈2²⁰ logits, at K = 10 a hundred thousand rows.
+     */
+    private static final class ColumnarScorer extends Scorer {
+        private final Iterator<ColumnarBatch> input;
+        private final RowLayout layout;
+        private final int chunkRows;
+        private final int chunkValues;
+        ColumnarBatch current;
+        private int batchRows;
+        /** The chunk: rows [first, end) of {@link #current}. */
+        private int first;
+        private int end;
+
+        ColumnarScorer(Iterator<ColumnarBatch> input, RowLayout layout, RowKernel kernel, int chunkRows, int chunkValues) {
+            // a chunk's size, not a reader batch's: an 8 MB array per task is a humongous object in G1
+            super(kernel, Math.min(chunkRows, BATCH_ROWS), Math.min(chunkValues, BATCH_VALUES));
+            this.input = input;
+            this.layout = layout;
+            this.chunkRows = chunkRows;
+            this.chunkValues = chunkValues;
+        }
+
+        /** One kernel call per input batch (callers that index the batch's rows directly). */
+        ColumnarScorer(Iterator<ColumnarBatch> input, RowLayout layout, RowKernel kernel) {
+            this(input, layout, kernel, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        }
+
+        @Override
+        boolean next() {
+            while (current == null || end >= batchRows) {
+                if (!input.hasNext()) {
+                    return false;
+                }
+                current = input.next();
+                batchRows = current.numRows();
+                end = 0;
+            }
+            first = end;
+            ColumnVector logits = current.column(layout.logits());
+            ColumnVector label = current.column(layout.label());
+            batch.clear();
+            int r = first;
+            if (logits instanceof WritableColumnVector w && !w.arrayData().hasNull()) {
+                r = appendInBulk(w, label);
+            } else {
+                for (; r < batchRows && r - first < chunkRows && batch.size() < chunkValues; r++) {
+                    boolean nullLogits = logits.isNullAt(r);
+                    boolean nullLabel = label.isNullAt(r);
+                    layout.append(batch, nullLogits, nullLabel, nullLogits ? null : logits.getArray(r),
+                            nullLabel ? 0 : layout.label(label, r));
+                }
+            }
+            end = r;
+            kernel.compute(batch, metrics);
+            return true;
+        }
+
+        /** Row {@code i} of the chunk is row {@code firstRow() + i} of {@link #current}. */
+        int firstRow() {
+            return first;
+        }
+
+        /**
+         * The chunk's logits read straight from the reader's element vector into the batch's
+         * array, a row's values in one tight loop, when no element is null: no per-value null
+         * check, no per-row array view. Returns the row after the chunk.
+         */
+        private int appendInBulk(WritableColumnVector logits, ColumnVector label) {
+            WritableColumnVector data = logits.arrayData();
+            boolean floats = layout.floatLogits();
+            int r = first;
+            for (; r < batchRows && r - first < chunkRows && batch.size() < chunkValues; r++) {
+                if (logits.isNullAt(r)) {
+                    batch.endRowWithProblem(InvalidReason.NULL_LOGITS);
+                } else if (label.isNullAt(r)) {
+                    batch.endRowWithProblem(InvalidReason.NULL_LABEL);
+                } else {
+                    int from = logits.getArrayOffset(r);
+                    int k = logits.getArrayLength(r);
+                    int at = batch.appendSlots(k);
+                    double[] values = batch.values();
+                    if (floats) {
+                        for (int j = 0; j < k; j++) {
+                            values[at + j] = data.getFloat(from + j);
+                        }
+                    } else {
+                        for (int j = 0; j < k; j++) {
+                            values[at + j] = data.getDouble(from + j);
+                        }
+                    }
+                    batch.endRow(layout.label(label, r));
+                }
+            }
+            return r;
+        }
+
+        @Override
+        int rows() {
+            return end - first;
+        }
+
+        @Override
+        InternalRow input(int i) {
+            return current.getRow(first + i);
+        }
+    }
+
+    /** Per-row output of the row path: the input row, its logits dropped unless quarantined, and the metrics. */
+    private static final class RowIterator implements Iterator<InternalRow> {
+        private final RowScorer scorer;
+        private final RowLayout layout;
+        private final MetricsRow metricsRow = new MetricsRow(false, null);
+        private final JoinedRow joined = new JoinedRow();
+        private int next;
+
+        RowIterator(RowScorer scorer, RowLayout layout) {
+            this.scorer = scorer;
+            this.layout = layout;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next < scorer.rows()) {
+                return true;
+            }
+            next = 0;
+            return scorer.next();
+        }
+
+        @Override
+        public InternalRow next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            int i = next++;
+            InternalRow row = scorer.pending.get(i);
+            scorer.pending.set(i, null);
+            if (scorer.metrics.status(i) != RowStatus.INVALID) {
+                row.setNullAt(layout.logits());
+            }
+            return joined.apply(row, metricsRow.fill(scorer.metrics, i, scorer.classes(i)));
+        }
+    }
+
+    /** Scores a partition of the scan's columnar batches, one input batch per kernel call. */
+    static final class ScoreBatches implements FlatMapFunction<Iterator<ColumnarBatch>, InternalRow> {
+        private final RowLayout layout;
+        private final Smoothing smoothing;
+
+        ScoreBatches(RowLayout layout, Smoothing smoothing) {
+            this.layout = layout;
+            this.smoothing = smoothing;
+        }
+
+        @Override
+        public Iterator<InternalRow> call(Iterator<ColumnarBatch> batches) {
+            return new BatchIterator(new ColumnarScorer(batches, layout, kernel(smoothing)), layout);
+        }
+    }
+
+    /**
+     * Emits the rows of one input batch before it reads the next: the reader reuses its column
+     * vectors, and Spark copies each emitted row before asking for another.
+     */
+    private static final class BatchIterator implements Iterator<InternalRow> {
+        private final ColumnarScorer scorer;
+        private final RowLayout layout;
+        private final MetricsRow metricsRow;
+        private final JoinedRow joined = new JoinedRow();
+        private ColumnarBatch passthrough;
+        private int next;
+
+        BatchIterator(ColumnarScorer scorer, RowLayout layout) {
+            this.scorer = scorer;
+            this.layout = layout;
+            this.metricsRow = new MetricsRow(true, DataTypes.createArrayType(
+                    layout.floatLogits() ? DataTypes.FloatType : DataTypes.DoubleType, layout.logitsMayHoldNull()));
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (passthrough == null || next >= scorer.rows()) {
+                if (!scorer.next()) {
+                    return false;
+                }
+                next = 0;
+                ColumnVector[] others = new ColumnVector[layout.columns() - 1];
+                for (int c = 0, o = 0; c < layout.columns(); c++) {
+                    if (c != layout.logits()) {
+                        others[o++] = scorer.current.column(c);
+                    }
+                }
+                passthrough = new ColumnarBatch(others, scorer.rows());
+            }
+            return true;
+        }
+
+        @Override
+        public InternalRow next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            int i = next++;
+            MetricsBatch metrics = scorer.metrics;
+            metricsRow.fill(metrics, i, scorer.classes(i));
+            int logitsField = MetricColumns.SCHEMA.size();
+            ColumnVector logits = scorer.current.column(layout.logits());
+            if (metrics.status(i) == RowStatus.INVALID && !logits.isNullAt(i)) {
+                ColumnarArray a = logits.getArray(i);
+                metricsRow.row.update(logitsField, a.copy());
+            } else {
+                metricsRow.row.setNullAt(logitsField);
+            }
+            return joined.apply(passthrough.getRow(i), metricsRow.row);
+        }
+    }
+
+    /** The partition-level rows of one partition ({@link #partitionLevel}); serializable, sent to executors. */
+    private record Aggregate(RowLayout layout, Smoothing smoothing, PartitionLevel level) implements java.io.Serializable {
+        Iterator<InternalRow> partition(int partition, Scorer scorer) {
+            return new PartitionLevelIterator(scorer, level, partition);
+        }
+    }
+
+    /**
+     * Feeds every scored row to the partition's levels; after the partition's last row hands out
+     * the third level's rows.
+     */
+    private static final class PartitionLevelIterator implements Iterator<InternalRow> {
+        private final Scorer scorer;
+        private final java.util.ArrayDeque<InternalRow> ready = new java.util.ArrayDeque<>();
+        private final PartitionLevel.Partition level;
+        private boolean finished;
+
+        PartitionLevelIterator(Scorer scorer, PartitionLevel level, int partition) {
+            this.scorer = scorer;
+            this.level = level.open(partition, ready::add);
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (ready.isEmpty() && !finished) {
+                if (scorer.next()) {
+                    if (scorer instanceof ColumnarScorer columnar) {
+                        level.beginChunk(columnar.current, columnar.firstRow());
+                    }
+                    for (int i = 0, n = scorer.rows(); i < n; i++) {
+                        level.add(scorer.input(i), scorer.metrics, i, scorer.classes(i));
+                    }
+                } else {
+                    level.finish();
+                    finished = true;
+                }
+            }
+            return !ready.isEmpty();
+        }
+
+        @Override
+        public InternalRow next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return ready.poll();
+        }
+    }
+}

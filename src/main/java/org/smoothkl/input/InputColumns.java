@@ -1,0 +1,27 @@
+package org.smoothkl.input;
+
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+
+/** The columns the readers add to a source, and the source column types they accept. */
+final class InputColumns {
+    /** Reader-side reason a row is bad (an {@link org.smoothkl.loss.InvalidReason} code), or null. */
+    static final String INPUT_ERROR = "_smoothkl_input_error";
+    static final String PARSED_LOGITS = "_smoothkl_logits";
+    static final String PARSED_LABEL = "_smoothkl_label";
+    static final String CORRUPT_RECORD = "_corrupt_record";
+
+    private InputColumns() {
+    }
+
+    static boolean isFloatingArray(DataType t) {
+        return t instanceof ArrayType a
+                && (a.elementType() == DataTypes.FloatType || a.elementType() == DataTypes.DoubleType);
+    }
+
+    static boolean isIntegral(DataType t) {
+        return t == DataTypes.IntegerType || t == DataTypes.LongType
+                || t == DataTypes.ShortType || t == DataTypes.ByteType;
+    }
+}

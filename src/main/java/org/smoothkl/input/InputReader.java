@@ -1,0 +1,233 @@
+package org.smoothkl.input;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.AtomicType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.smoothkl.audit.AuditInputException;
+import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.loss.InvalidReason;
+import org.smoothkl.spark.MetricColumns;
+import org.smoothkl.spark.Columns;
+
+/**
+ * Reads --input with Spark's own readers and checks its schema. Wrong schema or a missing path
+ * is an {@link AuditInputException} naming the column (its type and what was expected) or the
+ * path; rows that are bad one by one (malformed JSON, logits text that does not parse) are
+ * kept and flagged for the kernel to quarantine. Other shapes: token sequences
+ * ({@link TokenSequences}, one row per token), NumPy .npz shards ({@link NpzShards}) and Spark ML
+ * vector logits ({@link VectorColumns}).
+ */
+public final class InputReader {
+    /** Formats whose logits and labels may arrive as text, parsed per row (bad text is quarantined). */
+    private static final java.util.Set<String> TEXT_FORMATS = java.util.Set.of("csv", "json");
+    private static final ArrayType LOGITS_AS_DOUBLES = DataTypes.createArrayType(DataTypes.DoubleType, true);
+
+    private InputReader() {
+    }
+
+    /** Reader settings that decide Parquet decode speed (the design page); applied unless the user set them. */
+    private static final Map<String, String> SQL_DEFAULTS = Map.of(
+            "spark.sql.parquet.enableNestedColumnVectorizedReader", "true",
+            "spark.sql.orc.enableNestedColumnVectorizedReader", "true");
+    private static final String PARQUET_BATCH_ROWS = "spark.sql.parquet.columnarReaderBatchSize";
+
+    /** The spec's input, read and checked: what the engines score. */
+    public static AuditInput read(SparkSession spark, AuditSpec spec) {
+        return normalize(load(spark, spec), spec);
+    }
+
+    /**
+     * The spec's input as its source has it (before the schema checks of {@link #normalize}), with
+     * the reader settings for it applied to the session.
+     */
+    public static Dataset<Row> load(SparkSession spark, AuditSpec spec) {
+        applyReaderSettings(spark, spec);
+        checkPathExists(spark, spec.input());
+        Dataset<Row> raw;
+        try {
+            raw = switch (spec.format()) {
+                case "json" -> readJson(spark, spec);
+                case "npz" -> NpzShards.read(spark, spec);
+                // RFC 4180 quoting (a quote inside a quoted field is doubled), as pandas and most tools write it.
+                case "csv" -> spark.read().option("header", "true").option("escape", "\"").option("mode", "PERMISSIVE")
+                        .csv(spec.input());
+                default -> spark.read().format(spec.format()).load(spec.input());
+            };
+        } catch (Exception e) {
+            if (e instanceof AnalysisException) { // e.g. an empty directory: no schema to read
+                throw new AuditInputException("cannot read " + spec.input() + " as " + spec.format() + ": "
+                        + e.getMessage().lines().findFirst().orElse(""), e);
+            }
+            throw e;
+        }
+        return raw;
+    }
+
+    /** Reader settings for this input, each unless the user set it (public: the benchmark's floor reads alike). */
+    public static void applyReaderSettings(SparkSession spark, AuditSpec spec) {
+        SQL_DEFAULTS.forEach((k, v) -> {
+            if (!spark.conf().contains(k)) {
+                spark.conf().set(k, v);
+            }
+        });
+        if (spec.format().equals("parquet") && !spark.sparkContext().getConf().contains(PARQUET_BATCH_ROWS)) {
+            // (set in the conf the job started with; a value set on an earlier run does not count)
+            ReaderBatchSize.rowsFor(spark.sparkContext().hadoopConfiguration(), spec.input(), spec.logitsColumn())
+                    .ifPresent(rows -> spark.conf().set(PARQUET_BATCH_ROWS, Integer.toString(rows)));
+        }
+    }
+
+    private static void checkPathExists(SparkSession spark, String input) {
+        try {
+            Path path = new Path(input);
+            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            FileStatus[] matches = fs.globStatus(path);
+            if (matches == null || matches.length == 0) {
+                throw new AuditInputException("input path does not exist: " + input);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new AuditInputException("cannot read input path " + input + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * JSON: infer the schema once, then read again with the logits as array&lt;double&gt; (the
+     * strings "NaN", "Infinity", "-Infinity" parse as those values) and the label as long, keeping
+     * records that still fail in a corrupt-record column instead of dropping them.
+     */
+    private static Dataset<Row> readJson(SparkSession spark, AuditSpec spec) {
+        StructType inferred = spark.read().json(spec.input()).schema();
+        List<StructField> fields = new ArrayList<>();
+        for (StructField f : inferred.fields()) {
+            DataType t = f.dataType();
+            if (f.name().equals(spec.logitsColumn()) && t instanceof ArrayType a && a.elementType() instanceof AtomicType) {
+                t = LOGITS_AS_DOUBLES;
+            } else if (f.name().equals(spec.labelColumn()) && t instanceof AtomicType) {
+                t = DataTypes.LongType;
+            } else if (f.name().equals(spec.logitsColumn()) && t instanceof ArrayType a && a.elementType() instanceof ArrayType b
+                    && b.elementType() instanceof AtomicType) { // token sequences
+                t = DataTypes.createArrayType(LOGITS_AS_DOUBLES, true);
+            } else if (f.name().equals(spec.labelColumn()) && t instanceof ArrayType a && a.elementType() instanceof AtomicType) {
+                t = DataTypes.createArrayType(DataTypes.LongType, true);
+            }
+            if (!f.name().equals(InputColumns.CORRUPT_RECORD)) {
+                fields.add(DataTypes.createStructField(f.name(), t, true));
+            }
+        }
+        fields.add(DataTypes.createStructField(InputColumns.CORRUPT_RECORD, DataTypes.StringType, true));
+        return spark.read()
+                .schema(DataTypes.createStructType(fields))
+                .option("mode", "PERMISSIVE")
+                .option("columnNameOfCorruptRecord", InputColumns.CORRUPT_RECORD)
+                .json(spec.input());
+    }
+
+    /** A source frame checked and shaped for the engines (the logits and label columns parsed where text). */
+    public static AuditInput normalize(Dataset<Row> raw, AuditSpec spec) {
+        StructType schema = raw.schema();
+        StructField logits = field(schema, spec.logitsColumn(), "--logits-col");
+        StructField label = field(schema, spec.labelColumn(), "--label-col");
+        for (String g : spec.groupBy()) {
+            StructField f = field(schema, g, "--group-by");
+            if (!(f.dataType() instanceof AtomicType)) {
+                throw new AuditInputException("group-by column '" + g + "' has type " + f.dataType().simpleString()
+                        + "; expected a plain value (string, number, boolean, date)");
+            }
+            if (MetricColumns.NAMES.contains(g)) {
+                throw new AuditInputException("group-by column '" + g + "' clashes with the metric column of that name; rename it");
+            }
+        }
+
+        boolean corruptColumn = Arrays.asList(schema.fieldNames()).contains(InputColumns.CORRUPT_RECORD);
+        if (TokenSequences.requested(logits, label)) {
+            return TokenSequences.flatten(raw, spec, logits, label, corruptColumn ? InputColumns.CORRUPT_RECORD : null);
+        }
+
+        List<String> source = new ArrayList<>(spec.groupBy());
+        source.add(spec.labelColumn());
+        source.add(spec.logitsColumn());
+        if (corruptColumn) {
+            source.add(InputColumns.CORRUPT_RECORD);
+        }
+
+        String logitsCol = spec.logitsColumn();
+        String labelCol = spec.labelColumn();
+        List<Column> problems = new ArrayList<>();
+        List<Column> columns = new ArrayList<>(source.stream().map(Columns::quoted).toList());
+        if (corruptColumn) {
+            problems.add(when(col(InputColumns.CORRUPT_RECORD).isNotNull(), lit(InvalidReason.MALFORMED_RECORD.code())));
+        }
+
+        boolean text = TEXT_FORMATS.contains(spec.format());
+        if (logits.dataType() == DataTypes.StringType && text) { // CSV, or JSON holding the array as text
+            Column parsed = from_json(Columns.quoted(logitsCol), LOGITS_AS_DOUBLES, Map.of());
+            columns.add(parsed.as(InputColumns.PARSED_LOGITS));
+            problems.add(when(Columns.quoted(logitsCol).isNotNull().and(parsed.isNull()), lit(InvalidReason.MALFORMED_LOGITS.code())));
+            logitsCol = InputColumns.PARSED_LOGITS;
+        } else if (VectorColumns.isVector(logits.dataType())) { // Spark ML vectors, dense or sparse
+            columns.add(VectorColumns.toArray(Columns.quoted(logitsCol)).as(InputColumns.PARSED_LOGITS));
+            logitsCol = InputColumns.PARSED_LOGITS;
+        } else if (!InputColumns.isFloatingArray(logits.dataType())) {
+            throw new AuditInputException("logits column '" + logitsCol + "' has type " + logits.dataType().simpleString()
+                    + "; expected array<float> or array<double>" + textHint(logits));
+        }
+
+        if (label.dataType() == DataTypes.StringType && text) {
+            Column parsed = Columns.quoted(labelCol).try_cast(DataTypes.LongType);
+            columns.add(parsed.as(InputColumns.PARSED_LABEL));
+            problems.add(when(Columns.quoted(labelCol).isNotNull().and(parsed.isNull()), lit(InvalidReason.MALFORMED_LABEL.code())));
+            labelCol = InputColumns.PARSED_LABEL;
+        } else if (!InputColumns.isIntegral(label.dataType())) {
+            throw new AuditInputException("label column '" + labelCol + "' has type " + label.dataType().simpleString()
+                    + "; expected int or long (bigint)" + textHint(label));
+        }
+
+        String errorCol = null;
+        if (!problems.isEmpty()) {
+            columns.add(org.apache.spark.sql.functions.coalesce(problems.toArray(Column[]::new)).as(InputColumns.INPUT_ERROR));
+            errorCol = InputColumns.INPUT_ERROR;
+        }
+        Dataset<Row> frame = raw.select(columns.toArray(Column[]::new));
+        return new AuditInput(frame, logitsCol, labelCol, errorCol, spec.groupBy(), source);
+    }
+
+    /**
+     * A typed format (Parquet, ORC) states its types: a string where numbers belong is the
+     * producer's mistake (often class names instead of indices), not text to guess at.
+     */
+    private static String textHint(StructField f) {
+        return f.dataType() == DataTypes.StringType ? " (text is parsed only in csv and json input; cast the column)" : "";
+    }
+
+    private static StructField field(StructType schema, String name, String flag) {
+        for (StructField f : schema.fields()) {
+            if (f.name().equals(name)) {
+                return f;
+            }
+        }
+        throw new AuditInputException("input has no column '" + name + "' (" + flag + "); its columns are "
+                + String.join(", ", schema.fieldNames()));
+    }
+
+}

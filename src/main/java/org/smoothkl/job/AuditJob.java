@@ -1,0 +1,137 @@
+package org.smoothkl.job;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.smoothkl.aggregate.AuditAggregation;
+import org.smoothkl.audit.Assessment;
+import org.smoothkl.audit.AuditInputException;
+import org.smoothkl.audit.AuditResult;
+import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.RunSnapshot;
+import org.smoothkl.audit.SliceKey;
+import org.smoothkl.audit.SliceSummary;
+import org.smoothkl.engine.CpuMetricsEngine;
+import org.smoothkl.engine.MetricsEngine;
+import org.smoothkl.engine.MetricsEngines;
+import org.smoothkl.input.AuditInput;
+import org.smoothkl.input.InputReader;
+import org.smoothkl.input.TokenSequences;
+import org.smoothkl.loss.LossKind;
+import org.smoothkl.spark.MetricColumns;
+
+/**
+ * The one way in: one audit on Spark. Checks the input, scores every row with the engine the spec
+ * names ({@link MetricsEngines}), aggregates per slice and assesses the result (checks, baseline);
+ * writes nothing ({@code org.smoothkl.output.AuditOutput} writes a run). The input is scanned once
+ * for the aggregation; the per-row outputs ({@link AuditRun#scored}) scan it again.
+ */
+public final class AuditJob {
+    private AuditJob() {
+    }
+
+    /** Audits the spec's own input (its --input, read with its --format). */
+    public static AuditRun run(SparkSession spark, AuditSpec spec, RunSnapshot baseline) {
+        return guarded(() -> run(spark, spec, InputReader.load(spark, spec), baseline));
+    }
+
+    /**
+     * Audits {@code source}, a frame with the spec's logits, label and slice columns (any frame
+     * the caller has built). {@code baseline}: an earlier run to compare with, or null.
+     */
+    public static AuditRun run(SparkSession spark, AuditSpec spec, Dataset<Row> source, RunSnapshot baseline) {
+        return guarded(() -> {
+            Instant started = Instant.now();
+            if (baseline != null) {
+                baseline.requireComparableWith(spec);
+            }
+            MetricsEngine engine = MetricsEngines.choose(spark, spec);
+            AuditInput input = InputReader.normalize(source, spec);
+            AuditResult result = AuditResult.of(spec, slices(input, engine, spec));
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("started", started.toString());
+            info.put("tag", spec.runTag());
+            info.put("seconds", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0);
+            info.put("spark_version", spark.version());
+            info.put("engine", engine.name());
+            info.put("kernel", MetricsEngines.kernel(spark, engine));
+            return new AuditRun(spec, started, info, result, Assessment.of(result, baseline),
+                    () -> scored(input, engine, spec), input);
+        });
+    }
+
+    /**
+     * The aggregation query exactly as {@link #run} executes it (scan, metrics, slice aggregates
+     * and gap histogram), unexecuted: for checking where its operators run (the GPU plan check).
+     */
+    public static Dataset<Row> aggregationQuery(SparkSession spark, AuditSpec spec) {
+        AuditInput input = InputReader.read(spark, spec);
+        MetricsEngine engine = MetricsEngines.choose(spark, spec);
+        return preAggregated(input, engine)
+                ? AuditAggregation.planOfPartitionLevel(partitionLevel((CpuMetricsEngine) engine, input, spec), spec)
+                : AuditAggregation.planOfScored(scored(input, engine, spec), spec);
+    }
+
+    /**
+     * The per-slice states. The CPU engine aggregates the tree's first three levels while it
+     * scores ({@link CpuMetricsEngine#partitionLevel}), so no per-row rows reach Spark; the RAPIDS
+     * engine (whose plan must stay on the GPU) and token sequences (per-sequence columns from a
+     * window over the scored rows) take the SQL path over scored rows. Both give the same bits.
+     */
+    private static Map<SliceKey, SliceSummary> slices(AuditInput input, MetricsEngine engine, AuditSpec spec) {
+        return preAggregated(input, engine)
+                ? AuditAggregation.ofPartitionLevel(partitionLevel((CpuMetricsEngine) engine, input, spec), spec)
+                : AuditAggregation.ofScored(scored(input, engine, spec), spec);
+    }
+
+    private static boolean preAggregated(AuditInput input, MetricsEngine engine) {
+        return engine instanceof CpuMetricsEngine && CpuMetricsEngine.canAggregate(input);
+    }
+
+    private static Dataset<Row> partitionLevel(CpuMetricsEngine cpu, AuditInput input, AuditSpec spec) {
+        return cpu.partitionLevel(input, spec.smoothing(), spec.histogram(), spec.calibration());
+    }
+
+    /** Every row with its metrics (and, for token sequences, the per-sequence totals). */
+    private static Dataset<Row> scored(AuditInput input, MetricsEngine engine, AuditSpec spec) {
+        Dataset<Row> scored = engine.withMetrics(input, spec.smoothing());
+        if (!input.tokenSequences()) {
+            return scored;
+        }
+        String loss = spec.preset().loss() == LossKind.KL ? MetricColumns.KL : MetricColumns.SMOOTHED_CE;
+        return TokenSequences.withSequenceTotals(scored, loss);
+    }
+
+    private static AuditRun guarded(java.util.function.Supplier<AuditRun> work) {
+        try {
+            return work.get();
+        } catch (Exception e) { // Spark throws Scala's checked exceptions (AnalysisException) undeclared
+            throw asInputProblem(e);
+        }
+    }
+
+    /**
+     * A file Spark could not read (corrupt, truncated, not of the format) is bad input: exit 2
+     * naming the file, not a stack trace. Anything else stays unexpected.
+     */
+    public static RuntimeException asInputProblem(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AuditInputException bad) { // thrown in a task (a bad .npz shard), carried by Spark's failure
+                return bad;
+            }
+            if (t instanceof org.apache.spark.SparkThrowable st && st.getCondition() != null
+                    && st.getCondition().startsWith("FAILED_READ_FILE")) {
+                Throwable cause = t.getCause() == null ? t : t.getCause();
+                return new AuditInputException("cannot read an input file: " + firstLine(cause.getMessage()), e);
+            }
+        }
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
+    }
+}

@@ -1,0 +1,95 @@
+package org.smoothkl.output;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.RunSnapshot;
+import org.smoothkl.job.AuditRun;
+import org.smoothkl.report.HistogramCsv;
+import org.smoothkl.report.HtmlReport;
+import org.smoothkl.report.SummaryJson;
+import org.smoothkl.report.SummaryReader;
+import org.smoothkl.job.AuditJob;
+
+/**
+ * The output directory of a run, and the one owner of its file names: {@value #SUMMARY},
+ * {@value #HISTOGRAMS_CSV}, {@value #REPORT}, the Parquet parts {@value #INVALID}/,
+ * {@value #ROWS}/ and {@value #HISTOGRAMS}/, and {@link AtomicOutput#SUCCESS}, written into an
+ * {@link AtomicOutput} and committed together; then the run's rows are appended to --history.
+ *
+ * <pre>{@code
+ * try (AuditOutput out = AuditOutput.claim(conf, spec)) {   // before the audit: fail fast
+ *     out.write(AuditJob.run(spark, spec, AuditOutput.baseline(conf, spec)));
+ * }
+ * }</pre>
+ */
+public final class AuditOutput implements AutoCloseable {
+    public static final String SUMMARY = "summary.json";
+    public static final String HISTOGRAMS_CSV = "histograms.csv";
+    public static final String REPORT = "report.html";
+    public static final String INVALID = "invalid";
+    public static final String ROWS = "rows";
+    public static final String HISTOGRAMS = "histograms";
+
+    private final AtomicOutput out;
+
+    private AuditOutput(AtomicOutput out) {
+        this.out = out;
+    }
+
+    /** Claims the spec's --output (refused when it exists, unless --overwrite, or another run holds it). */
+    public static AuditOutput claim(Configuration conf, AuditSpec spec) {
+        return new AuditOutput(AtomicOutput.begin(conf, spec.output(), spec.overwrite()));
+    }
+
+    /** The spec's --baseline as its summary.json recorded it, or null without one. */
+    public static RunSnapshot baseline(Configuration conf, AuditSpec spec) {
+        if (spec.baseline() == null) {
+            return null;
+        }
+        RunSnapshot baseline = SummaryReader.snapshot(OutputFiles.readFinished(conf, spec.baseline(), SUMMARY), spec.baseline());
+        baseline.requireComparableWith(spec);
+        return baseline;
+    }
+
+    /**
+     * Writes every part of {@code run} and commits the directory; then appends the run to the
+     * spec's --history, if any. Per-row parts scan the input again (only when there is something to write).
+     */
+    public void write(AuditRun run) {
+        AuditSpec spec = run.spec();
+        SparkSession spark = run.input().frame().sparkSession();
+        Dataset<Row> scored = run.scored();
+        AuditOutputs.writeInvalid(run.input(), scored, run.result(), out.path(INVALID));
+        if (spec.writeRows()) {
+            AuditOutputs.writeRows(run.input(), scored, out.path(ROWS));
+        }
+        StructType sliceSchema = new StructType(spec.groupBy().stream()
+                .map(g -> run.input().frame().schema().apply(g)).toArray(StructField[]::new));
+        AuditOutputs.writeHistograms(spark, sliceSchema, run.result(), out.path(HISTOGRAMS));
+        String summary = SummaryJson.render(run.result(), run.assessment(), run.info());
+        out.writeText(SUMMARY, summary);
+        out.writeText(HISTOGRAMS_CSV, HistogramCsv.render(run.result()));
+        out.writeText(REPORT, HtmlReport.render(SummaryReader.tree(summary, SUMMARY)));
+        out.commit();
+        if (spec.history() != null) {
+            HistoryTable.append(spark, spec.history(), HistoryTable.rows(run.started(), spec, run.assessment()), run.started());
+        }
+    }
+
+    /** Renders {@code dir}/{@value #REPORT} again from its {@value #SUMMARY} (no Spark job). */
+    public static void rerenderReport(Configuration conf, String dir) {
+        String json = OutputFiles.readFinished(conf, dir, SUMMARY);
+        OutputFiles.replace(conf, dir, REPORT, HtmlReport.render(SummaryReader.tree(json, dir + "/" + SUMMARY)));
+    }
+
+    /** Deletes the uncommitted directory (when {@link #write} did not finish) and releases the claim. */
+    @Override
+    public void close() {
+        out.close();
+    }
+}

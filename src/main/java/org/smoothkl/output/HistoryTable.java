@@ -1,0 +1,131 @@
+package org.smoothkl.output;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.smoothkl.audit.Assessment;
+import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.CheckResult;
+import org.smoothkl.audit.Comparison;
+import org.smoothkl.audit.Metric;
+import org.smoothkl.audit.SliceSnapshot;
+
+/**
+ * The history table (--history DIR): one Parquet row per run and summary (overall and each
+ * slice), keyed by run_time and run_tag. It only grows: each run writes its rows as one new
+ * Parquet file and never touches another. The file is written by Spark into a staging
+ * directory under DIR whose name starts with "_" (Spark's readers skip it), then renamed to a
+ * name no other run can have (run time + UUID). Concurrent runs therefore never share a
+ * temporary directory (Spark's own append into one directory does: the first job to finish
+ * deletes DIR/_temporary under the other) and a reader sees a run's rows whole or not at all.
+ * Read it with {@code spark.read.parquet(DIR)} (with mergeSchema when runs of different
+ * versions wrote it).
+ */
+public final class HistoryTable {
+    public static final String FILE_PREFIX = "run-";
+    private static final String STAGING_PREFIX = "_staging-";
+
+    private HistoryTable() {
+    }
+
+    public static StructType schema() {
+        List<StructField> f = new ArrayList<>();
+        f.add(DataTypes.createStructField("run_time", DataTypes.TimestampType, false));
+        f.add(DataTypes.createStructField("run_tag", DataTypes.StringType, true));
+        f.add(DataTypes.createStructField("output", DataTypes.StringType, false));
+        f.add(DataTypes.createStructField("input", DataTypes.StringType, false));
+        f.add(DataTypes.createStructField("preset", DataTypes.StringType, false));
+        f.add(DataTypes.createStructField("epsilon", DataTypes.DoubleType, false));
+        f.add(DataTypes.createStructField("slice", DataTypes.StringType, false));
+        f.add(DataTypes.createStructField("slice_key",
+                DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, true), false));
+        for (Metric m : Metric.values()) {
+            f.add(DataTypes.createStructField(m.key(), m.isCount() ? DataTypes.LongType : DataTypes.DoubleType, true));
+        }
+        f.add(DataTypes.createStructField("gap_psi", DataTypes.DoubleType, true));
+        f.add(DataTypes.createStructField("gap_js", DataTypes.DoubleType, true));
+        f.add(DataTypes.createStructField("checks", DataTypes.IntegerType, false));
+        f.add(DataTypes.createStructField("checks_failed", DataTypes.IntegerType, false));
+        return DataTypes.createStructType(f);
+    }
+
+    /** This run's rows: overall first, then each slice; undefined numbers are null. */
+    public static List<Row> rows(Instant runTime, AuditSpec spec, Assessment assessment) {
+        List<Row> rows = new ArrayList<>();
+        for (SliceSnapshot s : assessment.slices().values()) {
+            List<Object> v = new ArrayList<>();
+            v.add(Timestamp.from(runTime));
+            v.add(spec.runTag());
+            v.add(spec.output());
+            v.add(spec.input());
+            v.add(spec.preset().cliName());
+            v.add(spec.smoothing().epsilon());
+            v.add(s.label());
+            Map<String, String> key = new LinkedHashMap<>();
+            s.key().forEach((k, x) -> key.put(k, x == null ? null : x.toString()));
+            v.add(key);
+            for (Metric m : Metric.values()) {
+                double x = s.metric(m);
+                v.add(Double.isNaN(x) ? null : m.isCount() ? (Object) (long) x : (Object) x);
+            }
+            Comparison c = assessment.comparisons().get(s.label());
+            v.add(c == null || Double.isNaN(c.gapPsi()) ? null : c.gapPsi());
+            v.add(c == null || Double.isNaN(c.gapJs()) ? null : c.gapJs());
+            List<CheckResult> mine = assessment.checks().stream().filter(r -> r.slice().equals(s.label())).toList();
+            v.add(mine.size());
+            v.add((int) mine.stream().filter(r -> !r.passed()).count());
+            rows.add(RowFactory.create(v.toArray()));
+        }
+        return rows;
+    }
+
+    /** Appends {@code rows} to the table at {@code dir} as one new file; earlier files are never touched. */
+    public static void append(SparkSession spark, String dir, List<Row> rows, Instant runTime) {
+        String id = UUID.randomUUID().toString();
+        Path table = new Path(dir);
+        Path staging = new Path(table, STAGING_PREFIX + id);
+        FileSystem fs;
+        try {
+            fs = table.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            fs.mkdirs(table);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the history table " + dir, e);
+        }
+        try {
+            spark.createDataFrame(rows, schema()).coalesce(1).write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
+            for (FileStatus f : fs.listStatus(staging)) {
+                String name = f.getPath().getName();
+                if (name.endsWith(".parquet")) {
+                    Path target = new Path(table, FILE_PREFIX + runTime.toEpochMilli() + "-" + id + "-" + name);
+                    if (!fs.rename(f.getPath(), target)) {
+                        throw new IOException("cannot move " + f.getPath() + " to " + target);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to the history table " + dir, e);
+        } finally {
+            try {
+                fs.delete(staging, true);
+            } catch (IOException e) {
+                // The staging directory starts with "_": readers skip it; nothing more to do.
+            }
+        }
+    }
+}

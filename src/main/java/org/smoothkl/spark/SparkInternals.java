@@ -1,0 +1,84 @@
+package org.smoothkl.spark;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+import org.smoothkl.input.InputReader;
+
+/**
+ * Every use of Spark's internal (non-public, unstable) API, in one place: frames of the classic
+ * (non-Connect) session as RDDs of internal rows and back, and a plain scan's columnar batches.
+ * The CPU engine needs them to read Spark's buffers without boxing a value per logit; a Spark
+ * upgrade that breaks one of them breaks it here.
+ */
+public final class SparkInternals {
+    private SparkInternals() {
+    }
+
+    /** The frame's rows as Spark's internal rows (no conversion to {@link Row}). */
+    public static RDD<InternalRow> internalRows(Dataset<Row> frame) {
+        return classic(frame).queryExecution().toRdd();
+    }
+
+    /** A frame of internal rows of {@code schema} (not checked against it). */
+    public static Dataset<Row> frameOf(SparkSession spark, RDD<InternalRow> rows, StructType schema) {
+        return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows, schema, false);
+    }
+
+    /** The partitions of the frame's planned RDD (the one its actions run; no new plan). */
+    public static int partitions(Dataset<Row> frame) {
+        return internalRows(frame).getNumPartitions();
+    }
+
+    /**
+     * The scan's columnar batches when {@code frame} is nothing but a columnar file scan whose
+     * output is exactly the frame's columns (the shape InputReader gives Parquet and ORC input);
+     * null otherwise.
+     */
+    public static RDD<ColumnarBatch> plainColumnarScan(Dataset<Row> frame) {
+        SparkPlan node = classic(frame).queryExecution().executedPlan();
+        while (node.children().size() == 1 && isRowConversion(node)) {
+            node = node.children().head();
+        }
+        if (!node.children().isEmpty() || !node.supportsColumnar()) {
+            return null;
+        }
+        List<String> scanColumns = new ArrayList<>();
+        scala.collection.Iterator<Attribute> it = node.output().iterator();
+        while (it.hasNext()) {
+            scanColumns.add(it.next().name());
+        }
+        if (!scanColumns.equals(List.of(frame.columns()))) {
+            return null;
+        }
+        return node.executeColumnar();
+    }
+
+    /** The columnar batches of the plan's first leaf, which must be a columnar scan (the benchmark's floor). */
+    public static RDD<ColumnarBatch> leafColumnarScan(Dataset<Row> frame) {
+        SparkPlan scan = classic(frame).queryExecution().executedPlan().collectLeaves().head();
+        if (!scan.supportsColumnar()) {
+            throw new IllegalStateException("the scan is not columnar: " + scan.nodeName()
+                    + " (is spark.sql.parquet.enableNestedColumnVectorizedReader on?)");
+        }
+        return scan.executeColumnar();
+    }
+
+    /** Plan nodes that only turn a columnar scan's batches into rows. */
+    private static boolean isRowConversion(SparkPlan node) {
+        String name = node.nodeName();
+        return name.startsWith("WholeStageCodegen") || name.equals("ColumnarToRow") || name.equals("InputAdapter");
+    }
+
+    private static org.apache.spark.sql.classic.Dataset<Row> classic(Dataset<Row> frame) {
+        return (org.apache.spark.sql.classic.Dataset<Row>) frame;
+    }
+}

@@ -1,0 +1,341 @@
+package org.smoothkl.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.smoothkl.CliRun;
+import org.smoothkl.SparkTestSession;
+
+/**
+ * The bad-input matrix (README, "Bad input"): one row per case, each with its expected outcome.
+ * Either the run stops with exit 2 and one line on stderr naming the column, file or value (and
+ * leaves no output behind), or it succeeds with the bad rows quarantined: exact counts per
+ * reason, {@code rows = valid + ignored + invalid}, and every quarantined row in invalid/ with
+ * its reason.
+ */
+class BadInputMatrixTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SparkSession SPARK = SparkTestSession.get();
+
+    @TempDir
+    Path tmp;
+
+    /** Writes a case's input under a directory and returns the run's arguments besides --output. */
+    @FunctionalInterface
+    interface Input {
+        List<String> write(Path dir) throws IOException;
+    }
+
+    /** What a case must end in. */
+    sealed interface Expect permits Refused, Quarantined {
+    }
+
+    /** Exit 2, one line on stderr containing each of {@code mentions}. */
+    record Refused(List<String> mentions) implements Expect {
+    }
+
+    /** Exit 0 with these counts; {@code extra} checks the summary and the rows of invalid/ further. */
+    record Quarantined(long valid, long ignored, Map<String, Long> invalidByReason, BiConsumer<JsonNode, List<Row>> extra)
+            implements Expect {
+    }
+
+    static Stream<Arguments> matrix() {
+        List<Arguments> rows = new ArrayList<>();
+        // --- schema: the run is refused, naming the column, its type and what was expected
+        rows.add(row("logits not an array", parquet("SELECT 1 AS label, 2.5D AS logits"),
+                refused("logits column 'logits'", "has type double", "expected array<float> or array<double>")));
+        rows.add(row("logits array of strings", parquet("SELECT 1 AS label, array('a', 'b') AS logits"),
+                refused("logits column 'logits'", "array<string>")));
+        rows.add(row("logits array of ints", parquet("SELECT 1 AS label, array(1, 2) AS logits"),
+                refused("logits column 'logits'", "array<int>")));
+        rows.add(row("token-sequence logits with a scalar label", parquet("SELECT 1 AS label, array(array(1.0F, 2.0F)) AS logits"),
+                refused("label column 'label'", "has type int", "token sequences", "expected array<int> or array<bigint>")));
+        rows.add(row("logits nested three deep", parquet("SELECT array(1) AS label, array(array(array(1.0F, 2.0F))) AS logits"),
+                refused("logits column 'logits'", "array<array<array<float>>>")));
+        rows.add(row("logits as JSON text in Parquet", parquet("SELECT 1 AS label, '[1.0, 2.0]' AS logits"),
+                refused("logits column 'logits'", "has type string", "text is parsed only in csv and json")));
+        rows.add(row("label as string in Parquet", parquet("SELECT '1' AS label, array(1.0F, 2.0F) AS logits"),
+                refused("label column 'label'", "has type string", "text is parsed only in csv and json")));
+        rows.add(row("label as double", parquet("SELECT 1.5D AS label, array(1.0F, 2.0F) AS logits"),
+                refused("label column 'label'", "has type double", "expected int or long")));
+        rows.add(row("logits column missing", parquet("SELECT 1 AS label, array(1.0F, 2.0F) AS scores"),
+                refused("no column 'logits'", "--logits-col", "label, scores")));
+        rows.add(row("label column missing", parquet("SELECT 1 AS target, array(1.0F, 2.0F) AS logits"),
+                refused("no column 'label'", "--label-col", "target, logits")));
+        rows.add(row("group-by column missing", parquet(good(), "--group-by", "slice,country"),
+                refused("no column 'country'", "--group-by")));
+        // --- rows the kernel cannot score: quarantined with their reason
+        rows.add(row("null logits arrays", parquet(goodPlus("CAST(NULL AS ARRAY<FLOAT>)", "0")),
+                quarantined(10, 0, Map.of("null_logits", 2L))));
+        rows.add(row("null labels", parquet(goodPlus("array(1.0F, 2.0F, 3.0F)", "CAST(NULL AS INT)")),
+                quarantined(10, 0, Map.of("null_label", 2L))));
+        rows.add(row("null element in logits", parquet(goodPlus("array(1.0F, CAST(NULL AS FLOAT), 3.0F)", "0")),
+                quarantined(10, 0, Map.of("null_logit", 2L))));
+        rows.add(row("NaN logit", parquet(goodPlus("array(1.0F, CAST('NaN' AS FLOAT), 3.0F)", "0")),
+                quarantined(10, 0, Map.of("nan_logit", 2L))));
+        rows.add(row("+Infinity logit", parquet(goodPlus("array(1.0F, CAST('Infinity' AS FLOAT), 3.0F)", "0")),
+                quarantined(10, 0, Map.of("inf_logit", 2L))));
+        rows.add(row("-Infinity logit", parquet(goodPlus("array(CAST('-Infinity' AS DOUBLE), 1.0D, 3.0D)", "0", true)),
+                quarantined(10, 0, Map.of("inf_logit", 2L))));
+        rows.add(row("empty logits arrays", parquet(goodPlus("CAST(array() AS ARRAY<FLOAT>)", "0")),
+                quarantined(10, 0, Map.of("too_few_classes", 2L))));
+        rows.add(row("K = 1", parquet(goodPlus("array(4.0F)", "0")),
+                quarantined(10, 0, Map.of("too_few_classes", 2L))));
+        rows.add(row("K = 2 under onmt (needs K >= 3; label 1 is its pad)", parquet(goodPlus("array(1.0F, 2.0F)", "0"),
+                "--preset", "onmt"), quarantined(7, 3, Map.of("too_few_classes", 2L))));
+        rows.add(row("label >= K", parquet(goodPlus("array(1.0F, 2.0F, 3.0F)", "3")),
+                quarantined(10, 0, Map.of("label_out_of_range", 2L))));
+        rows.add(row("label far out of range (long)", parquet(goodPlus("array(1.0D, 2.0D, 3.0D)", "1099511627776L", true)),
+                quarantined(10, 0, Map.of("label_out_of_range", 2L))));
+        rows.add(row("negative label, not the ignore index", parquet(goodPlus("array(1.0F, 2.0F, 3.0F)", "-3")),
+                quarantined(10, 0, Map.of("label_out_of_range", 2L))));
+        rows.add(row("label = ignore index (pytorch -100)", parquet(goodPlus("array(1.0F, 2.0F, 3.0F)", "-100"),
+                "--preset", "pytorch"), quarantined(10, 2, Map.of())));
+        rows.add(row("ignore index with a NaN logit: NaN wins", parquet(goodPlus("array(CAST('NaN' AS FLOAT), 2.0F)", "-100"),
+                "--preset", "pytorch"), quarantined(10, 0, Map.of("nan_logit", 2L))));
+        rows.add(row("mixed K inside one slice", parquet("SELECT 'a' AS slice, CAST(id % 2 AS INT) AS label, "
+                        + "IF(id % 3 = 0, array(1.0F, 2.0F), array(1.0F, 2.0F, 3.0F, 4.0F)) AS logits FROM range(12)",
+                        "--group-by", "slice"),
+                new Quarantined(12, 0, Map.of(), (summary, invalid) -> {
+                    JsonNode slice = summary.at("/slices/0");
+                    assertThat(slice.get("rows").asLong()).isEqualTo(12);
+                    assertThat(slice.get("classes").isNull()).as("classes when K varies").isTrue();
+                    assertThat(slice.get("gap_opt").isNull()).as("gap_opt when K varies").isTrue();
+                })));
+        // --- run settings
+        rows.add(row("unknown preset", parquet(good(), "--preset", "keras"), refused("keras", "seed, pytorch, fairseq, onmt")));
+        rows.add(row("epsilon above 1", parquet(good(), "--epsilon", "1.5"), refused("--epsilon", "1.5")));
+        rows.add(row("epsilon below 0", parquet(good(), "--epsilon", "-0.1"), refused("--epsilon", "-0.1")));
+        rows.add(row("epsilon NaN", parquet(good(), "--epsilon", "NaN"), refused("--epsilon", "NaN")));
+        rows.add(row("epsilon not a number", parquet(good(), "--epsilon", "ten"), refused("--epsilon", "ten", "see 'smoothkl run --help'")));
+        rows.add(row("unknown flag", parquet(good(), "--epsilion", "0.1"), refused("--epsilion")));
+        // --- files and paths
+        rows.add(row("corrupt Parquet file among good ones", dir -> {
+            List<String> args = parquet(good()).write(dir);
+            Files.write(dir.resolve("input/part-99999-corrupt.parquet"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+            return args;
+        }, refused("cannot read an input file", "part-99999-corrupt.parquet", "not a Parquet file")));
+        rows.add(row("truncated Parquet file among good ones", dir -> {
+            List<String> args = parquet(good()).write(dir);
+            Path part;
+            try (Stream<Path> files = Files.list(dir.resolve("input"))) {
+                part = files.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+            }
+            byte[] bytes = Files.readAllBytes(part);
+            Files.write(dir.resolve("input/part-99998-truncated.parquet"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+            return args;
+        }, refused("part-99998-truncated.parquet")));
+        rows.add(row("a text file read as Parquet", dir -> {
+            Path file = dir.resolve("preds.txt");
+            Files.writeString(file, "label,logits\n1,\"[1, 2]\"\n");
+            return List.of("--input", file.toString());
+        }, refused("preds.txt")));
+        rows.add(row("missing path", dir -> List.of("--input", dir.resolve("nowhere").toString()),
+                refused("input path does not exist", "nowhere")));
+        rows.add(row("glob matching nothing", dir -> List.of("--input", dir.resolve("part-*.parquet").toString()),
+                refused("input path does not exist", "part-*.parquet")));
+        rows.add(row("empty directory", dir -> {
+            Files.createDirectories(dir.resolve("empty"));
+            return List.of("--input", dir.resolve("empty").toString());
+        }, refused("cannot read", "empty")));
+        rows.add(row("zero-row input", parquet("SELECT 'a' AS slice, 1 AS label, array(1.0F, 2.0F) AS logits FROM range(0)"),
+                new Quarantined(0, 0, Map.of(), (summary, invalid) -> {
+                    assertThat(summary.at("/overall/mean_kl").isNull()).isTrue();
+                    assertThat(summary.at("/overall/accuracy").isNull()).isTrue();
+                    assertThat(summary.get("slices")).isEmpty();
+                })));
+        rows.add(row("zero-row input with --group-by", parquet("SELECT 'a' AS slice, 1 AS label, array(1.0F) AS logits "
+                        + "FROM range(0)", "--group-by", "slice"),
+                new Quarantined(0, 0, Map.of(), (summary, invalid) -> assertThat(summary.get("slices")).isEmpty())));
+        // --- text formats: bad records and bad text are rows, not failures
+        rows.add(row("JSON mixing good and bad rows", jsonLines(
+                        "{\"id\": 1, \"logits\": [1.0, 2.0, 3.0], \"label\": 2}",
+                        "{\"id\": 2, \"logits\": [1.0, \"NaN\", 2.0], \"label\": 0}",
+                        "{\"id\": 3, \"logits\": [1.0, \"Infinity\"], \"label\": 0}",
+                        "{\"id\": 4, \"logits\": [1.0, \"-Infinity\"], \"label\": 1}",
+                        "{\"id\": 5, \"logits\": [1.0, 2.0], \"label\": null}",
+                        "{\"id\": 6, \"logits\": [1.0, 2.0, 3.0], \"label\": 5}",
+                        "{\"id\": 7, \"logits\": [1.0, 2.0, 3.0], \"label\": -3}",
+                        "{\"id\": 8, \"logits\": [1.0, 2.0, 3.0], \"label\": 100000}",
+                        "{\"id\": 9, \"logits\": [4.0], \"label\": 0}",
+                        "{\"id\": 10, \"logits\": [], \"label\": 0}",
+                        "{\"id\": 11, \"logits\": null, \"label\": 0}",
+                        "{\"id\": 12, \"logits\": [1.0, null, 2.0], \"label\": 0}",
+                        "{\"id\": 13, \"logits\": [1.0, 2.0], \"label\": 1.5}",
+                        "{\"id\": 14, \"logits\": [1.0, 2.0",
+                        "{\"id\": 15, \"label\": 1}"),
+                new Quarantined(1, 1, Map.of("nan_logit", 1L, "inf_logit", 2L, "null_label", 1L, "label_out_of_range", 2L,
+                        "too_few_classes", 2L, "null_logits", 2L, "null_logit", 1L, "malformed_record", 2L), (summary, invalid) -> {
+                    // The quarantined rows keep their columns as read: the NaN itself, the broken record's text.
+                    Row nan = invalid.stream().filter(r -> "nan_logit".equals(r.getAs("reason"))).findFirst().orElseThrow();
+                    assertThat(Double.isNaN(nan.<scala.collection.Seq<Double>>getAs("logits").apply(1))).isTrue();
+                    assertThat(invalid).filteredOn(r -> r.getAs("_corrupt_record") != null
+                                    && r.<String>getAs("_corrupt_record").contains("\"id\": 14"))
+                            .extracting(r -> r.<String>getAs("reason")).containsExactly("malformed_record");
+                })));
+        rows.add(row("JSON with logits as text", jsonLines(
+                        "{\"logits\": \"[1.0, 2.0]\", \"label\": 1}",
+                        "{\"logits\": \"[1.0, oops]\", \"label\": 1}"),
+                quarantined(1, 0, Map.of("malformed_logits", 1L))));
+        rows.add(row("CSV with bad text logits and labels", csv(
+                        "slice,label,logits",
+                        "a,1,\"[0.5, 2.5, -1.0]\"",
+                        "a,x,\"[0.5, 2.5, -1.0]\"",
+                        "b,0,not-a-list",
+                        "b,2,\"[1, 2, \"\"NaN\"\"]\""),
+                new Quarantined(1, 0, Map.of("malformed_label", 1L, "malformed_logits", 1L, "nan_logit", 1L),
+                        (summary, invalid) -> assertThat(invalid).extracting(r -> r.<String>getAs("logits")).contains("not-a-list"))));
+        rows.add(row("CSV header only", csv("label,logits"), quarantined(0, 0, Map.of())));
+        return rows.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("matrix")
+    void matrixRow(String name, Input input, Expect expect) throws IOException {
+        List<String> args = new ArrayList<>(List.of("run"));
+        args.addAll(input.write(tmp));
+        if (!args.contains("--preset")) {
+            args.addAll(List.of("--preset", "seed"));
+        }
+        if (!args.contains("--epsilon")) {
+            args.addAll(List.of("--epsilon", "0.1"));
+        }
+        Path out = tmp.resolve("out");
+        args.addAll(List.of("--output", out.toString()));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertThat(run.err()).as("no stack trace for bad input").doesNotContain("Exception").doesNotContain("\tat ");
+        if (expect instanceof Refused r) {
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+            assertThat(run.err().strip()).startsWith("smoothkl: error: ").doesNotContain("\n");
+            for (String m : r.mentions()) {
+                assertThat(run.err()).contains(m);
+            }
+            try (Stream<Path> left = Files.list(tmp)) {
+                assertThat(left.map(p -> p.getFileName().toString()))
+                        .as("a refused run leaves no output, temporary directory or claim")
+                        .noneMatch(n -> n.equals("out") || n.startsWith(".out."));
+            }
+        } else if (expect instanceof Quarantined q) {
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(out.resolve("_SUCCESS")).exists();
+            JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
+            JsonNode overall = summary.get("overall");
+            Map<String, Long> reasons = JSON.convertValue(overall.get("invalid_by_reason"),
+                    JSON.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Long.class));
+            long invalid = q.invalidByReason().values().stream().mapToLong(Long::longValue).sum();
+            assertThat(reasons).isEqualTo(q.invalidByReason());
+            assertThat(overall.get("valid").asLong()).isEqualTo(q.valid());
+            assertThat(overall.get("ignored").asLong()).isEqualTo(q.ignored());
+            assertThat(overall.get("invalid").asLong()).isEqualTo(invalid);
+            assertThat(overall.get("rows").asLong()).isEqualTo(q.valid() + q.ignored() + invalid);
+
+            List<Row> quarantined = SPARK.read().parquet(out.resolve("invalid").toString()).collectAsList();
+            Map<String, Long> written = quarantined.stream()
+                    .collect(Collectors.groupingBy(row -> row.<String>getAs("reason"), Collectors.counting()));
+            assertThat(written).as("invalid/ holds each quarantined row with its reason").isEqualTo(q.invalidByReason());
+            if (q.extra() != null) {
+                q.extra().accept(summary, quarantined);
+            }
+        }
+    }
+
+    /** An existing output is refused and kept; --overwrite replaces it. */
+    @Test
+    void existingOutputIsRefusedAndKept() throws IOException {
+        List<String> input = parquet(good()).write(tmp);
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.writeString(out.resolve("keep.txt"), "earlier result");
+        List<String> args = new ArrayList<>(List.of("run", "--preset", "seed", "--epsilon", "0.1", "--output", out.toString()));
+        args.addAll(input);
+        CliRun refused = CliRun.of(args.toArray(String[]::new));
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("already exists", "--overwrite");
+        assertThat(out.resolve("keep.txt")).hasContent("earlier result");
+
+        args.add("--overwrite");
+        CliRun again = CliRun.of(args.toArray(String[]::new));
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(out.resolve("keep.txt")).doesNotExist();
+        assertThat(out.resolve("_SUCCESS")).exists();
+    }
+
+    // ---- inputs
+
+    private static Arguments row(String name, Input input, Expect expect) {
+        return Arguments.of(name, input, expect);
+    }
+
+    private static Refused refused(String... mentions) {
+        return new Refused(List.of(mentions));
+    }
+
+    private static Quarantined quarantined(long valid, long ignored, Map<String, Long> reasons) {
+        return new Quarantined(valid, ignored, reasons, null);
+    }
+
+    /** Ten good rows (K = 3, labels 0..2). */
+    private static String good() {
+        return "SELECT 'a' AS slice, CAST(id % 3 AS INT) AS label, array(CAST(id AS FLOAT), 1.0F, 2.0F) AS logits FROM range(10)";
+    }
+
+    /** Ten good rows and two rows with the given logits and label expressions (double logits if asked). */
+    private static String goodPlus(String logits, String label) {
+        return goodPlus(logits, label, false);
+    }
+
+    private static String goodPlus(String logits, String label, boolean doubles) {
+        String type = doubles ? "DOUBLE" : "FLOAT";
+        String labelType = label.endsWith("L") ? "BIGINT" : "INT";
+        return "SELECT CAST(id % 3 AS " + labelType + ") AS label, CAST(array(id, 1, 2) AS ARRAY<" + type + ">) AS logits FROM range(10)"
+                + " UNION ALL SELECT CAST(" + label + " AS " + labelType + "), CAST(" + logits + " AS ARRAY<" + type + ">) FROM range(2)";
+    }
+
+    private static Input parquet(String sql, String... extra) {
+        return dir -> {
+            Path p = dir.resolve("input");
+            SPARK.sql(sql).write().parquet(p.toString());
+            List<String> args = new ArrayList<>(List.of("--input", p.toString()));
+            args.addAll(List.of(extra));
+            return args;
+        };
+    }
+
+    private static Input jsonLines(String... lines) {
+        return textFile("input.jsonl", "json", lines);
+    }
+
+    private static Input csv(String... lines) {
+        return textFile("input.csv", "csv", lines);
+    }
+
+    private static Input textFile(String name, String format, String... lines) {
+        return dir -> {
+            Path p = dir.resolve(name);
+            try {
+                Files.write(p, List.of(lines));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return List.of("--input", p.toString(), "--format", format);
+        };
+    }
+}
