@@ -17,7 +17,7 @@ import org.smoothkl.loss.Smoothing;
  */
 public record AuditSpec(
         String input,
-        String format,
+        InputFormat format,
         String logitsColumn,
         String labelColumn,
         Preset preset,
@@ -32,19 +32,15 @@ public record AuditSpec(
         String output,
         boolean overwrite,
         boolean writeRows,
-        String engine) {
-
-    public static final List<String> FORMATS = List.of("parquet", "orc", "json", "csv", "npz");
-    /** Which engine scores rows: auto (RAPIDS when its plugin is active, else CPU), cpu or rapids. */
-    public static final List<String> ENGINES = List.of("auto", "cpu", "rapids");
+        EngineChoice engine) {
 
     /** A run on the default engine (auto). */
-    public AuditSpec(String input, String format, String logitsColumn, String labelColumn, Preset preset,
+    public AuditSpec(String input, InputFormat format, String logitsColumn, String labelColumn, Preset preset,
                      Smoothing smoothing, List<String> groupBy, GapHistogramSpec histogram, CalibrationSpec calibration,
                      List<Check> checks, String baseline, String history, String runTag, String output,
                      boolean overwrite, boolean writeRows) {
         this(input, format, logitsColumn, labelColumn, preset, smoothing, groupBy, histogram, calibration, checks,
-                baseline, history, runTag, output, overwrite, writeRows, "auto");
+                baseline, history, runTag, output, overwrite, writeRows, EngineChoice.AUTO);
     }
 
     public AuditSpec {
@@ -61,12 +57,6 @@ public record AuditSpec(
                 }
             }
         }
-        if (!FORMATS.contains(format)) {
-            throw new AuditInputException("--format must be one of " + FORMATS + ", got '" + format + "'");
-        }
-        if (!ENGINES.contains(engine)) {
-            throw new AuditInputException("--engine must be one of " + ENGINES + ", got '" + engine + "'");
-        }
         if (!(smoothing.sumTolerance() >= 0)) {
             throw new AuditInputException("--prob-tolerance must be >= 0, got " + smoothing.sumTolerance());
         }
@@ -82,17 +72,17 @@ public record AuditSpec(
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("input", input);
-        m.put("format", format);
+        m.put("format", format.code());
         m.put("logits_col", logitsColumn);
         m.put("label_col", labelColumn);
-        m.put("input_kind", smoothing.inputKind().cliName());
+        m.put("input_kind", smoothing.inputKind().code());
         if (smoothing.inputKind() != org.smoothkl.loss.InputKind.LOGITS) {
             m.put("prob_tolerance", smoothing.sumTolerance());
         }
-        m.put("preset", preset.cliName());
-        m.put("convention", smoothing.convention().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("loss", preset.loss().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("reduction", preset.reduction().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("preset", preset.code());
+        m.put("convention", smoothing.convention().code());
+        m.put("loss", preset.loss().code());
+        m.put("reduction", preset.reduction().code());
         m.put("epsilon", smoothing.epsilon());
         m.put("ignore_index", smoothing.ignoreIndex());
         m.put("group_by", groupBy);
@@ -105,7 +95,7 @@ public record AuditSpec(
         m.put("run_tag", runTag);
         m.put("output", output);
         m.put("write_rows", writeRows);
-        m.put("engine", engine);
+        m.put("engine", engine.code());
         return m;
     }
 }

@@ -33,12 +33,8 @@ public record Check(String text, Scope scope, Map<String, String> selector, Kind
     public enum Scope { EVERY, OVERALL, SELECTED }
 
     /** What the checked number is; the name is what summary.json calls it. */
-    public enum Kind {
-        ABSOLUTE, DIFFERENCE, RATIO, DISTANCE;
-
-        public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
+    public enum Kind implements org.smoothkl.loss.WireCode {
+        ABSOLUTE, DIFFERENCE, RATIO, DISTANCE
     }
 
     public static final String PSI = "gap_psi";

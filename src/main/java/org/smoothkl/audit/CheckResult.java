@@ -18,7 +18,7 @@ public record CheckResult(Check check, String slice, double value, double baseli
         b.append(check.text()).append("  [").append(slice).append("]  ").append(check.term()).append(" = ");
         b.append(Double.isNaN(value) ? "undefined" : String.format(Locale.ROOT, "%.6g", value));
         if (!Double.isNaN(baselineValue)) {
-            b.append(String.format(Locale.ROOT, " (baseline %s = %.6g)", check.metric().key(), baselineValue));
+            b.append(String.format(Locale.ROOT, " (baseline %s = %.6g)", check.metric().code(), baselineValue));
         }
         b.append(", needs ").append(check.bound());
         if (note != null) {

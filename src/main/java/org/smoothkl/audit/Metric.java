@@ -1,14 +1,13 @@
 package org.smoothkl.audit;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import org.smoothkl.loss.WireCode;
 
 /**
- * The numbers of a slice summary that checks, baseline deltas and the history table use. Each
- * key is the summary.json key that holds the number ({@code preset_loss} is its {@code value}).
+ * The numbers of a slice summary that summary.json, checks, baseline deltas, the history table
+ * and the report use. Each code is the summary.json key that holds the number ({@code preset_loss}
+ * is its {@code value}).
  */
-public enum Metric {
+public enum Metric implements WireCode {
     ROWS,
     VALID,
     IGNORED,
@@ -31,11 +30,6 @@ public enum Metric {
     /** Whether the metric counts rows (a long in summary.json and the history table). */
     public boolean isCount() {
         return this == ROWS || this == VALID || this == IGNORED || this == INVALID;
-    }
-
-    /** The summary.json key. */
-    public String key() {
-        return name().toLowerCase(Locale.ROOT);
     }
 
     /** This metric of a slice state; NaN where it is undefined (no valid rows, K varies). */
@@ -68,7 +62,7 @@ public enum Metric {
     /** The metric of a summary.json key, or null. */
     public static Metric fromKey(String key) {
         for (Metric m : values()) {
-            if (m.key().equals(key)) {
+            if (m.code().equals(key)) {
                 return m;
             }
         }
@@ -76,6 +70,6 @@ public enum Metric {
     }
 
     public static String keys() {
-        return Arrays.stream(values()).map(Metric::key).collect(Collectors.joining(", "));
+        return WireCode.codes(Metric.class);
     }
 }

@@ -32,6 +32,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import org.smoothkl.input.InputReader;
+import org.smoothkl.audit.InputFormat;
+import org.smoothkl.audit.EngineChoice;
 
 /**
  * The CPU benchmark (submit/bench): for each K, interleaved and repeated after a warm-up round,
@@ -94,10 +96,10 @@ public final class Bench implements Callable<Integer> {
                 // The floor reads with the job's reader settings for this input (batch rows sized from K).
                 InputReader.applyReaderSettings(spark, spec(data.get(k)));
                 measure(t, "floor", warmup, () -> ScanFloor.touchEveryValue(spark.read().parquet(data.get(k).toString()).select("logits")));
-                measure(t, "job", warmup, () -> AuditJob.run(spark, spec(data.get(k), "cpu"), null).result());
+                measure(t, "job", warmup, () -> AuditJob.run(spark, spec(data.get(k), EngineChoice.CPU), null).result());
                 if (!noUdf) {
                     // The RAPIDS engine without the plugin: Spark calls the RapidsUDF's row-at-a-time CPU body.
-                    measure(t, "udf_cpu", warmup, () -> AuditJob.run(spark, spec(data.get(k), "rapids"), null).result());
+                    measure(t, "udf_cpu", warmup, () -> AuditJob.run(spark, spec(data.get(k), EngineChoice.RAPIDS), null).result());
                 }
                 if (!noBuiltin) {
                     measure(t, "builtin", warmup, () -> BuiltinAudit.run(spark.read().parquet(data.get(k).toString()),
@@ -123,11 +125,11 @@ public final class Bench implements Callable<Integer> {
     }
 
     static AuditSpec spec(Path input) {
-        return spec(input, "cpu");
+        return spec(input, EngineChoice.CPU);
     }
 
-    static AuditSpec spec(Path input, String engine) {
-        return new AuditSpec(input.toString(), "parquet", "logits", "label", Preset.SEED, smoothing(), List.of("slice"),
+    static AuditSpec spec(Path input, EngineChoice engine) {
+        return new AuditSpec(input.toString(), InputFormat.PARQUET, "logits", "label", Preset.SEED, smoothing(), List.of("slice"),
                 new GapHistogramSpec(50, 0, 20), new CalibrationSpec(15), List.of(), null, null, "bench", "unused",
                 false, false, engine);
     }

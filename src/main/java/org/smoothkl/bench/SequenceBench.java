@@ -26,6 +26,8 @@ import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.loss.Preset;
 import org.smoothkl.job.AuditJob;
 import org.smoothkl.spark.SparkInternals;
+import org.smoothkl.audit.InputFormat;
+import org.smoothkl.audit.EngineChoice;
 
 /**
  * Token sequences: what flattening in Spark SQL costs. The same float32 tokens (S sequences of T
@@ -111,9 +113,9 @@ public final class SequenceBench {
         Map<String, List<Double>> times = new LinkedHashMap<>();
         for (int round = 0; round <= rounds; round++) {
             for (Path p : List.of(seq, flat)) {
-                AuditSpec spec = new AuditSpec(p.toString(), "parquet", "logits", "label", Preset.SEED,
+                AuditSpec spec = new AuditSpec(p.toString(), InputFormat.PARQUET, "logits", "label", Preset.SEED,
                         Preset.SEED.with(0.1, null), List.of("slice"), new GapHistogramSpec(50, 0, 20), new CalibrationSpec(15), List.of(), null, null,
-                        "bench", "unused", false, false, "cpu");
+                        "bench", "unused", false, false, EngineChoice.CPU);
                 String name = p.getFileName().toString();
                 measure(times, name + " job", round, () -> AuditJob.run(spark, spec, null).result().overall().rows());
                 if (p.equals(seq)) {

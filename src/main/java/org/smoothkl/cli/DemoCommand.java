@@ -10,6 +10,7 @@ import org.smoothkl.input.SyntheticDataset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import org.smoothkl.audit.InputFormat;
 
 /** {@code demo}: what submit/local runs with no arguments: generate a sample, audit it, print the table. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -30,7 +31,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AuditSpec spec = new AuditSpec(sample, "parquet", "logits", "label", Preset.SEED,
+        AuditSpec spec = new AuditSpec(sample, InputFormat.PARQUET, "logits", "label", Preset.SEED,
                 Preset.SEED.with(EPSILON, null), List.of("slice"), new GapHistogramSpec(50, 0, 20), new CalibrationSpec(15),
                 List.of(), null, null, "demo", output, true, false);
         return main.withSpark(spark -> {

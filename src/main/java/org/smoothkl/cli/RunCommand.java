@@ -12,12 +12,15 @@ import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditResult;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.CalibrationSpec;
+import org.smoothkl.audit.EngineChoice;
+import org.smoothkl.audit.InputFormat;
 import org.smoothkl.audit.Check;
 import org.smoothkl.audit.CheckResult;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.audit.RunSnapshot;
 import org.smoothkl.loss.InputKind;
 import org.smoothkl.loss.Preset;
+import org.smoothkl.loss.WireCode;
 import org.smoothkl.report.SummaryTable;
 import org.smoothkl.job.AuditJob;
 import org.smoothkl.job.AuditRun;
@@ -137,28 +140,29 @@ final class RunCommand implements Callable<Integer> {
         flags.put("write-rows", writeRows);
         flags.put("engine", engine);
         Settings s = Settings.load("run", config, flags);
-        Preset p;
-        try {
-            p = Preset.fromName(s.string("preset"));
-        } catch (IllegalArgumentException e) {
-            throw new AuditInputException("--preset: " + e.getMessage());
-        }
+        Preset p = code(Preset.class, s.string("preset"), "--preset");
         Long ignore = s.has("ignore-index") ? s.longValue("ignore-index") : null;
         String out = s.string("output");
         List<Check> checks = s.strings("check").stream().map(Check::parse).toList();
-        return new AuditSpec(s.string("input"), s.string("format"), s.string("logits-col"), s.string("label-col"), p,
+        return new AuditSpec(s.string("input"), code(InputFormat.class, s.string("format"), "--format"), s.string("logits-col"), s.string("label-col"), p,
                 p.with(s.number("epsilon"), ignore).withInput(inputKind(s), s.number("prob-tolerance")), s.strings("group-by"),
                 GapHistogramSpec.parse(s.integer("bins"), s.string("gap-range")),
                 new CalibrationSpec(s.integer("calibration-bins")), checks,
                 s.has("baseline") ? s.string("baseline") : null, s.has("history") ? s.string("history") : null,
-                s.has("run-tag") ? s.string("run-tag") : lastName(out), out, s.flag("overwrite"), s.flag("write-rows"), s.string("engine"));
+                s.has("run-tag") ? s.string("run-tag") : lastName(out), out, s.flag("overwrite"), s.flag("write-rows"),
+                code(EngineChoice.class, s.string("engine"), "--engine"));
     }
 
     private static InputKind inputKind(Settings s) {
+        return code(InputKind.class, s.string("input-kind"), "--input-kind");
+    }
+
+    /** The constant of a flag's value; exit 2 naming the flag and the values it takes. */
+    private static <E extends Enum<E> & WireCode> E code(Class<E> type, String value, String flag) {
         try {
-            return InputKind.fromName(s.string("input-kind"));
+            return WireCode.parse(type, value, "value");
         } catch (IllegalArgumentException e) {
-            throw new AuditInputException("--input-kind: " + e.getMessage());
+            throw new AuditInputException(flag + ": " + e.getMessage());
         }
     }
 

@@ -26,6 +26,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.InputFormat;
 import org.smoothkl.loss.InvalidReason;
 import org.smoothkl.spark.MetricColumns;
 import org.smoothkl.spark.Columns;
@@ -39,8 +40,6 @@ import org.smoothkl.spark.Columns;
  * vector logits ({@link VectorColumns}).
  */
 public final class InputReader {
-    /** Formats whose logits and labels may arrive as text, parsed per row (bad text is quarantined). */
-    private static final java.util.Set<String> TEXT_FORMATS = java.util.Set.of("csv", "json");
     private static final ArrayType LOGITS_AS_DOUBLES = DataTypes.createArrayType(DataTypes.DoubleType, true);
 
     private InputReader() {
@@ -67,16 +66,16 @@ public final class InputReader {
         Dataset<Row> raw;
         try {
             raw = switch (spec.format()) {
-                case "json" -> readJson(spark, spec);
-                case "npz" -> NpzShards.read(spark, spec);
+                case JSON -> readJson(spark, spec);
+                case NPZ -> NpzShards.read(spark, spec);
                 // RFC 4180 quoting (a quote inside a quoted field is doubled), as pandas and most tools write it.
-                case "csv" -> spark.read().option("header", "true").option("escape", "\"").option("mode", "PERMISSIVE")
+                case CSV -> spark.read().option("header", "true").option("escape", "\"").option("mode", "PERMISSIVE")
                         .csv(spec.input());
-                default -> spark.read().format(spec.format()).load(spec.input());
+                case PARQUET, ORC -> spark.read().format(spec.format().code()).load(spec.input());
             };
         } catch (Exception e) {
             if (e instanceof AnalysisException) { // e.g. an empty directory: no schema to read
-                throw new AuditInputException("cannot read " + spec.input() + " as " + spec.format() + ": "
+                throw new AuditInputException("cannot read " + spec.input() + " as " + spec.format().code() + ": "
                         + e.getMessage().lines().findFirst().orElse(""), e);
             }
             throw e;
@@ -91,7 +90,7 @@ public final class InputReader {
                 spark.conf().set(k, v);
             }
         });
-        if (spec.format().equals("parquet") && !spark.sparkContext().getConf().contains(PARQUET_BATCH_ROWS)) {
+        if (spec.format() == InputFormat.PARQUET && !spark.sparkContext().getConf().contains(PARQUET_BATCH_ROWS)) {
             // (set in the conf the job started with; a value set on an earlier run does not count)
             ReaderBatchSize.rowsFor(spark.sparkContext().hadoopConfiguration(), spec.input(), spec.logitsColumn())
                     .ifPresent(rows -> spark.conf().set(PARQUET_BATCH_ROWS, Integer.toString(rows)));
@@ -179,7 +178,7 @@ public final class InputReader {
             problems.add(when(col(InputColumns.CORRUPT_RECORD).isNotNull(), lit(InvalidReason.MALFORMED_RECORD.code())));
         }
 
-        boolean text = TEXT_FORMATS.contains(spec.format());
+        boolean text = spec.format().text();
         if (logits.dataType() == DataTypes.StringType && text) { // CSV, or JSON holding the array as text
             Column parsed = from_json(Columns.quoted(logitsCol), LOGITS_AS_DOUBLES, Map.of());
             columns.add(parsed.as(InputColumns.PARSED_LOGITS));

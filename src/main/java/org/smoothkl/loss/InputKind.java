@@ -1,7 +1,5 @@
 package org.smoothkl.loss;
 
-import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * What the numbers of a row are. The kernel's maths runs on log-probabilities lp:
@@ -16,24 +14,12 @@ import java.util.Locale;
  * For the two probability kinds the gap is taken on lp (for lp = log_softmax(z) it equals the gap
  * on z, which is shift-invariant), and a zero probability gives +∞ losses and gap, never NaN.
  */
-public enum InputKind {
+public enum InputKind implements WireCode {
     LOGITS,
     PROBS,
     LOG_PROBS;
 
-    private final String cliName = name().toLowerCase(Locale.ROOT);
-
-    public String cliName() {
-        return cliName;
-    }
-
     public static InputKind fromName(String name) {
-        for (InputKind k : values()) {
-            if (k.cliName.equals(name)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("unknown input kind '" + name + "'; expected one of "
-                + Arrays.stream(values()).map(InputKind::cliName).toList());
+        return WireCode.parse(InputKind.class, name, "input kind");
     }
 }

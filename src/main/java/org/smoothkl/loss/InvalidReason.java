@@ -7,7 +7,7 @@ import java.util.Locale;
  * The first group is found by the kernel; the second by the reader before the kernel runs; the
  * codes added later are appended at the end (whoever maps codes by ordinal keeps working).
  */
-public enum InvalidReason {
+public enum InvalidReason implements WireCode {
     EPSILON_OUT_OF_RANGE,
     NULL_LOGITS,
     NULL_LABEL,
@@ -36,13 +36,15 @@ public enum InvalidReason {
     /** Token sequences: the tokens of one sequence do not all have the same number of classes V. */
     RAGGED_SEQUENCE;
 
+    /** Cached: the engines write a code per invalid row. */
     private final String code = name().toLowerCase(Locale.ROOT);
 
+    @Override
     public String code() {
         return code;
     }
 
     public static InvalidReason fromCode(String code) {
-        return valueOf(code.toUpperCase(Locale.ROOT));
+        return WireCode.parse(InvalidReason.class, code, "invalid reason");
     }
 }

@@ -1,15 +1,12 @@
 package org.smoothkl.loss;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * The training criteria we reproduce. A preset picks the target convention, which loss is
  * "the loss", the ignore index default and the reduction; every preset still reports
  * kl, smoothed_ce and nll. See SEMANTICS.md of the golden rows for the sources.
  */
-public enum Preset {
+public enum Preset implements WireCode {
     /** The original NMTCritierion: KLDivLoss summed, ignore_index 100000 (its ε>0 ignore bug fixed). */
     SEED(TargetConvention.UNIFORM_OTHERS, LossKind.KL, 100000, Reduction.SUM),
     /** F.cross_entropy(label_smoothing=ε), ignore_index −100, mean over non-ignored rows. */
@@ -47,20 +44,9 @@ public enum Preset {
         return reduction;
     }
 
-    /** The lower-case name used on the command line and in summary.json. */
-    public String cliName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
     /** Parses a command-line name; the message lists the accepted names. */
     public static Preset fromName(String name) {
-        for (Preset p : values()) {
-            if (p.cliName().equalsIgnoreCase(name.trim())) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("unknown preset '" + name + "'; expected one of "
-                + Arrays.stream(values()).map(Preset::cliName).collect(Collectors.joining(", ")));
+        return WireCode.parse(Preset.class, name, "preset");
     }
 
     /** The run settings of this preset with the given ε and ignore index (null: the preset's default). */

@@ -1,7 +1,7 @@
 package org.smoothkl.loss;
 
 /** How a preset's criterion reduces a batch: a plain sum, or the mean over non-ignored rows. */
-public enum Reduction {
+public enum Reduction implements WireCode {
     SUM,
     MEAN
 }

@@ -10,7 +10,7 @@ package org.smoothkl.loss;
  *   OTHERS_EXCEPT_PAD  q_y = 1-ε       q_pad = 0, q_j = ε/(K-2)  (legacy OpenNMT-py)
  * </pre>
  */
-public enum TargetConvention {
+public enum TargetConvention implements WireCode {
     UNIFORM_ALL(2),
     UNIFORM_OTHERS(2),
     OTHERS_EXCEPT_PAD(3);

@@ -56,7 +56,7 @@ public final class HistoryTable {
         f.add(DataTypes.createStructField("slice_key",
                 DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, true), false));
         for (Metric m : Metric.values()) {
-            f.add(DataTypes.createStructField(m.key(), m.isCount() ? DataTypes.LongType : DataTypes.DoubleType, true));
+            f.add(DataTypes.createStructField(m.code(), m.isCount() ? DataTypes.LongType : DataTypes.DoubleType, true));
         }
         f.add(DataTypes.createStructField("gap_psi", DataTypes.DoubleType, true));
         f.add(DataTypes.createStructField("gap_js", DataTypes.DoubleType, true));
@@ -74,7 +74,7 @@ public final class HistoryTable {
             v.add(spec.runTag());
             v.add(spec.output());
             v.add(spec.input());
-            v.add(spec.preset().cliName());
+            v.add(spec.preset().code());
             v.add(spec.smoothing().epsilon());
             v.add(s.label());
             Map<String, String> key = new LinkedHashMap<>();

@@ -102,7 +102,7 @@ public final class SummaryJson {
         // The number the preset's own criterion would report for these rows.
         ObjectNode loss = n.putObject("preset_loss");
         loss.put("name", preset.loss() == LossKind.KL ? "kl" : "smoothed_ce");
-        loss.put("reduction", preset.reduction().name().toLowerCase(java.util.Locale.ROOT));
+        loss.put("reduction", preset.reduction().code());
         number(loss, "value", s.presetLoss(preset));
 
         ObjectNode h = n.putObject("gap_histogram");
@@ -165,9 +165,9 @@ public final class SummaryJson {
         ObjectNode difference = b.putObject("difference");
         ObjectNode ratio = b.putObject("ratio");
         for (Metric m : Metric.values()) {
-            number(values, m.key(), c.baseline().metric(m));
-            number(difference, m.key(), c.difference(m));
-            number(ratio, m.key(), c.ratio(m));
+            number(values, m.code(), c.baseline().metric(m));
+            number(difference, m.code(), c.difference(m));
+            number(ratio, m.code(), c.ratio(m));
         }
         number(b, "gap_psi", c.gapPsi());
         number(b, "gap_js", c.gapJs());
@@ -202,9 +202,9 @@ public final class SummaryJson {
         ObjectNode n = NODES.objectNode();
         n.put("check", r.check().text());
         n.put("slice", r.slice());
-        n.put("kind", r.check().kind().label());
+        n.put("kind", r.check().kind().code());
         n.put("term", r.check().term());
-        n.put("metric", r.check().metric() == null ? r.check().term() : r.check().metric().key());
+        n.put("metric", r.check().metric() == null ? r.check().term() : r.check().metric().code());
         number(n, "value", r.value());
         number(n, "baseline_value", r.baselineValue());
         n.put("bound", r.check().bound());

@@ -74,7 +74,7 @@ public final class SummaryReader {
     private static SliceSnapshot slice(SliceKey key, JsonNode s) {
         Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
-            JsonNode v = m == Metric.PRESET_LOSS ? s.path("preset_loss").path("value") : s.path(m.key());
+            JsonNode v = m == Metric.PRESET_LOSS ? s.path("preset_loss").path("value") : s.path(m.code());
             metrics.put(m, number(v));
         }
         JsonNode h = s.path("gap_histogram");

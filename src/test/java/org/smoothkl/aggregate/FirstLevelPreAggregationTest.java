@@ -26,6 +26,8 @@ import org.smoothkl.engine.CpuMetricsEngine;
 import org.smoothkl.input.AuditInput;
 import org.smoothkl.input.InputReader;
 import org.smoothkl.spark.SparkInternals;
+import org.smoothkl.audit.EngineChoice;
+import org.smoothkl.audit.InputFormat;
 
 /**
  * The CPU engine's own levels ({@link FirstLevelAggregator}, then {@link LevelFold} in the task)
@@ -229,8 +231,8 @@ class FirstLevelPreAggregationTest {
     }
 
     private AuditSpec spec(Path input, String format, Preset preset, Smoothing smoothing, List<String> groupBy) {
-        return new AuditSpec(input.toString(), format, "logits", "label", preset, smoothing, groupBy, HISTOGRAM, CALIBRATION,
-                List.of(), null, null, "test", tmp.resolve("unused").toString(), false, false, "cpu");
+        return new AuditSpec(input.toString(), InputFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT)), "logits", "label", preset, smoothing, groupBy, HISTOGRAM, CALIBRATION,
+                List.of(), null, null, "test", tmp.resolve("unused").toString(), false, false, EngineChoice.CPU);
     }
 
     /** Small files are packed into one partition unless opening each costs more than the split holds. */

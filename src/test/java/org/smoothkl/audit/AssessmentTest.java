@@ -104,7 +104,7 @@ class AssessmentTest {
         assertThat(ca.gapJs()).isZero();
         for (Metric m : Metric.values()) {
             double d = a.slices().get("slice=a").metric(m) - base.slices().get("slice=a").metric(m);
-            assertThat(Double.valueOf(ca.difference(m))).as(m.key()).isEqualTo(Double.valueOf(d));
+            assertThat(Double.valueOf(ca.difference(m))).as(m.code()).isEqualTo(Double.valueOf(d));
         }
 
         Map<String, List<CheckResult>> bySlice = new LinkedHashMap<>();

@@ -58,13 +58,13 @@ class CheckTest {
     void relativeChecksSayWhetherTheyAreDifferencesOrRatios() {
         Check d = Check.parse("delta(accuracy) >= -0.02");
         assertThat(d.kind()).isEqualTo(Check.Kind.DIFFERENCE);
-        assertThat(d.kind().label()).isEqualTo("difference");
+        assertThat(d.kind().code()).isEqualTo("difference");
         assertThat(d.metric()).isEqualTo(Metric.ACCURACY);
         assertThat(d.term()).isEqualTo("delta(accuracy)");
         assertThat(d.needsBaseline()).isTrue();
         Check r = Check.parse("ratio( mean_kl )<=1.1");
         assertThat(r.kind()).isEqualTo(Check.Kind.RATIO);
-        assertThat(r.kind().label()).isEqualTo("ratio");
+        assertThat(r.kind().code()).isEqualTo("ratio");
         assertThat(r.term()).isEqualTo("ratio(mean_kl)");
         Check psi = Check.parse("gap_psi < 0.25");
         assertThat(psi.kind()).isEqualTo(Check.Kind.DISTANCE);
@@ -113,8 +113,8 @@ class CheckTest {
     @Test
     void everyMetricKeyParses() {
         for (Metric m : Metric.values()) {
-            assertThat(Check.parse(m.key() + " >= 0").metric()).isEqualTo(m);
-            assertThat(Check.parse("ratio(" + m.key() + ") <= 2").metric()).isEqualTo(m);
+            assertThat(Check.parse(m.code() + " >= 0").metric()).isEqualTo(m);
+            assertThat(Check.parse("ratio(" + m.code() + ") <= 2").metric()).isEqualTo(m);
         }
     }
 
@@ -132,7 +132,7 @@ class CheckTest {
     }
 
     static AuditSpec spec(List<Check> checks, String baseline, GapHistogramSpec h, CalibrationSpec cal) {
-        return new AuditSpec("in", "parquet", "logits", "label", Preset.SEED, Preset.SEED.with(0.1, null),
+        return new AuditSpec("in", InputFormat.PARQUET, "logits", "label", Preset.SEED, Preset.SEED.with(0.1, null),
                 List.of("slice"), h, cal, checks, baseline, null, "tag", "out", false, false);
     }
 }

@@ -346,7 +346,7 @@ class SliceSummaryTest {
             s.addValidRow(out.kl(i), out.smoothedCe(i), out.nll(i), out.gap(i), out.confidence(i), false, 3);
             slices.put(new SliceKey(List.of("row"), List.of(i)), s);
         }
-        AuditSpec spec = new AuditSpec("in", "parquet", "logits", "label", Preset.SEED, smoothing, List.of("row"),
+        AuditSpec spec = new AuditSpec("in", InputFormat.PARQUET, "logits", "label", Preset.SEED, smoothing, List.of("row"),
                 SPEC, CAL, List.of(), null, null, "t", "out", false, false);
         SliceSummary overall = AuditResult.of(spec, slices).overall();
         assertThat(slices.get(new SliceKey(List.of("row"), List.of(0))).sumNll()).isEqualTo(Double.POSITIVE_INFINITY);

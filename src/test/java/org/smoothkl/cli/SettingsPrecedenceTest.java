@@ -62,7 +62,7 @@ class SettingsPrecedenceTest {
     void bundledDefaultsApplyWithoutFlagsOrFile() {
         AuditSpec spec = run("seed", 0.1).spec();
         assertThat(spec.histogram().bins()).isEqualTo(defaultBins());
-        assertThat(spec.format()).isEqualTo(bundled.getString("smoothkl.run.format"));
+        assertThat(spec.format().code()).isEqualTo(bundled.getString("smoothkl.run.format"));
         assertThat(spec.logitsColumn()).isEqualTo(bundled.getString("smoothkl.run.logits-col"));
         assertThat(spec.groupBy()).isEqualTo(bundled.getStringList("smoothkl.run.group-by"));
         assertThat(spec.overwrite()).isEqualTo(bundled.getBoolean("smoothkl.run.overwrite"));
@@ -79,7 +79,7 @@ class SettingsPrecedenceTest {
         assertThat(spec.histogram().hi()).isEqualTo(9.0);
         assertThat(spec.groupBy()).containsExactly("a", "b");
         // Keys the file does not set still come from the bundled defaults.
-        assertThat(spec.format()).isEqualTo(bundled.getString("smoothkl.run.format"));
+        assertThat(spec.format().code()).isEqualTo(bundled.getString("smoothkl.run.format"));
     }
 
     @Test
@@ -196,7 +196,7 @@ class SettingsPrecedenceTest {
                 .hasMessageContaining("label-smoothing")
                 .satisfies(e -> {
                     for (Preset p : Preset.values()) {
-                        assertThat(e.getMessage()).contains(p.cliName());
+                        assertThat(e.getMessage()).contains(p.code());
                     }
                 });
     }
@@ -204,7 +204,7 @@ class SettingsPrecedenceTest {
     @ParameterizedTest
     @EnumSource(Preset.class)
     void ignoreIndexDefaultsToThePresets(Preset preset) {
-        AuditSpec spec = run(preset.cliName(), 0.1).spec();
+        AuditSpec spec = run(preset.code(), 0.1).spec();
         assertThat(spec.preset()).isEqualTo(preset);
         assertThat(spec.smoothing().ignoreIndex()).isEqualTo(preset.defaultIgnoreIndex());
         assertThat(spec.smoothing().convention()).isEqualTo(preset.convention());

@@ -106,7 +106,7 @@ class EngineParityTest {
         SparkTestSession.get().sql("SELECT 'a' AS slice, CAST(id % 3 AS INT) AS label, "
                 + "IF(id % 10 = 0, array(1.0F, CAST('NaN' AS FLOAT), 2.0F), array(CAST(id AS FLOAT), 1.0F, 2.0F)) AS logits "
                 + "FROM range(100)").write().parquet(data.toString());
-        org.smoothkl.audit.AuditSpec spec = new org.smoothkl.audit.AuditSpec(data.toString(), "parquet", "logits", "label",
+        org.smoothkl.audit.AuditSpec spec = new org.smoothkl.audit.AuditSpec(data.toString(), org.smoothkl.audit.InputFormat.PARQUET, "logits", "label",
                 Preset.SEED, Preset.SEED.with(0.1, null), List.of("slice"), new org.smoothkl.audit.GapHistogramSpec(10, 0, 10),
                 new org.smoothkl.audit.CalibrationSpec(15), List.of(), null, null, "test", tmp.resolve("unused").toString(), false, false);
         AuditInput input = InputReader.read(SparkTestSession.get(), spec);
@@ -127,7 +127,7 @@ class EngineParityTest {
 
     @Test
     void jsonTakesTheRowPath() {
-        org.smoothkl.audit.AuditSpec spec = new org.smoothkl.audit.AuditSpec(GoldenRows.file("fairseq").toString(), "json",
+        org.smoothkl.audit.AuditSpec spec = new org.smoothkl.audit.AuditSpec(GoldenRows.file("fairseq").toString(), org.smoothkl.audit.InputFormat.JSON,
                 "logits", "label", Preset.FAIRSEQ, Preset.FAIRSEQ.with(0.1, null), List.of(),
                 new org.smoothkl.audit.GapHistogramSpec(10, 0, 10),
                 new org.smoothkl.audit.CalibrationSpec(15), List.of(), null, null, "test", tmp.resolve("unused").toString(), false, false);

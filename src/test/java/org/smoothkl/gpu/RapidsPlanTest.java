@@ -36,6 +36,8 @@ import org.smoothkl.job.AuditJob;
 import org.smoothkl.engine.MetricsEngines;
 import org.smoothkl.engine.RapidsMetricsEngine;
 import org.smoothkl.input.SyntheticDataset;
+import org.smoothkl.audit.InputFormat;
+import org.smoothkl.audit.EngineChoice;
 
 /**
  * The audit plan on the RAPIDS Accelerator, without a GPU: the plugin in explainOnly mode plans
@@ -100,9 +102,9 @@ class RapidsPlanTest {
     }
 
     private static AuditSpec spec(Preset preset, double epsilon) {
-        return new AuditSpec(data, "parquet", "logits", "label", preset, preset.with(epsilon, null), List.of("slice"),
+        return new AuditSpec(data, InputFormat.PARQUET, "logits", "label", preset, preset.with(epsilon, null), List.of("slice"),
                 new GapHistogramSpec(50, 0, 20), new CalibrationSpec(15), List.of(), null, null, "test",
-                dir.resolve("unused").toString(), false, false, "rapids");
+                dir.resolve("unused").toString(), false, false, EngineChoice.RAPIDS);
     }
 
     @Test

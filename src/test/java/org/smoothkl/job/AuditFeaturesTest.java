@@ -143,13 +143,13 @@ class AuditFeaturesTest {
             assertThat(cmp.get("gap_js").asDouble()).as("JS %s", e.getKey()).isBetween(0.3, 1.0);
             // Every metric's difference and ratio, from the two summary.json files as written.
             for (Metric m : Metric.values()) {
-                JsonNode x = m == Metric.PRESET_LOSS ? e.getValue().at("/preset_loss/value") : e.getValue().get(m.key());
+                JsonNode x = m == Metric.PRESET_LOSS ? e.getValue().at("/preset_loss/value") : e.getValue().get(m.code());
                 JsonNode y = m == Metric.PRESET_LOSS ? then.get(e.getKey()).at("/preset_loss/value")
-                        : then.get(e.getKey()).get(m.key());
-                assertThat(cmp.at("/values/" + m.key()).asDouble()).as(m.key()).isEqualTo(y.asDouble());
-                assertThat(cmp.at("/difference/" + m.key()).asDouble()).as(m.key()).isEqualTo(x.asDouble() - y.asDouble());
+                        : then.get(e.getKey()).get(m.code());
+                assertThat(cmp.at("/values/" + m.code()).asDouble()).as(m.code()).isEqualTo(y.asDouble());
+                assertThat(cmp.at("/difference/" + m.code()).asDouble()).as(m.code()).isEqualTo(x.asDouble() - y.asDouble());
                 if (y.asDouble() != 0) {
-                    assertThat(cmp.at("/ratio/" + m.key()).asDouble()).as(m.key()).isEqualTo(x.asDouble() / y.asDouble());
+                    assertThat(cmp.at("/ratio/" + m.code()).asDouble()).as(m.code()).isEqualTo(x.asDouble() / y.asDouble());
                 }
             }
             // The baseline's histogram and reliability table ride along for the report's overlays.

@@ -60,7 +60,7 @@ class GoldenJobTest {
             Files.write(input, subset);
             Path out = tmp.resolve("out-" + eps);
             CliRun run = CliRun.of("run", "--input", input.toString(), "--format", "json",
-                    "--preset", GoldenRows.presetOf(rows.get(0).variant()).cliName(), "--epsilon", Double.toString(eps),
+                    "--preset", GoldenRows.presetOf(rows.get(0).variant()).code(), "--epsilon", Double.toString(eps),
                     "--ignore-index", Long.toString(ignoreIndex), "--group-by", "batch", "--output", out.toString());
             assertThat(run.exitCode()).as(run.err()).isZero();
             JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());

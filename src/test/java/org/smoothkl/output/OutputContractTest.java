@@ -88,8 +88,8 @@ class OutputContractTest {
             assertThat(histogramTotal).isEqualTo(valid);
             // Every Metric is a key of the summary (preset_loss as its value).
             for (org.smoothkl.audit.Metric m : org.smoothkl.audit.Metric.values()) {
-                assertThat(m == org.smoothkl.audit.Metric.PRESET_LOSS ? s.at("/preset_loss/value") : s.get(m.key()))
-                        .as(m.key()).isNotNull();
+                assertThat(m == org.smoothkl.audit.Metric.PRESET_LOSS ? s.at("/preset_loss/value") : s.get(m.code()))
+                        .as(m.code()).isNotNull();
             }
             // The reliability table covers the valid rows and gives the ECE and the accuracy.
             JsonNode table = s.get("reliability");

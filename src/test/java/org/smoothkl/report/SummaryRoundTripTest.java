@@ -24,6 +24,7 @@ import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceSnapshot;
 import org.smoothkl.audit.SliceSummary;
 import org.smoothkl.loss.Preset;
+import org.smoothkl.audit.InputFormat;
 
 /**
  * summary.json read back as a baseline equals what was written (and an older summary without
@@ -36,7 +37,7 @@ class SummaryRoundTripTest {
     private static final CalibrationSpec CAL = new CalibrationSpec(10);
 
     private static AuditSpec spec(double epsilon, List<String> checks, String baseline) {
-        return new AuditSpec("in", "parquet", "logits", "label", Preset.SEED, Preset.SEED.with(epsilon, null),
+        return new AuditSpec("in", InputFormat.PARQUET, "logits", "label", Preset.SEED, Preset.SEED.with(epsilon, null),
                 List.of("slice"), HIST, CAL, checks.stream().map(Check::parse).toList(), baseline, null, "tag", "out",
                 false, false);
     }
@@ -76,7 +77,7 @@ class SummaryRoundTripTest {
             SliceSnapshot r = read.slices().get(label);
             assertThat(r.key()).isEqualTo(w.key());
             for (Metric m : Metric.values()) {
-                assertThat(Double.valueOf(r.metric(m))).as("%s %s", label, m.key()).isEqualTo(Double.valueOf(w.metric(m)));
+                assertThat(Double.valueOf(r.metric(m))).as("%s %s", label, m.code()).isEqualTo(Double.valueOf(w.metric(m)));
             }
             assertThat(r.gapCounts()).containsExactly(w.gapCounts());
             assertThat(r.reliability()).hasSameSizeAs(w.reliability());
