@@ -1,4 +1,4 @@
-# How far from 1 the row sums of a float32 softmax are (the --prob-tolerance default, README).
+# How far from 1 the row sums of a float32 softmax are (the --prob-tolerance default: src/site/markdown/inputs.md).
 # Needs python3 with numpy. Prints the worst |sum - 1| of 5 rows per V and logit scale.
 import numpy as np
 rng = np.random.default_rng(1)

@@ -86,7 +86,7 @@ public final class ChildJvms implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions());
         // The tests compare summaries bit for bit across JVMs: the scalar kernel is reproducible
-        // everywhere, the vector kernel's exp is not across JIT tiers (README, measured facts).
+        // everywhere, the vector kernel's exp is not across JIT tiers (src/site/markdown/testing.md, "The scalar kernel across JVMs").
         command.add("-D" + org.smoothkl.loss.RowKernels.PROPERTY + "=scalar");
         command.addAll(jvmArgs);
         command.add("-Dlog4j2.configurationFile=" + BASEDIR.resolve("conf/log4j2.properties"));

@@ -1,6 +1,6 @@
 package org.smoothkl.cli;
 
-/** The exit codes of the command-line contract (DESIGN.md). */
+/** The exit codes of the command-line contract (src/site/markdown/outputs.md, "Exit codes"). */
 final class ExitCodes {
     static final int OK = 0;
     static final int UNEXPECTED = 1;

@@ -82,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
             description = {"A threshold, repeatable (replaces the config file's list); any failing verdict: exit 3.",
                 "Examples: mean_kl<=0.5   overall.mean_gap in [5, 8]   slice[slice=a].accuracy>=0.6",
                 "With --baseline: delta(accuracy)>=-0.02 (run - baseline)   ratio(mean_kl)<=1.1 (run / baseline)"
-                        + "   gap_psi<0.25. Grammar: README, \"Checks\"."})
+                        + "   gap_psi<0.25. Grammar: src/site/markdown/outputs.md, \"Checks\"."})
     List<String> check;
 
     @Option(names = "--baseline", paramLabel = "DIR", description = "An earlier run's output to compare with.")

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * The header of a NumPy .npy array, parsed here before any byte reaches ND4J (which transposes
- * Fortran-order arrays silently and kills the JVM on big-endian ones, DESIGN.md).
+ * Fortran-order arrays silently and kills the JVM on big-endian ones: src/site/markdown/inputs.md).
  *
  * <pre>
  *   "\x93NUMPY" major minor  header_len (uint16 LE for v1, uint32 LE for v2/v3)

@@ -79,7 +79,7 @@ public final class NpzShards {
             Class.forName(ND4J_CLASS, false, NpzShards.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
             throw new AuditInputException("--format npz needs ND4J on the classpath (org.nd4j:nd4j-native:1.0.0-M2.1 "
-                    + "and its linux-x86_64 natives; see README, 'NumPy .npz shards')");
+                    + "and its linux-x86_64 natives; see src/site/markdown/inputs.md, 'NumPy .npz shards')");
         }
     }
 

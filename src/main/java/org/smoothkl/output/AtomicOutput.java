@@ -26,7 +26,7 @@ import org.smoothkl.audit.AuditInputException;
  * The next run against the same output rolls an interrupted commit back: a run killed before its
  * rename did not happen, so its temporary directory is deleted and, if it had moved an old
  * {@code DIR} aside, that old result is put back. On HDFS and local disks a directory rename is
- * atomic; on object stores it is not (see README).
+ * atomic; on object stores it is not (src/site/markdown/outputs.md, "Atomic commit").
  */
 public final class AtomicOutput implements AutoCloseable {
     public static final String SUCCESS = "_SUCCESS";

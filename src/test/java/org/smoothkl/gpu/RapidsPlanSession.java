@@ -26,7 +26,7 @@ import org.apache.spark.util.MutableURLClassLoader;
  * {@link org.smoothkl.SparkTestSession} (one SparkContext per JVM), so these tests carry the
  * {@value #TAG} tag and surefire runs them in a JVM of their own (pom.xml, execution rapids-plan).
  *
- * <p>Two things the plugin needs outside spark-submit (DESIGN.md): the thread's context class
+ * <p>Two things the plugin needs outside spark-submit (src/site/markdown/gpu.md): the thread's context class
  * loader must be Spark's MutableURLClassLoader before the session is built, and the executor
  * plugin would extract 1.4 GB of native libraries (≈16 s) at every start unless
  * {@code ai.rapids.cudf.lib-native-dir} names an extracted copy; this fixture extracts them once

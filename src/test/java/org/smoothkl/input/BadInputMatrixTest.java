@@ -26,7 +26,7 @@ import org.smoothkl.CliRun;
 import org.smoothkl.SparkTestSession;
 
 /**
- * The bad-input matrix (README, "Bad input"): one row per case, each with its expected outcome.
+ * The bad-input matrix (src/site/markdown/inputs.md, "Bad input"): one row per case, each with its expected outcome.
  * Either the run stops with exit 2 and one line on stderr naming the column, file or value (and
  * leaves no output behind), or it succeeds with the bad rows quarantined: exact counts per
  * reason, {@code rows = valid + ignored + invalid}, and every quarantined row in invalid/ with

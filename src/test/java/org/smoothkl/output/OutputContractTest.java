@@ -23,7 +23,7 @@ import org.smoothkl.CliRun;
 import org.smoothkl.SparkTestSession;
 import org.smoothkl.loss.TargetConvention;
 
-/** The output contract of DESIGN.md, on generated data audited once with every output on. */
+/** The output contract (src/site/markdown/outputs.md), on generated data audited once with every output on. */
 class OutputContractTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> SUMMARY_KEYS = List.of("rows", "valid", "ignored", "invalid", "invalid_by_reason",
