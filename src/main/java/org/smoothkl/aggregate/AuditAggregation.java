@@ -21,7 +21,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.CalibrationSpec;
@@ -72,27 +71,8 @@ import org.smoothkl.spark.SparkInternals;
  * (the sums in block order), min and max combine; only the status grouping set's values are read.
  */
 public final class AuditAggregation {
-    static final String BLOCK = "_blk";
-    static final String BUCKET = "_bucket";
-    static final String CALIBRATION_BIN = "_cal";
-    static final String COUNT = "_n";
-    static final String MIN_K = "_min_k";
-    static final String MAX_K = "_max_k";
     /** Shifts applied to the block id (itself row id >> 10) at each level above the first. */
     static final int[] LEVEL_SHIFTS = {10, 13, 10};
-    private static final List<String> SUMMED = List.of(
-            MetricColumns.KL, MetricColumns.SMOOTHED_CE, MetricColumns.NLL, MetricColumns.GAP, MetricColumns.CORRECT,
-            MetricColumns.CONFIDENCE);
-    /** The summed doubles: above the first level they are added in block order. */
-    private static final List<String> SUMMED_DOUBLES = List.of(
-            MetricColumns.KL, MetricColumns.SMOOTHED_CE, MetricColumns.NLL, MetricColumns.GAP, MetricColumns.CONFIDENCE);
-
-    private static final String SEQS = "_seqs";
-    private static final String SEQ_SCORED = "_seq_scored";
-    private static final String SEQ_LOSS_MIN = "_seq_loss_min";
-    private static final String SEQ_LOSS_MAX = "_seq_loss_max";
-    private static final String SEQ_NLL_MIN = "_seq_nll_min";
-    private static final String SEQ_NLL_MAX = "_seq_nll_max";
 
     private AuditAggregation() {
     }
@@ -162,10 +142,10 @@ public final class AuditAggregation {
             }
             SliceSummary s = slices.computeIfAbsent(new SliceKey(groupBy, values), k -> new SliceSummary(spec, calibration));
             String status = r.getAs(MetricColumns.STATUS);
-            long n = r.getAs(COUNT);
+            long n = r.getAs(LevelRow.COUNT);
             if (status == null) { // the histogram or the calibration grouping set; null keys are rows not valid
-                Integer bucket = r.getAs(BUCKET);
-                Integer bin = r.getAs(CALIBRATION_BIN);
+                Integer bucket = r.getAs(LevelRow.BUCKET);
+                Integer bin = r.getAs(LevelRow.CALIBRATION_BIN);
                 if (bucket != null) {
                     s.addGap(bucket, n);
                 } else if (bin != null) {
@@ -173,15 +153,17 @@ public final class AuditAggregation {
                 }
             } else if (status.equals(RowStatus.VALID.code())) {
                 s.addValid(n, r.getAs(MetricColumns.KL), r.getAs(MetricColumns.SMOOTHED_CE), r.getAs(MetricColumns.NLL),
-                        r.getAs(MetricColumns.GAP), r.<Long>getAs(MetricColumns.CORRECT), r.<Integer>getAs(MIN_K), r.<Integer>getAs(MAX_K));
+                        r.getAs(MetricColumns.GAP), r.<Long>getAs(MetricColumns.CORRECT), r.<Integer>getAs(LevelRow.MIN_K),
+                        r.<Integer>getAs(LevelRow.MAX_K));
             } else {
                 s.addCount(RowStatus.valueOf(status.toUpperCase(java.util.Locale.ROOT)), r.getAs(MetricColumns.REASON), n);
             }
             if (status != null && sequences) {
-                s.addSequences(new SequenceSummary().add(r.<Long>getAs(SEQS), orZero(r.<Long>getAs(TokenSequences.SEQ_TOKENS)),
-                        r.<Long>getAs(SEQ_SCORED), orNaN(r.getAs(TokenSequences.SEQ_LOSS)), orNaN(r.getAs(SEQ_LOSS_MIN)),
-                        orNaN(r.getAs(SEQ_LOSS_MAX)), orNaN(r.getAs(TokenSequences.SEQ_NLL)), orNaN(r.getAs(SEQ_NLL_MIN)),
-                        orNaN(r.getAs(SEQ_NLL_MAX))));
+                s.addSequences(new SequenceSummary().add(r.<Long>getAs(LevelRow.SEQS),
+                        orZero(r.<Long>getAs(TokenSequences.SEQ_TOKENS)), r.<Long>getAs(LevelRow.SEQ_SCORED),
+                        orNaN(r.getAs(TokenSequences.SEQ_LOSS)), orNaN(r.getAs(LevelRow.SEQ_LOSS_MIN)),
+                        orNaN(r.getAs(LevelRow.SEQ_LOSS_MAX)), orNaN(r.getAs(TokenSequences.SEQ_NLL)),
+                        orNaN(r.getAs(LevelRow.SEQ_NLL_MIN)), orNaN(r.getAs(LevelRow.SEQ_NLL_MAX))));
             }
         }
         return slices;
@@ -208,8 +190,7 @@ public final class AuditAggregation {
 
     /**
      * The tree's first level: the three grouping sets over the scored rows, with their block ids.
-     * Columns (see {@link #firstLevelSchema}): slice…, status, reason, bucket, bin, block, count,
-     * the sums, min and max K (and the per-sequence aggregates for token sequences).
+     * Columns in the layout of {@link LevelRow} (and the per-sequence aggregates for token sequences).
      */
     static Dataset<Row> firstLevel(Dataset<Row> scored, List<String> groupBy, GapHistogramSpec spec,
                                   CalibrationSpec calibration) {
@@ -220,9 +201,9 @@ public final class AuditAggregation {
                 col(MetricColumns.KL), col(MetricColumns.SMOOTHED_CE), col(MetricColumns.NLL), col(MetricColumns.GAP),
                 col(MetricColumns.CONFIDENCE),
                 when(col(MetricColumns.CORRECT), lit(1L)).otherwise(lit(0L)).as(MetricColumns.CORRECT),
-                shiftright(monotonically_increasing_id(), 10).as(BLOCK),
-                when(valid, bucket(col(MetricColumns.GAP), spec)).as(BUCKET),
-                when(valid, calibrationBin(col(MetricColumns.CONFIDENCE), calibration)).as(CALIBRATION_BIN));
+                shiftright(monotonically_increasing_id(), 10).as(LevelRow.BLOCK),
+                when(valid, bucket(col(MetricColumns.GAP), spec)).as(LevelRow.BUCKET),
+                when(valid, calibrationBin(col(MetricColumns.CONFIDENCE), calibration)).as(LevelRow.CALIBRATION_BIN));
         boolean sequences = sequences(scored);
         if (sequences) {
             selected.add(col(TokenSequences.SEQ_TOKENS).cast(DataTypes.LongType).as(TokenSequences.SEQ_TOKENS));
@@ -231,36 +212,16 @@ public final class AuditAggregation {
         }
         Dataset<Row> rows = scored.select(selected.toArray(Column[]::new));
 
-        List<Column> statusKey = concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BLOCK));
-        List<Column> bucketKey = concat(slice, col(BUCKET));
-        List<Column> calibrationKey = concat(slice, col(CALIBRATION_BIN), col(BLOCK));
+        Column block = col(LevelRow.BLOCK);
+        List<Column> statusKey = concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), block);
+        List<Column> bucketKey = concat(slice, col(LevelRow.BUCKET));
+        List<Column> calibrationKey = concat(slice, col(LevelRow.CALIBRATION_BIN), block);
+        List<Column> keyWithBlock = key(groupBy);
+        keyWithBlock.add(block);
         return rows.groupingSets(
                         CollectionConverters.asScala(List.of(seq(statusKey), seq(bucketKey), seq(calibrationKey))).toList(),
-                        concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET), col(CALIBRATION_BIN),
-                                col(BLOCK)).toArray(Column[]::new))
-                .agg(count(lit(1)).as(COUNT), withSequences(firstLevelAggregates(), sequences, true));
-    }
-
-    /**
-     * The columns of {@link #firstLevel} (without token sequences), as its grouping sets make them:
-     * every grouping column nullable (each set nulls the others), the count not, the sums, min and
-     * max nullable (null over no non-null value).
-     */
-    static StructType firstLevelSchema(StructType sliceColumns) {
-        StructType s = new StructType();
-        for (StructField f : sliceColumns.fields()) {
-            s = s.add(f.name(), f.dataType(), true);
-        }
-        s = s.add(MetricColumns.STATUS, DataTypes.StringType, true)
-                .add(MetricColumns.REASON, DataTypes.StringType, true)
-                .add(BUCKET, DataTypes.IntegerType, true)
-                .add(CALIBRATION_BIN, DataTypes.IntegerType, true)
-                .add(BLOCK, DataTypes.LongType, true)
-                .add(COUNT, DataTypes.LongType, false);
-        for (String c : SUMMED) {
-            s = s.add(c, c.equals(MetricColumns.CORRECT) ? DataTypes.LongType : DataTypes.DoubleType, true);
-        }
-        return s.add(MIN_K, DataTypes.IntegerType, true).add(MAX_K, DataTypes.IntegerType, true);
+                        keyWithBlock.toArray(Column[]::new))
+                .agg(count(lit(1)).as(LevelRow.COUNT), withSequences(firstLevelAggregates(), sequences, true));
     }
 
     /** The levels above the first: regroup by shifted block ids, then per key. */
@@ -275,7 +236,7 @@ public final class AuditAggregation {
     static Dataset<Row> upperLevels(Dataset<Row> level, List<String> groupBy, int done) {
         Dataset<Row> upTo = levels(level, groupBy, done, LEVEL_SHIFTS.length + 1);
         return upTo.groupBy(key(groupBy).toArray(Column[]::new))
-                .agg(sum(COUNT).as(COUNT), withSequences(upperLevelAggregates(), sequences(level), false));
+                .agg(sum(LevelRow.COUNT).as(LevelRow.COUNT), withSequences(upperLevelAggregates(), sequences(level), false));
     }
 
     /** From level {@code done} to level {@code to} (at most {@code LEVEL_SHIFTS.length + 1}), each by shifted block ids. */
@@ -284,16 +245,18 @@ public final class AuditAggregation {
         List<Column> key = key(groupBy);
         for (int l = done; l < to; l++) {
             List<Column> keyWithBlock = new ArrayList<>(key);
-            keyWithBlock.add(shiftright(col(BLOCK), LEVEL_SHIFTS[l - 1]).as(BLOCK));
+            keyWithBlock.add(shiftright(col(LevelRow.BLOCK), LEVEL_SHIFTS[l - 1]).as(LevelRow.BLOCK));
             level = level.groupBy(keyWithBlock.toArray(Column[]::new))
-                    .agg(sum(COUNT).as(COUNT), withSequences(upperLevelAggregates(), sequences, false));
+                    .agg(sum(LevelRow.COUNT).as(LevelRow.COUNT), withSequences(upperLevelAggregates(), sequences, false));
         }
         return level;
     }
 
+    /** A level's key: the slice columns and {@link LevelRow#KEY}. */
     private static List<Column> key(List<String> groupBy) {
-        List<Column> slice = groupBy.stream().map(Columns::quoted).toList();
-        return concat(slice, col(MetricColumns.STATUS), col(MetricColumns.REASON), col(BUCKET), col(CALIBRATION_BIN));
+        List<Column> key = new ArrayList<>(groupBy.stream().map(Columns::quoted).toList());
+        LevelRow.KEY.forEach(c -> key.add(col(c)));
+        return key;
     }
 
     /**
@@ -303,26 +266,16 @@ public final class AuditAggregation {
      * Returns the last level's rows, one per key, in the partition rows' schema (block null).
      */
     static List<Row> finishOnDriver(List<Row> partitionRows, StructType schema, int groupByColumns) {
-        int keyWidth = groupByColumns + 4;
+        int keyWidth = LevelRow.keyWidth(groupByColumns);
         List<Row> last = new ArrayList<>();
-        LevelFold perKey = new LevelFold(keyWidth, LevelFold.ONE_GROUP,
-                values -> last.add(new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(values, schema)));
+        LevelFold perKey = new LevelFold(keyWidth, LevelFold.ONE_GROUP, values -> last.add(LevelRow.row(values, schema)));
         LevelFold partitionGroups = new LevelFold(keyWidth, LEVEL_SHIFTS[2], perKey::add);
         for (Row r : partitionRows) {
-            partitionGroups.add(values(r));
+            partitionGroups.add(LevelRow.values(r));
         }
         partitionGroups.finish();
         perKey.finish();
         return last;
-    }
-
-    /** A row's values, in column order. */
-    static Object[] values(Row r) {
-        Object[] values = new Object[r.size()];
-        for (int c = 0; c < values.length; c++) {
-            values[c] = r.get(c);
-        }
-        return values;
     }
 
     /** The bucket of {@link GapHistogramSpec#bucket}, as a column expression. */
@@ -345,18 +298,18 @@ public final class AuditAggregation {
 
     private static Column[] firstLevelAggregates() {
         List<Column> a = new ArrayList<>();
-        SUMMED.forEach(c -> a.add(sum(col(c)).as(c)));
-        a.add(min(col(MetricColumns.CLASSES)).as(MIN_K));
-        a.add(max(col(MetricColumns.CLASSES)).as(MAX_K));
+        LevelRow.SUMS.forEach(c -> a.add(sum(col(c)).as(c)));
+        a.add(min(col(MetricColumns.CLASSES)).as(LevelRow.MIN_K));
+        a.add(max(col(MetricColumns.CLASSES)).as(LevelRow.MAX_K));
         return a.toArray(Column[]::new);
     }
 
     private static Column[] upperLevelAggregates() {
         List<Column> a = new ArrayList<>();
-        SUMMED_DOUBLES.forEach(c -> a.add(sumInBlockOrder(c).as(c)));
-        a.add(sum(col(MetricColumns.CORRECT)).as(MetricColumns.CORRECT));
-        a.add(min(col(MIN_K)).as(MIN_K));
-        a.add(max(col(MAX_K)).as(MAX_K));
+        // the doubles in block order; correct, a long, is exact in any order
+        LevelRow.SUMS.forEach(c -> a.add((LevelRow.DOUBLE_SUMS.contains(c) ? sumInBlockOrder(c) : sum(col(c))).as(c)));
+        a.add(min(col(LevelRow.MIN_K)).as(LevelRow.MIN_K));
+        a.add(max(col(LevelRow.MAX_K)).as(LevelRow.MAX_K));
         return a.toArray(Column[]::new);
     }
 
@@ -367,7 +320,7 @@ public final class AuditAggregation {
      */
     static Column sumInBlockOrder(String c) {
         String v = "`" + c + "`";
-        return expr("aggregate(sort_array(collect_list(struct(`" + BLOCK + "`, " + v + "))), 0D, "
+        return expr("aggregate(sort_array(collect_list(struct(`" + LevelRow.BLOCK + "`, " + v + "))), 0D, "
                 + "(acc, x) -> acc + coalesce(x." + v + ", 0D))");
     }
 
@@ -380,15 +333,15 @@ public final class AuditAggregation {
         String tokens = TokenSequences.SEQ_TOKENS;
         String loss = TokenSequences.SEQ_LOSS;
         String nll = TokenSequences.SEQ_NLL;
-        a.add((firstLevel ? count(col(tokens)) : sum(col(SEQS))).as(SEQS));
+        a.add((firstLevel ? count(col(tokens)) : sum(col(LevelRow.SEQS))).as(LevelRow.SEQS));
         a.add(sum(col(tokens)).as(tokens));
-        a.add((firstLevel ? count(col(loss)) : sum(col(SEQ_SCORED))).as(SEQ_SCORED));
+        a.add((firstLevel ? count(col(loss)) : sum(col(LevelRow.SEQ_SCORED))).as(LevelRow.SEQ_SCORED));
         a.add((firstLevel ? sum(col(loss)) : sumInBlockOrder(loss)).as(loss));
-        a.add(min(col(firstLevel ? loss : SEQ_LOSS_MIN)).as(SEQ_LOSS_MIN));
-        a.add(max(col(firstLevel ? loss : SEQ_LOSS_MAX)).as(SEQ_LOSS_MAX));
+        a.add(min(col(firstLevel ? loss : LevelRow.SEQ_LOSS_MIN)).as(LevelRow.SEQ_LOSS_MIN));
+        a.add(max(col(firstLevel ? loss : LevelRow.SEQ_LOSS_MAX)).as(LevelRow.SEQ_LOSS_MAX));
         a.add((firstLevel ? sum(col(nll)) : sumInBlockOrder(nll)).as(nll));
-        a.add(min(col(firstLevel ? nll : SEQ_NLL_MIN)).as(SEQ_NLL_MIN));
-        a.add(max(col(firstLevel ? nll : SEQ_NLL_MAX)).as(SEQ_NLL_MAX));
+        a.add(min(col(firstLevel ? nll : LevelRow.SEQ_NLL_MIN)).as(LevelRow.SEQ_NLL_MIN));
+        a.add(max(col(firstLevel ? nll : LevelRow.SEQ_NLL_MAX)).as(LevelRow.SEQ_NLL_MAX));
         return a.toArray(Column[]::new);
     }
 

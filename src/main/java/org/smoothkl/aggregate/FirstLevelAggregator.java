@@ -37,8 +37,8 @@ import org.smoothkl.spark.MetricColumns;
  * The first level of {@link AuditAggregation}'s tree, computed in plain Java by the task that
  * scores a partition's rows, so that Spark never sees one row per input row. It yields the rows of
  * {@link AuditAggregation#firstLevel} (as {@code Object[]} of Spark's internal values, in the
- * layout of {@link AuditAggregation#firstLevelSchema}), which the task folds on up to the
- * partition's level ({@link LevelFold}):
+ * layout of {@link LevelRow}), which the task folds on up to the partition's level
+ * ({@link LevelFold}):
  * <ul>
  *   <li>per (slice, status, reason, block): count, the sums, min and max K;</li>
  *   <li>per (slice, confidence bin, block), valid rows: the same aggregates;</li>
@@ -226,26 +226,19 @@ final class FirstLevelAggregator {
 
     private static Object[] row(SliceValues slice, UTF8String status, UTF8String reason, Integer bucket,
                                    Integer bin, Long block, long n, Group a) {
-        Object[] s = slice.values();
-        Object[] v = new Object[s.length + 14];
-        System.arraycopy(s, 0, v, 0, s.length);
-        int c = s.length;
-        v[c++] = status;
-        v[c++] = reason;
-        v[c++] = bucket;
-        v[c++] = bin;
-        v[c++] = block;
-        v[c++] = n;
-        if (a != null) { // the order of AuditAggregation's SUMMED, then min and max K
-            boolean summed = a.summed;
-            v[c++] = summed ? a.kl : null;
-            v[c++] = summed ? a.smoothedCe : null;
-            v[c++] = summed ? a.nll : null;
-            v[c++] = summed ? a.gap : null;
-            v[c++] = a.correct;
-            v[c++] = summed ? a.confidence : null;
-            v[c++] = summed ? a.minK : null;
-            v[c] = summed ? a.maxK : null;
+        Object[] v = LevelRow.of(slice.values(), status, reason, bucket, bin, block, n);
+        if (a != null) {
+            int k = LevelRow.keyWidth(slice.values().length);
+            v[k + LevelRow.CORRECT_AT] = a.correct;
+            if (a.summed) { // else null, as Spark's sum, min and max over no value
+                v[k + LevelRow.KL_AT] = a.kl;
+                v[k + LevelRow.SMOOTHED_CE_AT] = a.smoothedCe;
+                v[k + LevelRow.NLL_AT] = a.nll;
+                v[k + LevelRow.GAP_AT] = a.gap;
+                v[k + LevelRow.CONFIDENCE_AT] = a.confidence;
+                v[k + LevelRow.MIN_K_AT] = a.minK;
+                v[k + LevelRow.MAX_K_AT] = a.maxK;
+            }
         }
         return v;
     }

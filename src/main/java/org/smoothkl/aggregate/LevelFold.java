@@ -15,20 +15,11 @@ import java.util.function.Consumer;
  * order) and for the driver's (it feeds partitions in index order), so the sums are the same bits
  * as the SQL's, which sorts by block before adding.
  *
- * <p>Rows are {@code Object[]} in the layout of {@link AuditAggregation#firstLevelSchema}: the key
- * (slice values, status, reason, bucket, bin), then block, count, the sums (KL, smoothed CE, NLL,
- * gap, correct, confidence), min K and max K. Values are compared as Spark groups them: this
- * folds rows whose slice values the first level has already normalised (−0.0, NaN) and copied.
+ * <p>Rows are {@code Object[]} in the layout of {@link LevelRow}. Values are compared as Spark
+ * groups them: this folds rows whose slice values the first level has already normalised (−0.0,
+ * NaN) and copied.
  */
 final class LevelFold {
-    /** Offsets after the key: block, count, the four loss sums, correct, confidence, min K, max K. */
-    private static final int BLOCK = 0;
-    private static final int COUNT = 1;
-    private static final int[] DOUBLES = {2, 3, 4, 5, 7};
-    private static final int CORRECT = 6;
-    private static final int MIN_K = 8;
-    private static final int MAX_K = 9;
-    static final int AFTER_KEY = 10;
     /** {@link #LevelFold}'s shift for the last level: one group per key, whatever the block. */
     static final int ONE_GROUP = -1;
 
@@ -48,7 +39,7 @@ final class LevelFold {
     void add(Object[] row) {
         // the key compared as slice values are (element by element, byte[] by content)
         FirstLevelAggregator.SliceValues key = new FirstLevelAggregator.SliceValues(Arrays.copyOf(row, keyWidth));
-        Long block = (Long) row[keyWidth + BLOCK];
+        Long block = (Long) row[keyWidth + LevelRow.BLOCK_AT];
         Long group = shift == ONE_GROUP || block == null ? null : block >> shift;
         Group g = open.get(key);
         if (g != null && !Objects.equals(g.id, group)) {
@@ -71,7 +62,7 @@ final class LevelFold {
     private static final class Group {
         final Long id;
         long count;
-        final double[] sums = new double[DOUBLES.length];
+        final double[] sums = new double[LevelRow.DOUBLE_SUMS_AT.length];
         Long correct;
         Integer minK;
         Integer maxK;
@@ -81,36 +72,34 @@ final class LevelFold {
         }
 
         void add(Object[] row, int k) {
-            count += (Long) row[k + COUNT];
-            for (int d = 0; d < DOUBLES.length; d++) {
-                Double v = (Double) row[k + DOUBLES[d]];
+            count += (Long) row[k + LevelRow.COUNT_AT];
+            for (int d = 0; d < sums.length; d++) {
+                Double v = (Double) row[k + LevelRow.DOUBLE_SUMS_AT[d]];
                 sums[d] = sums[d] + (v == null ? 0.0 : v);
             }
-            Long c = (Long) row[k + CORRECT];
+            Long c = (Long) row[k + LevelRow.CORRECT_AT];
             if (c != null) {
                 correct = correct == null ? c : correct + c;
             }
-            Integer lo = (Integer) row[k + MIN_K];
+            Integer lo = (Integer) row[k + LevelRow.MIN_K_AT];
             if (lo != null) {
                 minK = minK == null ? lo : Math.min(minK, lo);
             }
-            Integer hi = (Integer) row[k + MAX_K];
+            Integer hi = (Integer) row[k + LevelRow.MAX_K_AT];
             if (hi != null) {
                 maxK = maxK == null ? hi : Math.max(maxK, hi);
             }
         }
 
         Object[] row(FirstLevelAggregator.SliceValues key) {
-            Object[] r = Arrays.copyOf(key.values(), key.values().length + AFTER_KEY);
+            Object[] r = LevelRow.of(key.values(), id, count);
             int k = key.values().length;
-            r[k + BLOCK] = id;
-            r[k + COUNT] = count;
-            for (int d = 0; d < DOUBLES.length; d++) {
-                r[k + DOUBLES[d]] = sums[d];
+            for (int d = 0; d < sums.length; d++) {
+                r[k + LevelRow.DOUBLE_SUMS_AT[d]] = sums[d];
             }
-            r[k + CORRECT] = correct;
-            r[k + MIN_K] = minK;
-            r[k + MAX_K] = maxK;
+            r[k + LevelRow.CORRECT_AT] = correct;
+            r[k + LevelRow.MIN_K_AT] = minK;
+            r[k + LevelRow.MAX_K_AT] = maxK;
             return r;
         }
     }

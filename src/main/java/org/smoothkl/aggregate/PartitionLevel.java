@@ -3,7 +3,6 @@ package org.smoothkl.aggregate;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.smoothkl.audit.CalibrationSpec;
@@ -44,7 +43,7 @@ public final class PartitionLevel implements java.io.Serializable {
 
     /** The rows' schema: the level-row layout with the slice columns, block = the partition's first block. */
     public StructType schema() {
-        return AuditAggregation.firstLevelSchema(sliceSchema);
+        return LevelRow.schema(sliceSchema);
     }
 
     /** The aggregation of partition {@code partition}, handing its rows to {@code out} as they are final. */
@@ -59,9 +58,9 @@ public final class PartitionLevel implements java.io.Serializable {
         private final LevelFold partitionTotal;
 
         private Partition(int partition, Consumer<InternalRow> out) {
-            int keyWidth = slices.ordinals().length + 4;
+            int keyWidth = LevelRow.keyWidth(slices.ordinals().length);
             this.partitionTotal = new LevelFold(keyWidth, AuditAggregation.LEVEL_SHIFTS[1],
-                    row -> out.accept(new GenericInternalRow(row)));
+                    row -> out.accept(LevelRow.internalRow(row)));
             this.blocksOfBlocks = new LevelFold(keyWidth, AuditAggregation.LEVEL_SHIFTS[0], partitionTotal::add);
             this.firstLevel = new FirstLevelAggregator(slices, histogram, calibration, partition, blocksOfBlocks::add);
         }

@@ -26,7 +26,7 @@ import org.smoothkl.spark.MetricColumns;
 class LevelFoldTest {
     @Test
     void sameBitsAsTheSqlLevels() {
-        StructType schema = AuditAggregation.firstLevelSchema(new StructType().add("slice", DataTypes.StringType));
+        StructType schema = LevelRow.schema(new StructType().add("slice", DataTypes.StringType));
         SplittableRandom random = new SplittableRandom(7);
         List<Row> firstLevel = new ArrayList<>();
         int[] partitions = {0, 1, 2, 1023, 1024, 1030, 2050};
@@ -58,7 +58,7 @@ class LevelFoldTest {
         LevelFold partitionTotal = new LevelFold(5, AuditAggregation.LEVEL_SHIFTS[1], v -> partitionRows.add(new GenericRowWithSchema(v, schema)));
         LevelFold blocksOfBlocks = new LevelFold(5, AuditAggregation.LEVEL_SHIFTS[0], partitionTotal::add);
         firstLevel.stream().sorted(Comparator.comparingLong(r -> r.getLong(5)))
-                .forEach(r -> blocksOfBlocks.add(AuditAggregation.values(r)));
+                .forEach(r -> blocksOfBlocks.add(LevelRow.values(r)));
         blocksOfBlocks.finish();
         partitionTotal.finish();
         partitionRows.sort(Comparator.comparingLong(r -> r.getLong(5)));
@@ -84,19 +84,19 @@ class LevelFoldTest {
         Map<String, List<Object>> out = new HashMap<>();
         for (Row r : rows) {
             List<Object> keyValues = new ArrayList<>();
-            for (String c : List.of("slice", MetricColumns.STATUS, MetricColumns.REASON, AuditAggregation.CALIBRATION_BIN)) {
+            for (String c : List.of("slice", MetricColumns.STATUS, MetricColumns.REASON, LevelRow.CALIBRATION_BIN)) {
                 keyValues.add(r.get(r.fieldIndex(c)));
             }
             String key = keyValues.toString();
             List<Object> v = new ArrayList<>();
-            v.add(r.<Long>getAs(AuditAggregation.COUNT));
+            v.add(r.<Long>getAs(LevelRow.COUNT));
             for (String c : List.of(MetricColumns.KL, MetricColumns.SMOOTHED_CE, MetricColumns.NLL, MetricColumns.GAP,
                     MetricColumns.CONFIDENCE)) {
                 v.add(Double.doubleToRawLongBits(r.<Double>getAs(c)));
             }
             v.add(r.<Long>getAs(MetricColumns.CORRECT));
-            v.add(r.<Integer>getAs(AuditAggregation.MIN_K));
-            v.add(r.<Integer>getAs(AuditAggregation.MAX_K));
+            v.add(r.<Integer>getAs(LevelRow.MIN_K));
+            v.add(r.<Integer>getAs(LevelRow.MAX_K));
             assertThat(out.put(key, v)).as("one row per key %s", key).isNull();
         }
         return out;
