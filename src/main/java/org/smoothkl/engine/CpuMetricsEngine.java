@@ -1,5 +1,17 @@
 package org.smoothkl.engine;
 
+import static org.smoothkl.loss.MetricField.CLASSES;
+import static org.smoothkl.loss.MetricField.CONFIDENCE;
+import static org.smoothkl.loss.MetricField.CORRECT;
+import static org.smoothkl.loss.MetricField.GAP;
+import static org.smoothkl.loss.MetricField.GAP_OPT;
+import static org.smoothkl.loss.MetricField.KL;
+import static org.smoothkl.loss.MetricField.NLL;
+import static org.smoothkl.loss.MetricField.PRED;
+import static org.smoothkl.loss.MetricField.REASON;
+import static org.smoothkl.loss.MetricField.SMOOTHED_CE;
+import static org.smoothkl.loss.MetricField.STATUS;
+
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -182,14 +194,16 @@ public final class CpuMetricsEngine implements MetricsEngine {
             return labelType == DataTypes.ShortType ? v.getShort(r) : v.getByte(r);
         }
 
-        /** Appends one row's logits (or its problem) to {@code batch}. */
-        void append(LogitBatch batch, boolean nullLogits, boolean nullLabel, ArrayData logits, long label) {
-            if (nullLogits) {
-                batch.endRowWithProblem(InvalidReason.NULL_LOGITS);
-                return;
-            }
-            if (nullLabel) {
-                batch.endRowWithProblem(InvalidReason.NULL_LABEL);
+        /** The reader's own reason the row is bad, or null. */
+        InvalidReason inputProblem(InternalRow row) {
+            return inputError < 0 || row.isNullAt(inputError)
+                    ? null : InvalidReason.fromCode(row.getUTF8String(inputError).toString());
+        }
+
+        /** Appends one row's logits (or its problem, in {@link org.smoothkl.loss.ReaderCheck} order) to {@code batch}. */
+        void append(LogitBatch batch, InvalidReason inputProblem, boolean nullLogits, boolean nullLabel, ArrayData logits,
+                    long label) {
+            if (batch.endRowIfUnreadable(inputProblem, nullLogits, nullLabel)) {
                 return;
             }
             int k = logits.numElements();
@@ -219,29 +233,33 @@ public final class CpuMetricsEngine implements MetricsEngine {
             row = new SpecificInternalRow(scala.jdk.javaapi.CollectionConverters.asScala(types).toSeq());
         }
 
-        /** Row {@code i} of {@code m}; {@code classes} its K. */
+        /** Row {@code i} of {@code m}; {@code classes} its K. Each field at its {@link org.smoothkl.loss.MetricField} ordinal. */
         InternalRow fill(MetricsBatch m, int i, int classes) {
             RowStatus status = m.status(i);
-            row.update(0, MetricColumns.STATUS_CODES[status.ordinal()]);
+            row.update(STATUS.ordinal(), MetricColumns.STATUS_CODES[status.ordinal()]);
             if (status == RowStatus.INVALID) {
-                row.update(1, MetricColumns.REASON_CODES[m.reason(i).ordinal()]);
-                for (int c = 2; c <= 8; c++) {
-                    row.setNullAt(c);
-                }
-                row.setBoolean(9, false);
-                row.setNullAt(10);
+                row.update(REASON.ordinal(), MetricColumns.REASON_CODES[m.reason(i).ordinal()]);
+                row.setNullAt(KL.ordinal());
+                row.setNullAt(SMOOTHED_CE.ordinal());
+                row.setNullAt(NLL.ordinal());
+                row.setNullAt(GAP.ordinal());
+                row.setNullAt(GAP_OPT.ordinal());
+                row.setNullAt(CONFIDENCE.ordinal());
+                row.setNullAt(PRED.ordinal());
+                row.setBoolean(CORRECT.ordinal(), false);
+                row.setNullAt(CLASSES.ordinal());
                 return row;
             }
-            row.setNullAt(1);
-            row.setDouble(2, m.kl(i));
-            row.setDouble(3, m.smoothedCe(i));
-            row.setDouble(4, m.nll(i));
-            row.setDouble(5, m.gap(i));
-            row.setDouble(6, m.gapOpt(i));
-            row.setDouble(7, m.confidence(i));
-            row.setInt(8, m.pred(i));
-            row.setBoolean(9, m.correct(i));
-            row.setInt(10, classes);
+            row.setNullAt(REASON.ordinal());
+            row.setDouble(KL.ordinal(), m.kl(i));
+            row.setDouble(SMOOTHED_CE.ordinal(), m.smoothedCe(i));
+            row.setDouble(NLL.ordinal(), m.nll(i));
+            row.setDouble(GAP.ordinal(), m.gap(i));
+            row.setDouble(GAP_OPT.ordinal(), m.gapOpt(i));
+            row.setDouble(CONFIDENCE.ordinal(), m.confidence(i));
+            row.setInt(PRED.ordinal(), m.pred(i));
+            row.setBoolean(CORRECT.ordinal(), m.correct(i));
+            row.setInt(CLASSES.ordinal(), classes);
             return row;
         }
     }
@@ -306,14 +324,10 @@ public final class CpuMetricsEngine implements MetricsEngine {
             while (input.hasNext() && pending.size() < BATCH_ROWS && batch.size() < BATCH_VALUES) {
                 InternalRow row = input.next().copy();
                 pending.add(row);
-                if (layout.inputError() >= 0 && !row.isNullAt(layout.inputError())) {
-                    batch.endRowWithProblem(InvalidReason.fromCode(row.getUTF8String(layout.inputError()).toString()));
-                } else {
-                    boolean nullLogits = row.isNullAt(layout.logits());
-                    boolean nullLabel = row.isNullAt(layout.label());
-                    layout.append(batch, nullLogits, nullLabel, nullLogits ? null : row.getArray(layout.logits()),
-                            nullLabel ? 0 : layout.label(row));
-                }
+                boolean nullLogits = row.isNullAt(layout.logits());
+                boolean nullLabel = row.isNullAt(layout.label());
+                layout.append(batch, layout.inputProblem(row), nullLogits, nullLabel,
+                        nullLogits ? null : row.getArray(layout.logits()), nullLabel ? 0 : layout.label(row));
             }
             if (!pending.isEmpty()) {
                 kernel.compute(batch, metrics);
@@ -378,13 +392,14 @@ public final class CpuMetricsEngine implements MetricsEngine {
             ColumnVector label = current.column(layout.label());
             batch.clear();
             int r = first;
+            // No reader problems here: a plain scan has no input-error column (the reader computes it).
             if (logits instanceof WritableColumnVector w && !w.arrayData().hasNull()) {
                 r = appendInBulk(w, label);
             } else {
                 for (; r < batchRows && r - first < chunkRows && batch.size() < chunkValues; r++) {
                     boolean nullLogits = logits.isNullAt(r);
                     boolean nullLabel = label.isNullAt(r);
-                    layout.append(batch, nullLogits, nullLabel, nullLogits ? null : logits.getArray(r),
+                    layout.append(batch, null, nullLogits, nullLabel, nullLogits ? null : logits.getArray(r),
                             nullLabel ? 0 : layout.label(label, r));
                 }
             }
@@ -408,11 +423,7 @@ public final class CpuMetricsEngine implements MetricsEngine {
             boolean floats = layout.floatLogits();
             int r = first;
             for (; r < batchRows && r - first < chunkRows && batch.size() < chunkValues; r++) {
-                if (logits.isNullAt(r)) {
-                    batch.endRowWithProblem(InvalidReason.NULL_LOGITS);
-                } else if (label.isNullAt(r)) {
-                    batch.endRowWithProblem(InvalidReason.NULL_LABEL);
-                } else {
+                if (!batch.endRowIfUnreadable(null, logits.isNullAt(r), label.isNullAt(r))) {
                     int from = logits.getArrayOffset(r);
                     int k = logits.getArrayLength(r);
                     int at = batch.appendSlots(k);

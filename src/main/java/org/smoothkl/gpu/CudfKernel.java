@@ -7,8 +7,11 @@ import ai.rapids.cudf.NullPolicy;
 import ai.rapids.cudf.Scalar;
 import ai.rapids.cudf.SegmentedReductionAggregation;
 import ai.rapids.cudf.Table;
+import java.util.ArrayList;
 import java.util.List;
 import org.smoothkl.loss.InvalidReason;
+import org.smoothkl.loss.MetricField;
+import org.smoothkl.loss.ReaderCheck;
 import org.smoothkl.loss.RowStatus;
 import org.smoothkl.loss.ScalarKernel;
 import org.smoothkl.loss.Smoothing;
@@ -32,9 +35,9 @@ import org.smoothkl.loss.TargetConvention;
  * copied ({@code copyToColumnVector} copies a sliced list column's rows only, offsets from 0;
  * {@link Rows#of} checks it). Every intermediate is closed by try-with-resources.
  *
- * <p>Statuses and reasons follow the CPU engine's order: reader problem, null logits, null label,
- * null element, too few classes, NaN or ±∞ (whichever comes first in the row), then the ignore
- * index, label out of range, pad class out of range. Invalid rows get null metrics; ignored rows
+ * <p>Statuses and reasons follow the CPU engine's order: the {@link ReaderCheck}s, then too few
+ * classes, NaN or ±∞ (whichever comes first in the row), then the ignore index, label out of
+ * range, pad class out of range. The target q is what {@link TargetConvention} says it is. Invalid rows get null metrics; ignored rows
  * zero losses but their gap, prediction and confidence. Sums run in cuDF's order, not the CPU
  * loop's, so results agree with the CPU kernel to rounding (≈1e-15 relative), not bit for bit.
  */
@@ -54,7 +57,7 @@ final class CudfKernel {
         this.eps = smoothing.epsilon();
     }
 
-    /** The struct column of {@link RapidsMetricsUdf#FIELDS} for one batch. */
+    /** The struct column of the {@link MetricField}s for one batch. */
     ColumnVector score(int n, ColumnVector logits, ColumnVector label, ColumnVector inputError) {
         try (Rows rows = Rows.of(logits);
              Checks checks = checks(rows, logits, label, inputError);
@@ -97,32 +100,55 @@ final class CudfKernel {
              ColumnVector labelOut = labelOutOfRange(rows, label);
              ColumnVector labelOutNotIgnored = andNot(labelOut, ignored);
              ColumnVector padOut = padOutOfRange(rows);
-             ColumnVector padOutNotIgnored = andNot(padOut, ignored);
-             ColumnVector kernelReason = firstReason(rows.n, List.of(
-                     nullLogits, nullLabel, nullElement, tooFew, nan, inf, labelOutNotIgnored, padOutNotIgnored),
-                     List.of(InvalidReason.NULL_LOGITS, InvalidReason.NULL_LABEL, InvalidReason.NULL_LOGIT,
-                             InvalidReason.TOO_FEW_CLASSES, InvalidReason.NAN_LOGIT, InvalidReason.INF_LOGIT,
-                             InvalidReason.LABEL_OUT_OF_RANGE, InvalidReason.PAD_INDEX_OUT_OF_RANGE));
-             // The reader's own reason (malformed JSON/CSV) comes first and is already a reason code.
-             ColumnVector reason = readerProblem.ifElse(inputError, kernelReason)) {
-            ColumnVector invalid = reason.isNotNull();
-            return new Checks(reason.incRefCount(), invalid, ignored.incRefCount());
+             ColumnVector padOutNotIgnored = andNot(padOut, ignored)) {
+            List<Cause> chain = new ArrayList<>();
+            for (ReaderCheck c : ReaderCheck.values()) {
+                chain.add(switch (c) {
+                    // the reader's own reason (malformed JSON/CSV) is already a reason code
+                    case READER_PROBLEM -> new Cause(readerProblem, null, inputError);
+                    case NULL_LOGITS -> new Cause(nullLogits, c.reason());
+                    case NULL_LABEL -> new Cause(nullLabel, c.reason());
+                    case NULL_LOGIT -> new Cause(nullElement, c.reason());
+                });
+            }
+            chain.add(new Cause(tooFew, InvalidReason.TOO_FEW_CLASSES));
+            chain.add(new Cause(nan, InvalidReason.NAN_LOGIT));
+            chain.add(new Cause(inf, InvalidReason.INF_LOGIT));
+            chain.add(new Cause(labelOutNotIgnored, InvalidReason.LABEL_OUT_OF_RANGE));
+            chain.add(new Cause(padOutNotIgnored, InvalidReason.PAD_INDEX_OUT_OF_RANGE));
+            try (ColumnVector reason = firstReason(rows.n, chain)) {
+                ColumnVector invalid = reason.isNotNull();
+                return new Checks(reason.incRefCount(), invalid, ignored.incRefCount());
+            }
+        }
+    }
+
+    /** Where {@code holds}, the row's reason is {@code code}, or (the reader's problem) the row's value of {@code codes}. */
+    private record Cause(ColumnView holds, InvalidReason code, ColumnView codes) {
+        Cause(ColumnView holds, InvalidReason code) {
+            this(holds, code, null);
         }
     }
 
     /**
-     * Per row, the code of the first condition that holds, or null. Folded from the last
-     * condition to the first so the first wins; each step closes the column it replaces.
+     * Per row, the reason of the first cause that holds, or null. Folded from the last cause to
+     * the first so the first wins; each step closes the column it replaces.
      */
-    private static ColumnVector firstReason(int n, List<ColumnVector> conditions, List<InvalidReason> codes) {
+    private static ColumnVector firstReason(int n, List<Cause> chain) {
         ColumnVector reason;
         try (Scalar none = Scalar.fromNull(DType.STRING)) {
             reason = ColumnVector.fromScalar(none, n);
         }
-        for (int i = conditions.size() - 1; i >= 0; i--) {
-            try (ColumnVector previous = reason;
-                 Scalar code = Scalar.fromString(codes.get(i).code())) {
-                reason = conditions.get(i).ifElse(code, previous);
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            Cause cause = chain.get(i);
+            try (ColumnVector previous = reason) {
+                if (cause.codes() != null) {
+                    reason = cause.holds().ifElse(cause.codes(), previous);
+                } else {
+                    try (Scalar code = Scalar.fromString(cause.code().code())) {
+                        reason = cause.holds().ifElse(code, previous);
+                    }
+                }
             }
         }
         return reason;
@@ -332,15 +358,15 @@ final class CudfKernel {
 
     /** n_o: K − 1, or K − 2 without the pad class. */
     private ColumnVector otherCount(ColumnView k) {
-        try (Scalar taken = Scalar.fromDouble(convention.excludesPadClass() ? 2 : 1)) {
+        try (Scalar taken = Scalar.fromDouble(convention.classesWithoutOtherProbability())) {
             return k.sub(taken);
         }
     }
 
-    /** q_y: 1 − ε + ε/K (pytorch) or 1 − ε. */
+    /** q_y: 1 − ε + ε/K where the label shares ε (pytorch), else 1 − ε. */
     private ColumnVector labelProbability(Rows rows, ColumnView k) {
         try (Scalar oneMinusEps = Scalar.fromDouble(1 - eps)) {
-            if (convention != TargetConvention.UNIFORM_ALL) {
+            if (!convention.labelSharesSmoothing()) {
                 return ColumnVector.fromScalar(oneMinusEps, rows.n);
             }
             try (Scalar e = Scalar.fromDouble(eps);
@@ -350,10 +376,10 @@ final class CudfKernel {
         }
     }
 
-    /** q_o: ε/K (pytorch) or ε/n_o. */
+    /** q_o: ε/K where the label shares ε (pytorch), else ε/n_o. */
     private ColumnVector otherProbability(ColumnView k, ColumnView others) {
         try (Scalar e = Scalar.fromDouble(eps)) {
-            return e.div(convention == TargetConvention.UNIFORM_ALL ? k : others);
+            return e.div(convention.labelSharesSmoothing() ? k : others);
         }
     }
 
@@ -371,10 +397,11 @@ final class CudfKernel {
 
     /**
      * KL = q_y(log q_y + nll) + q_o(n_o·log q_o + otherNegLogP), each term 0 where its q is 0
-     * (0·log 0 = 0): q_o = 0 only at ε = 0, q_y = 0 only at ε = 1 outside pytorch's convention.
+     * (0·log 0 = 0): q_o = 0 only at ε = 0, q_y = 0 only at ε = 1 where the label has no share
+     * of ε ({@link TargetConvention#labelProbabilityIsZero}).
      */
     private ColumnVector kl(ColumnView qy, ColumnView qo, ColumnView others, ColumnView nll, ColumnView otherNegLogP) {
-        boolean labelTermZero = convention != TargetConvention.UNIFORM_ALL && eps == 1;
+        boolean labelTermZero = convention.labelProbabilityIsZero(eps);
         boolean otherTermZero = eps == 0;
         try (Scalar zero = Scalar.fromDouble(0);
              ColumnVector labelTerm = labelTermZero ? zeros(nll, zero) : xLogXPlus(qy, nll);
@@ -405,7 +432,8 @@ final class CudfKernel {
     }
 
     /**
-     * gap* = log(q_y/q_o): log1p(K(1−ε)/ε) for pytorch, log(n_o(1−ε)/ε) otherwise; +∞ at ε = 0.
+     * gap* = log(q_y/q_o): log1p(K(1−ε)/ε) where the label shares ε (pytorch), log(n_o(1−ε)/ε)
+     * otherwise; +∞ at ε = 0.
      * cuDF has no log1p: log1p(x) = log(u)·x/(u − 1) with u = 1 + x (exact to a few ulps; x where u = 1).
      */
     private ColumnVector gapOpt(Rows rows, ColumnView k) {
@@ -417,7 +445,7 @@ final class CudfKernel {
         try (Scalar oneMinusEps = Scalar.fromDouble(1 - eps);
              Scalar e = Scalar.fromDouble(eps);
              Scalar one = Scalar.fromDouble(1)) {
-            if (convention != TargetConvention.UNIFORM_ALL) {
+            if (!convention.labelSharesSmoothing()) {
                 try (ColumnVector others = otherCount(k);
                      ColumnVector scaled = others.mul(oneMinusEps);
                      ColumnVector ratio = scaled.div(e)) {
@@ -456,8 +484,19 @@ final class CudfKernel {
              ColumnVector pred = nullWhereInvalid(checks, losses.pred);
              ColumnVector classes = nullWhereInvalid(checks, rows.classes);
              ColumnVector correct = correct(checks, losses.pred, label, no)) {
-            return ColumnVector.makeStruct(n, status, checks.reason, kl, ce, nll, gap, gapOpt, confidence, pred,
-                    correct, classes);
+            ColumnView[] fields = new ColumnView[MetricField.values().length]; // the struct's children by ordinal
+            fields[MetricField.STATUS.ordinal()] = status;
+            fields[MetricField.REASON.ordinal()] = checks.reason;
+            fields[MetricField.KL.ordinal()] = kl;
+            fields[MetricField.SMOOTHED_CE.ordinal()] = ce;
+            fields[MetricField.NLL.ordinal()] = nll;
+            fields[MetricField.GAP.ordinal()] = gap;
+            fields[MetricField.GAP_OPT.ordinal()] = gapOpt;
+            fields[MetricField.CONFIDENCE.ordinal()] = confidence;
+            fields[MetricField.PRED.ordinal()] = pred;
+            fields[MetricField.CORRECT.ordinal()] = correct;
+            fields[MetricField.CLASSES.ordinal()] = classes;
+            return ColumnVector.makeStruct(n, fields);
         }
     }
 

@@ -3,12 +3,12 @@ package org.smoothkl.gpu;
 import ai.rapids.cudf.ColumnVector;
 import ai.rapids.cudf.DType;
 import com.nvidia.spark.RapidsUDF;
-import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.api.java.UDF3;
 import org.smoothkl.loss.InvalidReason;
 import org.smoothkl.loss.LogitBatch;
+import org.smoothkl.loss.MetricField;
 import org.smoothkl.loss.MetricsBatch;
 import org.smoothkl.loss.RowStatus;
 import org.smoothkl.loss.RowKernels;
@@ -19,8 +19,8 @@ import scala.collection.Seq;
  * The per-row metrics as one Spark UDF with two bodies, as the spark-rapids examples do: the
  * RAPIDS Accelerator calls {@link #evaluateColumnar} on GPU batches (cuDF, {@link CudfKernel});
  * Spark on the CPU (and the plugin in explainOnly mode) calls {@link #call}, which hands the row
- * to the {@code loss} kernel. Both return the struct of {@link #FIELDS}, the metric columns of
- * the CPU engine in the same order (a test checks the names against MetricColumns).
+ * to the {@code loss} kernel. Both return the struct of {@link MetricField}s, in their order: the
+ * metric columns of the CPU engine.
  *
  * <p>Arguments: the logits (array&lt;float|double&gt;), the label cast to long, and the reader's
  * own reason the row is bad (string, null when none). This class mentions RAPIDS types, so it
@@ -29,10 +29,6 @@ import scala.collection.Seq;
  */
 public final class RapidsMetricsUdf implements UDF3<Seq<?>, Long, String, Row>, RapidsUDF {
     private static final long serialVersionUID = 1L;
-
-    /** The struct fields, in order: status, reason, kl, smoothed_ce, nll, gap, gap_opt, confidence, pred, correct, classes. */
-    public static final List<String> FIELDS = List.of(
-            "status", "reason", "kl", "smoothed_ce", "nll", "gap", "gap_opt", "confidence", "pred", "correct", "classes");
 
     private final Smoothing smoothing;
 
@@ -45,20 +41,15 @@ public final class RapidsMetricsUdf implements UDF3<Seq<?>, Long, String, Row>, 
 
     /**
      * CPU: one row through the JVM's row kernel ({@link RowKernels}, as the CPU engine picks it, so
-     * both engines give the same bits on one machine). The reader-side checks come in the CPU engine's
-     * order (reader problem, null logits, null label, null element) before the kernel's own.
+     * both engines give the same bits on one machine). The reader-side checks come in
+     * {@link org.smoothkl.loss.ReaderCheck} order, as in the CPU engine, before the kernel's own.
      */
     @Override
     public Row call(Seq<?> logits, Long label, String inputError) {
         int k = logits == null ? 0 : logits.size();
         LogitBatch batch = new LogitBatch(1, k);
-        if (inputError != null) {
-            batch.endRowWithProblem(InvalidReason.fromCode(inputError));
-        } else if (logits == null) {
-            batch.endRowWithProblem(InvalidReason.NULL_LOGITS);
-        } else if (label == null) {
-            batch.endRowWithProblem(InvalidReason.NULL_LABEL);
-        } else {
+        if (!batch.endRowIfUnreadable(inputError == null ? null : InvalidReason.fromCode(inputError), logits == null,
+                label == null)) {
             boolean nullElement = false;
             scala.collection.Iterator<?> it = logits.iterator(); // not apply(j): O(j) on a linked Seq
             while (it.hasNext() && !nullElement) {
@@ -78,11 +69,23 @@ public final class RapidsMetricsUdf implements UDF3<Seq<?>, Long, String, Row>, 
         MetricsBatch m = new MetricsBatch();
         RowKernels.create(smoothing).compute(batch, m);
         RowStatus status = m.status(0);
+        Object[] fields = new Object[MetricField.values().length]; // by ordinal; an invalid row's metrics stay null
+        fields[MetricField.STATUS.ordinal()] = status.code();
         if (status == RowStatus.INVALID) {
-            return RowFactory.create(status.code(), m.reason(0).code(), null, null, null, null, null, null, null, false, null);
+            fields[MetricField.REASON.ordinal()] = m.reason(0).code();
+            fields[MetricField.CORRECT.ordinal()] = false;
+            return RowFactory.create(fields);
         }
-        return RowFactory.create(status.code(), null, m.kl(0), m.smoothedCe(0), m.nll(0), m.gap(0), m.gapOpt(0),
-                m.confidence(0), m.pred(0), m.correct(0), k);
+        fields[MetricField.KL.ordinal()] = m.kl(0);
+        fields[MetricField.SMOOTHED_CE.ordinal()] = m.smoothedCe(0);
+        fields[MetricField.NLL.ordinal()] = m.nll(0);
+        fields[MetricField.GAP.ordinal()] = m.gap(0);
+        fields[MetricField.GAP_OPT.ordinal()] = m.gapOpt(0);
+        fields[MetricField.CONFIDENCE.ordinal()] = m.confidence(0);
+        fields[MetricField.PRED.ordinal()] = m.pred(0);
+        fields[MetricField.CORRECT.ordinal()] = m.correct(0);
+        fields[MetricField.CLASSES.ordinal()] = k;
+        return RowFactory.create(fields);
     }
 
     /**

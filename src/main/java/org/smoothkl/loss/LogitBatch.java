@@ -85,6 +85,21 @@ public final class LogitBatch {
         offsets[++rows] = size;
     }
 
+    /**
+     * Ends the row being built with its problem and returns true if the checks made before its
+     * logits are read find one ({@link ReaderCheck#firstProblem}); else returns false, and the
+     * caller appends the logits, ending the row with {@link InvalidReason#NULL_LOGIT} at the first
+     * null one, or else with {@link #endRow}.
+     */
+    public boolean endRowIfUnreadable(InvalidReason readerProblem, boolean nullLogits, boolean nullLabel) {
+        InvalidReason problem = ReaderCheck.firstProblem(readerProblem, nullLogits, nullLabel);
+        if (problem == null) {
+            return false;
+        }
+        endRowWithProblem(problem);
+        return true;
+    }
+
     private void ensureRowCapacity() {
         if (rows == labels.length) {
             int capacity = labels.length * 2;

@@ -9,16 +9,23 @@ package org.smoothkl.loss;
  *   UNIFORM_OTHERS     q_y = 1-ε       q_j = ε/(K-1)             (NMT criterion, Bag of Tricks, fairseq)
  *   OTHERS_EXCEPT_PAD  q_y = 1-ε       q_pad = 0, q_j = ε/(K-2)  (legacy OpenNMT-py)
  * </pre>
+ *
+ * The one owner of q: both kernels, the CPU's and cuDF's, ask it which classes carry q_o and over
+ * how many classes ε is spread, rather than telling the conventions apart themselves.
  */
 public enum TargetConvention implements WireCode {
-    UNIFORM_ALL(2),
-    UNIFORM_OTHERS(2),
-    OTHERS_EXCEPT_PAD(3);
+    UNIFORM_ALL(2, true, false),
+    UNIFORM_OTHERS(2, false, false),
+    OTHERS_EXCEPT_PAD(3, false, true);
 
     private final int minClasses;
+    private final boolean labelSharesSmoothing;
+    private final boolean excludesPadClass;
 
-    TargetConvention(int minClasses) {
+    TargetConvention(int minClasses, boolean labelSharesSmoothing, boolean excludesPadClass) {
         this.minClasses = minClasses;
+        this.labelSharesSmoothing = labelSharesSmoothing;
+        this.excludesPadClass = excludesPadClass;
     }
 
     /** Fewest classes a row may have under this convention (the pad class needs a third). */
@@ -26,28 +33,42 @@ public enum TargetConvention implements WireCode {
         return minClasses;
     }
 
+    /**
+     * Whether ε is spread over all K classes, the label's included (q_y = 1-ε+ε/K, q_o = ε/K),
+     * rather than over the classes that carry q_o only (q_y = 1-ε, q_o = ε/{@link #otherClassCount}).
+     */
+    public boolean labelSharesSmoothing() {
+        return labelSharesSmoothing;
+    }
+
     /** q_y, the target probability of the labelled class. */
     public double labelProbability(int classes, double epsilon) {
-        return this == UNIFORM_ALL ? 1 - epsilon + epsilon / classes : 1 - epsilon;
+        return labelSharesSmoothing ? 1 - epsilon + epsilon / classes : 1 - epsilon;
+    }
+
+    /** Whether q_y is 0 whatever K: at ε = 1, where the label has no share of ε. */
+    public boolean labelProbabilityIsZero(double epsilon) {
+        return !labelSharesSmoothing && epsilon == 1;
     }
 
     /** q_j for a class that is neither the label nor (for OTHERS_EXCEPT_PAD) the pad class. */
     public double otherProbability(int classes, double epsilon) {
-        return switch (this) {
-            case UNIFORM_ALL -> epsilon / classes;
-            case UNIFORM_OTHERS -> epsilon / (classes - 1);
-            case OTHERS_EXCEPT_PAD -> epsilon / (classes - 2);
-        };
+        return epsilon / (labelSharesSmoothing ? classes : otherClassCount(classes));
     }
 
-    /** How many classes carry {@link #otherProbability}: K-1, or K-2 without the pad class. */
+    /** How many classes carry {@link #otherProbability}: K minus {@link #classesWithoutOtherProbability}. */
     public int otherClassCount(int classes) {
-        return excludesPadClass() ? classes - 2 : classes - 1;
+        return classes - classesWithoutOtherProbability();
+    }
+
+    /** How many of a row's classes do not carry q_o: the label, and the pad class where it is excluded. */
+    public int classesWithoutOtherProbability() {
+        return excludesPadClass ? 2 : 1;
     }
 
     /** Whether the pad class is taken out of the target (it must then be a class of the row). */
     public boolean excludesPadClass() {
-        return this == OTHERS_EXCEPT_PAD;
+        return excludesPadClass;
     }
 
     /**
@@ -55,7 +76,7 @@ public enum TargetConvention implements WireCode {
      * +∞ at ε = 0, −∞ where q_y = 0.
      */
     public double optimalGap(int classes, double epsilon) {
-        if (this == UNIFORM_ALL) {
+        if (labelSharesSmoothing) {
             // log(1 + K(1-ε)/ε): q_y/q_other = (1-ε+ε/K)/(ε/K)
             return Math.log1p(classes * (1 - epsilon) / epsilon);
         }

@@ -1,17 +1,31 @@
 package org.smoothkl.gpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.smoothkl.loss.MetricField.CLASSES;
+import static org.smoothkl.loss.MetricField.CONFIDENCE;
+import static org.smoothkl.loss.MetricField.CORRECT;
+import static org.smoothkl.loss.MetricField.GAP;
+import static org.smoothkl.loss.MetricField.GAP_OPT;
+import static org.smoothkl.loss.MetricField.KL;
+import static org.smoothkl.loss.MetricField.NLL;
+import static org.smoothkl.loss.MetricField.PRED;
+import static org.smoothkl.loss.MetricField.REASON;
+import static org.smoothkl.loss.MetricField.SMOOTHED_CE;
+import static org.smoothkl.loss.MetricField.STATUS;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.smoothkl.GoldenRows;
 import org.smoothkl.loss.LogitBatch;
+import org.smoothkl.loss.MetricField;
 import org.smoothkl.loss.MetricsBatch;
 import org.smoothkl.loss.Preset;
 import org.smoothkl.loss.RowStatus;
@@ -23,7 +37,7 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * The UDF's CPU body (what Spark runs without a GPU, and the plugin in explainOnly mode) on every
  * golden row: the golden values to 1e-12·max(1, |x|), and the row kernel's values bit for bit,
- * in the struct layout of {@link MetricColumns}.
+ * each at its {@link MetricField}'s position, the struct of {@link MetricColumns#SCHEMA}.
  */
 class RapidsMetricsUdfGoldenTest {
     private static final double TOL = 1e-12;
@@ -32,9 +46,46 @@ class RapidsMetricsUdfGoldenTest {
         return GoldenRows.FILES.stream();
     }
 
+    /** The struct the engine declares for the UDF ({@link MetricColumns#SCHEMA}): the fields in order, with their kinds. */
     @Test
-    void structFieldsAreTheMetricColumnsInOrder() {
-        assertThat(RapidsMetricsUdf.FIELDS).isEqualTo(MetricColumns.NAMES);
+    void theSchemaIsTheMetricFieldsInOrder() {
+        assertThat(MetricColumns.NAMES).containsExactly("status", "reason", "kl", "smoothed_ce", "nll", "gap", "gap_opt",
+                "confidence", "pred", "correct", "classes");
+        for (MetricField f : MetricField.values()) {
+            StructField s = MetricColumns.SCHEMA.fields()[f.ordinal()];
+            assertThat(s.name()).isEqualTo(f.code());
+            assertThat(s.nullable()).as(f.code()).isEqualTo(f.nullable());
+            assertThat(s.dataType()).as(f.code()).isEqualTo(switch (f.kind()) {
+                case STRING -> DataTypes.StringType;
+                case DOUBLE -> DataTypes.DoubleType;
+                case INT -> DataTypes.IntegerType;
+                case BOOLEAN -> DataTypes.BooleanType;
+            });
+        }
+    }
+
+    /** Each value of the row the UDF returns is of its field's kind, and null only where the field may be. */
+    @Test
+    void everyFieldHoldsAValueOfItsKind() {
+        RapidsMetricsUdf udf = new RapidsMetricsUdf(Preset.SEED.with(0.1, null));
+        for (Row r : List.of(udf.call(seq(1, 5, 3), 0L, null), udf.call(seq(1, 5, 3), 100000L, null),
+                udf.call(seq(1, 2, 3), 3L, null))) {
+            assertThat(r.size()).isEqualTo(MetricField.values().length);
+            for (MetricField f : MetricField.values()) {
+                Object v = r.get(f.ordinal());
+                if (v == null) {
+                    assertThat(f.nullable()).as(f.code() + " in " + r).isTrue();
+                    continue;
+                }
+                Class<?> kind = switch (f.kind()) {
+                    case STRING -> String.class;
+                    case DOUBLE -> Double.class;
+                    case INT -> Integer.class;
+                    case BOOLEAN -> Boolean.class;
+                };
+                assertThat(v).as(f.code() + " in " + r).isInstanceOf(kind);
+            }
+        }
     }
 
     @ParameterizedTest
@@ -49,25 +100,25 @@ class RapidsMetricsUdfGoldenTest {
             MetricsBatch m = new MetricsBatch();
             RowKernels.create(g.smoothing()).compute(LogitBatch.of(new double[][] {g.logits()}, new long[] {g.label()}), m);
             String where = g.id() + " " + g.tags();
-            check(failures, where, "status", r.getString(0).equals(m.status(0).code()));
+            check(failures, where, "status", r.getString(STATUS.ordinal()).equals(m.status(0).code()));
             if (g.expectedIgnored()) {
                 ignored++;
-                check(failures, where, "ignored", r.getString(0).equals("ignored") && r.getDouble(2) == 0
-                        && r.getDouble(3) == 0 && r.getDouble(4) == 0 && !r.getBoolean(9));
+                check(failures, where, "ignored", r.getString(STATUS.ordinal()).equals("ignored")
+                        && r.getDouble(KL.ordinal()) == 0 && r.getDouble(SMOOTHED_CE.ordinal()) == 0
+                        && r.getDouble(NLL.ordinal()) == 0 && !r.getBoolean(CORRECT.ordinal()));
             } else {
                 valid++;
-                check(failures, where, "valid", r.getString(0).equals("valid") && r.isNullAt(1));
-                check(failures, where, "kl", GoldenRows.close(r.getDouble(2), g.expectedDouble("kl"), TOL));
-                check(failures, where, "smoothed_ce", GoldenRows.close(r.getDouble(3), g.expectedDouble("smoothed_ce"), TOL));
-                check(failures, where, "nll", GoldenRows.close(r.getDouble(4), g.expectedDouble("nll"), TOL));
-                check(failures, where, "gap", GoldenRows.close(r.getDouble(5), g.expectedDouble("gap"), TOL));
-                check(failures, where, "gap_opt", GoldenRows.close(r.getDouble(6), g.expectedDouble("gap_opt"), TOL));
-                check(failures, where, "pred", r.getInt(8) == g.expected().get("pred").asInt());
-                check(failures, where, "correct", r.getBoolean(9) == g.expected().get("correct").asBoolean());
+                check(failures, where, "valid", r.getString(STATUS.ordinal()).equals("valid") && r.isNullAt(REASON.ordinal()));
+                for (MetricField f : List.of(KL, SMOOTHED_CE, NLL, GAP, GAP_OPT)) {
+                    check(failures, where, f.code(), GoldenRows.close(r.getDouble(f.ordinal()), g.expectedDouble(f.code()), TOL));
+                }
+                check(failures, where, "pred", r.getInt(PRED.ordinal()) == g.expected().get("pred").asInt());
+                check(failures, where, "correct", r.getBoolean(CORRECT.ordinal()) == g.expected().get("correct").asBoolean());
             }
             // Bit for bit the kernel's numbers: the UDF adds nothing and loses nothing.
-            check(failures, where, "kernel", Arrays.asList(r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7), r.get(8),
-                    r.get(9), r.get(10)).equals(Arrays.asList(m.kl(0), m.smoothedCe(0), m.nll(0), m.gap(0), m.gapOpt(0),
+            List<MetricField> numbers = List.of(KL, SMOOTHED_CE, NLL, GAP, GAP_OPT, CONFIDENCE, PRED, CORRECT, CLASSES);
+            check(failures, where, "kernel", numbers.stream().map(f -> r.get(f.ordinal())).toList()
+                    .equals(Arrays.asList(m.kl(0), m.smoothedCe(0), m.nll(0), m.gap(0), m.gapOpt(0),
                     m.confidence(0), m.pred(0), m.correct(0), g.logits().length)));
         }
         assertThat(failures).as(file).isEmpty();
@@ -89,19 +140,18 @@ class RapidsMetricsUdfGoldenTest {
         assertInvalid(udf.call(seq(1, 2, 3), 3L, null), "label_out_of_range");
         assertInvalid(new RapidsMetricsUdf(Preset.ONMT.with(0.1, 7L)).call(seq(1, 2, 3), 0L, null), "pad_index_out_of_range");
         Row ignored = udf.call(seq(1, 5, 3), 100000L, null);
-        assertThat(ignored.getString(0)).isEqualTo(RowStatus.IGNORED.code());
-        assertThat(ignored.getInt(8)).isEqualTo(1);
-        assertThat(ignored.getInt(10)).isEqualTo(3);
+        assertThat(ignored.getString(STATUS.ordinal())).isEqualTo(RowStatus.IGNORED.code());
+        assertThat(ignored.getInt(PRED.ordinal())).isEqualTo(1);
+        assertThat(ignored.getInt(CLASSES.ordinal())).isEqualTo(3);
     }
 
     private static void assertInvalid(Row r, String reason) {
-        assertThat(r.getString(0)).isEqualTo("invalid");
-        assertThat(r.getString(1)).isEqualTo(reason);
-        for (int i = 2; i <= 8; i++) {
-            assertThat(r.isNullAt(i)).as(MetricColumns.NAMES.get(i)).isTrue();
+        assertThat(r.getString(STATUS.ordinal())).isEqualTo("invalid");
+        assertThat(r.getString(REASON.ordinal())).isEqualTo(reason);
+        for (MetricField f : List.of(KL, SMOOTHED_CE, NLL, GAP, GAP_OPT, CONFIDENCE, PRED, CLASSES)) {
+            assertThat(r.isNullAt(f.ordinal())).as(f.code()).isTrue();
         }
-        assertThat(r.getBoolean(9)).isFalse();
-        assertThat(r.isNullAt(10)).isTrue();
+        assertThat(r.getBoolean(CORRECT.ordinal())).isFalse();
     }
 
     private static Seq<Object> seq(double... values) {
