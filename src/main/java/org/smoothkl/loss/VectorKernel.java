@@ -22,7 +22,7 @@ public final class VectorKernel extends AbstractRowKernel {
      * vector iterations do not pay for the lane reductions, and keeping short rows out of the vector
      * loops keeps their JIT profile that of long rows. Measured: after C2 had compiled the vector
      * loops on K = 10 rows, it did not inline the vector exp into them, and K = 1000 rows then ran
-     * at 0.5 GB/s instead of 1.2 (README, Performance).
+     * at 0.5 GB/s instead of 1.2 (src/site/markdown/performance.md).
      */
     static final int SHORT_ROW = 4 * LANES;
 
