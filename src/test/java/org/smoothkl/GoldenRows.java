@@ -55,7 +55,7 @@ public final class GoldenRows {
     }
 
     public static Preset presetOf(String variant) {
-        return variant.startsWith("onmt") ? Preset.ONMT : Preset.fromName(variant.toLowerCase(Locale.ROOT));
+        return variant.startsWith("onmt") ? Preset.ONMT : org.smoothkl.loss.WireCode.parse(Preset.class, variant, "preset");
     }
 
     public static List<Row> load(String name) {

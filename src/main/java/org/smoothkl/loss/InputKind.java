@@ -17,9 +17,5 @@ package org.smoothkl.loss;
 public enum InputKind implements WireCode {
     LOGITS,
     PROBS,
-    LOG_PROBS;
-
-    public static InputKind fromName(String name) {
-        return WireCode.parse(InputKind.class, name, "input kind");
-    }
+    LOG_PROBS
 }

@@ -44,10 +44,6 @@ public enum Preset implements WireCode {
         return reduction;
     }
 
-    /** Parses a command-line name; the message lists the accepted names. */
-    public static Preset fromName(String name) {
-        return WireCode.parse(Preset.class, name, "preset");
-    }
 
     /** The run settings of this preset with the given ε and ignore index (null: the preset's default). */
     public Smoothing with(double epsilon, Long ignoreIndex) {

@@ -30,7 +30,7 @@ public final class RowKernels {
     }
 
     /** Whether the Vector API is usable here. */
-    public static boolean vectorAvailable() {
+    static boolean vectorAvailable() {
         return VECTOR != null;
     }
 

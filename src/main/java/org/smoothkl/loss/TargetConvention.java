@@ -87,7 +87,7 @@ public enum TargetConvention implements WireCode {
     }
 
     /** H(q) = −Σ q_j log q_j, with 0·log 0 = 0. It does not depend on the logits. */
-    public double targetEntropy(int classes, double epsilon) {
+    double targetEntropy(int classes, double epsilon) {
         double qy = labelProbability(classes, epsilon);
         double qo = otherProbability(classes, epsilon);
         return -(xLogX(qy) + otherClassCount(classes) * xLogX(qo));
