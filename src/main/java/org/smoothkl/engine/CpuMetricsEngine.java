@@ -101,14 +101,18 @@ public final class CpuMetricsEngine implements MetricsEngine {
                 }
             }
             outSchema = withMetricColumns(outSchema).add(nullable(inSchema.apply(input.logitsColumn())));
-            scored = batches.toJavaRDD().mapPartitions(new ScoreBatches(layout, smoothing)).rdd();
+            scored = batches.toJavaRDD().mapPartitions(
+                    (FlatMapFunction<Iterator<ColumnarBatch>, InternalRow>) in -> new BatchIterator(
+                            new ColumnarScorer(in, layout, kernel(smoothing)), layout)).rdd();
         } else {
             StructType s = new StructType();
             for (StructField f : inSchema.fields()) {
                 s = s.add(f.name().equals(input.logitsColumn()) ? nullable(f) : f);
             }
             outSchema = withMetricColumns(s);
-            scored = SparkInternals.internalRows(frame).toJavaRDD().mapPartitions(new ScoreRows(layout, smoothing)).rdd();
+            scored = SparkInternals.internalRows(frame).toJavaRDD().mapPartitions(
+                    (FlatMapFunction<Iterator<InternalRow>, InternalRow>) in -> new RowIterator(
+                            new RowScorer(in, layout, kernel(smoothing)), layout)).rdd();
         }
         return SparkInternals.frameOf(frame.sparkSession(), scored, outSchema);
     }
@@ -261,22 +265,6 @@ public final class CpuMetricsEngine implements MetricsEngine {
             row.setBoolean(CORRECT.ordinal(), m.correct(i));
             row.setInt(CLASSES.ordinal(), classes);
             return row;
-        }
-    }
-
-    /** Scores a partition of internal rows, a batch of copied rows at a time. */
-    static final class ScoreRows implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
-        private final RowLayout layout;
-        private final Smoothing smoothing;
-
-        ScoreRows(RowLayout layout, Smoothing smoothing) {
-            this.layout = layout;
-            this.smoothing = smoothing;
-        }
-
-        @Override
-        public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-            return new RowIterator(new RowScorer(rows, layout, kernel(smoothing)), layout);
         }
     }
 
@@ -488,22 +476,6 @@ public final class CpuMetricsEngine implements MetricsEngine {
                 row.setNullAt(layout.logits());
             }
             return joined.apply(row, metricsRow.fill(scorer.metrics, i, scorer.classes(i)));
-        }
-    }
-
-    /** Scores a partition of the scan's columnar batches, one input batch per kernel call. */
-    static final class ScoreBatches implements FlatMapFunction<Iterator<ColumnarBatch>, InternalRow> {
-        private final RowLayout layout;
-        private final Smoothing smoothing;
-
-        ScoreBatches(RowLayout layout, Smoothing smoothing) {
-            this.layout = layout;
-            this.smoothing = smoothing;
-        }
-
-        @Override
-        public Iterator<InternalRow> call(Iterator<ColumnarBatch> batches) {
-            return new BatchIterator(new ColumnarScorer(batches, layout, kernel(smoothing)), layout);
         }
     }
 

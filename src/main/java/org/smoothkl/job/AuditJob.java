@@ -58,8 +58,8 @@ public final class AuditJob {
             info.put("spark_version", spark.version());
             info.put("engine", engine.name());
             info.put("kernel", MetricsEngines.kernel(spark, engine));
-            return new AuditRun(spec, started, info, result, Assessment.of(result, baseline),
-                    () -> scored(input, engine, spec), input);
+            return new AuditRun(spec, started, info, result, Assessment.of(result, baseline), input,
+                    () -> scored(input, engine, spec));
         });
     }
 
