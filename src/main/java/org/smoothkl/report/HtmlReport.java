@@ -1,5 +1,19 @@
 package org.smoothkl.report;
 
+import static org.smoothkl.audit.Metric.ACCURACY;
+import static org.smoothkl.audit.Metric.ECE;
+import static org.smoothkl.audit.Metric.GAP_OPT;
+import static org.smoothkl.audit.Metric.INVALID;
+import static org.smoothkl.audit.Metric.MEAN_CONFIDENCE;
+import static org.smoothkl.audit.Metric.MEAN_GAP;
+import static org.smoothkl.audit.Metric.MEAN_KL;
+import static org.smoothkl.audit.Metric.MEAN_SMOOTHED_CE;
+import static org.smoothkl.audit.Metric.ROWS;
+import static org.smoothkl.audit.Metric.VALID;
+import static org.smoothkl.report.SummaryJson.BIN_ACCURACY;
+import static org.smoothkl.report.SummaryJson.BIN_MEAN_CONFIDENCE;
+import static org.smoothkl.report.SummaryReader.metric;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.smoothkl.audit.Metric;
 import org.smoothkl.audit.SliceKey;
 
 /**
@@ -147,19 +162,19 @@ public final class HtmlReport {
             Part p = parts.get(i);
             JsonNode s = p.summary();
             h.append("<tr><td><a href=\"#s").append(i).append("\">").append(esc(p.label())).append("</a></td>");
-            for (String cell : List.of(Long.toString(s.path("rows").asLong()), Long.toString(s.path("valid").asLong()),
-                    Long.toString(s.path("invalid").asLong()), num(s.path("mean_kl")), num(s.path("mean_smoothed_ce")),
-                    num(s.path("accuracy")), num(s.path("ece")), num(s.path("mean_confidence")), num(s.path("mean_gap")),
-                    num(s.path("gap_opt")))) {
-                h.append("<td class=\"n\">").append(cell).append("</td>");
+            for (Metric m : List.of(ROWS, VALID, INVALID, MEAN_KL, MEAN_SMOOTHED_CE, ACCURACY, ECE, MEAN_CONFIDENCE, MEAN_GAP,
+                    GAP_OPT)) {
+                JsonNode v = metric(s, m);
+                h.append("<td class=\"n\">").append(m.isCount() ? Long.toString(v.asLong()) : num(v)).append("</td>");
             }
             if (hasBaseline) {
                 JsonNode b = s.path("baseline");
                 if (b.isMissingNode() || b.isNull()) {
                     h.append("<td colspan=\"4\">not in the baseline</td>");
                 } else {
+                    JsonNode difference = b.path("difference");
                     for (String cell : List.of(num(b.path("gap_psi")), num(b.path("gap_js")),
-                            signed(b.path("difference").path("accuracy")), signed(b.path("difference").path("mean_kl")))) {
+                            signed(difference.path(ACCURACY.code())), signed(difference.path(MEAN_KL.code())))) {
                         h.append("<td class=\"n\">").append(cell).append("</td>");
                     }
                 }
@@ -215,8 +230,8 @@ public final class HtmlReport {
             h.append("<tr><td class=\"n\">").append(r.path("bin").asInt()).append("</td><td>[")
                     .append(compact(r.path("lo").asDouble())).append(", ").append(compact(r.path("hi").asDouble()))
                     .append(r.path("hi").asDouble() == 1.0 ? "]" : ")").append("</td><td class=\"n\">").append(r.path("count").asLong())
-                    .append("</td><td class=\"n\">").append(num(r.path("mean_confidence"))).append("</td><td class=\"n\">")
-                    .append(num(r.path("accuracy"))).append("</td></tr>\n");
+                    .append("</td><td class=\"n\">").append(num(r.path(BIN_MEAN_CONFIDENCE))).append("</td><td class=\"n\">")
+                    .append(num(r.path(BIN_ACCURACY))).append("</td></tr>\n");
         }
         h.append("</table>\n</details>\n</section>\n");
     }
@@ -225,9 +240,9 @@ public final class HtmlReport {
         JsonNode hist = s.path("gap_histogram");
         double lo = config.path("gap_range").path(0).asDouble();
         double hi = config.path("gap_range").path(1).asDouble();
-        double gapOpt = SummaryReader.number(s.path("gap_opt"));
+        double gapOpt = SummaryReader.number(metric(s, GAP_OPT));
         StringBuilder b = new StringBuilder("Gap z<sub>max</sub> − mean of the other logits over the valid rows; mean ")
-                .append(num(s.path("mean_gap"))).append(". ");
+                .append(num(metric(s, MEAN_GAP))).append(". ");
         if (Double.isNaN(gapOpt)) {
             b.append("No single optimal gap: K varies in this slice. ");
         } else if (Double.isInfinite(gapOpt)) {
@@ -248,12 +263,12 @@ public final class HtmlReport {
 
     private static String reliabilityCaption(JsonNode s) {
         StringBuilder b = new StringBuilder("Accuracy per bin of top-1 confidence (max softmax probability); ")
-                .append("on the diagonal the model is calibrated. ECE ").append(num(s.path("ece")))
-                .append(", mean confidence ").append(num(s.path("mean_confidence"))).append(", accuracy ")
-                .append(num(s.path("accuracy"))).append('.');
+                .append("on the diagonal the model is calibrated. ECE ").append(num(metric(s, ECE)))
+                .append(", mean confidence ").append(num(metric(s, MEAN_CONFIDENCE))).append(", accuracy ")
+                .append(num(metric(s, ACCURACY))).append('.');
         JsonNode base = s.path("baseline");
         if (!base.isMissingNode() && !base.isNull()) {
-            b.append(" Grey: the baseline (ECE ").append(num(base.path("values").path("ece"))).append(").");
+            b.append(" Grey: the baseline (ECE ").append(num(base.path("values").path(ECE.code()))).append(").");
         }
         return b.toString();
     }
@@ -267,7 +282,7 @@ public final class HtmlReport {
         ArrayNode datasets = NODES.arrayNode();
         double top = 0;
 
-        double[] share = shares(s.path("gap_histogram"), s.path("valid").asLong());
+        double[] share = shares(s.path("gap_histogram"), metric(s, VALID).asLong());
         ArrayNode bars = NODES.arrayNode();
         for (int i = 0; i < share.length; i++) {
             bars.add(point(centre(edges, i), share[i]));
@@ -278,7 +293,7 @@ public final class HtmlReport {
         JsonNode base = s.path("baseline");
         boolean hasBase = !base.isMissingNode() && !base.isNull();
         if (hasBase) {
-            double[] baseShare = shares(base.path("gap_histogram"), base.path("values").path("valid").asLong());
+            double[] baseShare = shares(base.path("gap_histogram"), base.path("values").path(VALID.code()).asLong());
             ArrayNode line = NODES.arrayNode();
             for (int i = 0; i < baseShare.length; i++) {
                 line.add(point(centre(edges, i), baseShare[i]));
@@ -291,12 +306,12 @@ public final class HtmlReport {
             datasets.add(b);
         }
         double yTop = top == 0 ? 1 : top * 1.08;
-        double gapOpt = SummaryReader.number(s.path("gap_opt"));
+        double gapOpt = SummaryReader.number(metric(s, GAP_OPT));
         if (Double.isFinite(gapOpt)) {
             datasets.add(verticalLine("optimal gap log(q_y/q_other) = " + fmt(gapOpt, 4), gapOpt, yTop, OPTIMUM_COLOR, 0));
         }
         if (hasBase) {
-            double baseOpt = SummaryReader.number(base.path("values").path("gap_opt"));
+            double baseOpt = SummaryReader.number(base.path("values").path(GAP_OPT.code()));
             if (Double.isFinite(baseOpt) && baseOpt != gapOpt) {
                 datasets.add(verticalLine("baseline optimal gap = " + fmt(baseOpt, 4), baseOpt, yTop, BASELINE_OPTIMUM_COLOR, 1));
             }
@@ -315,7 +330,7 @@ public final class HtmlReport {
         ArrayNode points = NODES.arrayNode();
         for (JsonNode r : reliability) {
             if (r.path("count").asLong() > 0) {
-                points.add(point(r.path("mean_confidence").asDouble(), r.path("accuracy").asDouble()));
+                points.add(point(r.path(BIN_MEAN_CONFIDENCE).asDouble(), r.path(BIN_ACCURACY).asDouble()));
             }
         }
         ObjectNode d = dataset("line", who + ": accuracy at mean confidence", points, color);
@@ -333,7 +348,7 @@ public final class HtmlReport {
         ArrayNode bars = NODES.arrayNode();
         for (JsonNode r : s.path("reliability")) {
             if (r.path("count").asLong() > 0) {
-                bars.add(point((r.path("lo").asDouble() + r.path("hi").asDouble()) / 2, r.path("accuracy").asDouble()));
+                bars.add(point((r.path("lo").asDouble() + r.path("hi").asDouble()) / 2, r.path(BIN_ACCURACY).asDouble()));
             }
         }
         datasets.add(runBars("accuracy per confidence bin", bars));

@@ -1,5 +1,7 @@
 package org.smoothkl.report;
 
+import static org.smoothkl.audit.Metric.*;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.smoothkl.audit.Assessment;
 import org.smoothkl.audit.AuditResult;
+import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.CheckResult;
 import org.smoothkl.audit.Comparison;
 import org.smoothkl.audit.Metric;
@@ -21,7 +24,6 @@ import org.smoothkl.audit.SliceSnapshot;
 import org.smoothkl.audit.SliceSummary;
 import org.smoothkl.loss.LossKind;
 import org.smoothkl.loss.Preset;
-import org.smoothkl.loss.Smoothing;
 
 /**
  * summary.json: {"config", "run", "verdict", "checks", "baseline", "overall", "slices": [{"key", ...}]}.
@@ -32,6 +34,13 @@ import org.smoothkl.loss.Smoothing;
 public final class SummaryJson {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /**
+     * A reliability bin's fields. They are spelled like the codes of {@link Metric#MEAN_CONFIDENCE}
+     * and {@link Metric#ACCURACY} but belong to the bin's shape (with "bin", "lo", "hi", "count"),
+     * not to the slice metrics: they stay these literals if a Metric is ever renamed.
+     */
+    static final String BIN_MEAN_CONFIDENCE = "mean_confidence";
+    static final String BIN_ACCURACY = "accuracy";
 
     private SummaryJson() {
     }
@@ -55,15 +64,14 @@ public final class SummaryJson {
             b.put("started", baseline.started());
             b.put("tag", baseline.tag());
         }
-        Smoothing smoothing = result.spec().smoothing();
-        Preset preset = result.spec().preset();
-        root.set("overall", summary(result.overall(), smoothing, preset, assessment, Assessment.OVERALL));
+        AuditSpec spec = result.spec();
+        root.set("overall", summary(result.overall(), spec, assessment, Assessment.OVERALL));
         ArrayNode slices = root.putArray("slices");
-        if (!result.spec().groupBy().isEmpty()) {
+        if (!spec.groupBy().isEmpty()) {
             for (Map.Entry<SliceKey, SliceSummary> e : result.slices().entrySet()) {
                 ObjectNode slice = NODES.objectNode();
                 slice.set("key", JSON.valueToTree(jsonSafe(e.getKey().asMap())));
-                slice.setAll(summary(e.getValue(), smoothing, preset, assessment, e.getKey().label()));
+                slice.setAll(summary(e.getValue(), spec, assessment, e.getKey().label()));
                 slices.add(slice);
             }
         }
@@ -74,36 +82,28 @@ public final class SummaryJson {
         }
     }
 
-    static ObjectNode summary(SliceSummary s, Smoothing smoothing, Preset preset, Assessment assessment, String label) {
+    /**
+     * A slice's summary. Its metrics are named one by one in summary.json's order, which is not
+     * {@link Metric}'s (other keys sit among them); preset_loss is an object holding the number as "value".
+     */
+    static ObjectNode summary(SliceSummary s, AuditSpec spec, Assessment assessment, String label) {
+        Preset preset = spec.preset();
         ObjectNode n = NODES.objectNode();
-        n.put("rows", s.rows());
-        n.put("valid", s.valid());
-        n.put("ignored", s.ignored());
-        n.put("invalid", s.invalid());
+        metrics(n, s, spec, ROWS, VALID, IGNORED, INVALID);
         ObjectNode reasons = n.putObject("invalid_by_reason");
         s.invalidByReason().forEach(reasons::put);
-        number(n, "invalid_fraction", s.invalidFraction());
-        number(n, "ignored_fraction", s.ignoredFraction());
-        number(n, "sum_kl", s.sumKl());
-        number(n, "mean_kl", s.meanKl());
-        number(n, "sum_smoothed_ce", s.sumSmoothedCe());
-        number(n, "mean_smoothed_ce", s.meanSmoothedCe());
-        number(n, "sum_nll", s.sumNll());
-        number(n, "mean_nll", s.meanNll());
-        number(n, "accuracy", s.accuracy());
-        number(n, "mean_gap", s.meanGap());
-        Double gapOpt = s.optimalGap(smoothing);
-        number(n, "gap_opt", gapOpt == null ? Double.NaN : gapOpt);
+        metrics(n, s, spec, INVALID_FRACTION, IGNORED_FRACTION, SUM_KL, MEAN_KL, SUM_SMOOTHED_CE, MEAN_SMOOTHED_CE,
+                SUM_NLL, MEAN_NLL, ACCURACY, MEAN_GAP, GAP_OPT);
         if (s.classes() == null) {
             n.putNull("classes");
         } else {
             n.put("classes", s.classes());
         }
         // The number the preset's own criterion would report for these rows.
-        ObjectNode loss = n.putObject("preset_loss");
+        ObjectNode loss = n.putObject(PRESET_LOSS.code());
         loss.put("name", preset.loss() == LossKind.KL ? "kl" : "smoothed_ce");
         loss.put("reduction", preset.reduction().code());
-        number(loss, "value", s.presetLoss(preset));
+        number(loss, "value", PRESET_LOSS.of(s, spec));
 
         ObjectNode h = n.putObject("gap_histogram");
         ArrayNode edges = h.putArray("edges");
@@ -117,8 +117,7 @@ public final class SummaryJson {
         h.put("underflow", s.underflow());
         h.put("overflow", s.overflow());
 
-        number(n, "mean_confidence", s.meanConfidence());
-        number(n, "ece", s.expectedCalibrationError());
+        metrics(n, s, spec, MEAN_CONFIDENCE, ECE);
         n.set("reliability", reliability(s.reliability()));
 
         if (assessment.baseline() != null) {
@@ -133,6 +132,18 @@ public final class SummaryJson {
             n.set("sequences", sequences(s.sequences(), preset));
         }
         return n;
+    }
+
+    /** The metrics of {@code s} under their codes: counts as longs, the others as {@link #number}s. */
+    private static void metrics(ObjectNode n, SliceSummary s, AuditSpec spec, Metric... metrics) {
+        for (Metric m : metrics) {
+            double v = m.of(s, spec);
+            if (m.isCount()) {
+                n.put(m.code(), (long) v);
+            } else {
+                number(n, m.code(), v);
+            }
+        }
     }
 
     /**
@@ -192,8 +203,8 @@ public final class SummaryJson {
             row.put("lo", r.lo());
             row.put("hi", r.hi());
             row.put("count", r.count());
-            number(row, "mean_confidence", r.meanConfidence());
-            number(row, "accuracy", r.accuracy());
+            number(row, BIN_MEAN_CONFIDENCE, r.meanConfidence());
+            number(row, BIN_ACCURACY, r.accuracy());
         }
         return rows;
     }

@@ -74,8 +74,7 @@ public final class SummaryReader {
     private static SliceSnapshot slice(SliceKey key, JsonNode s) {
         Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
-            JsonNode v = m == Metric.PRESET_LOSS ? s.path("preset_loss").path("value") : s.path(m.code());
-            metrics.put(m, number(v));
+            metrics.put(m, number(metric(s, m)));
         }
         JsonNode h = s.path("gap_histogram");
         JsonNode counts = h.path("counts");
@@ -92,9 +91,16 @@ public final class SummaryReader {
         List<ReliabilityBin> rows = new ArrayList<>();
         for (JsonNode r : table) {
             rows.add(new ReliabilityBin(r.path("bin").asInt(), r.path("lo").asDouble(), r.path("hi").asDouble(),
-                    r.path("count").asLong(), number(r.path("mean_confidence")), number(r.path("accuracy"))));
+                    r.path("count").asLong(), number(r.path(SummaryJson.BIN_MEAN_CONFIDENCE)),
+                    number(r.path(SummaryJson.BIN_ACCURACY))));
         }
         return rows;
+    }
+
+    /** Metric {@code m} of a summary (overall or a slice): the value under its code; preset_loss's "value". */
+    static JsonNode metric(JsonNode summary, Metric m) {
+        JsonNode v = summary.path(m.code());
+        return m == Metric.PRESET_LOSS ? v.path("value") : v;
     }
 
     /** A JSON number, "Infinity"/"-Infinity", or NaN for null and missing values. */

@@ -1,5 +1,16 @@
 package org.smoothkl.report;
 
+import static org.smoothkl.audit.Metric.ACCURACY;
+import static org.smoothkl.audit.Metric.ECE;
+import static org.smoothkl.audit.Metric.GAP_OPT;
+import static org.smoothkl.audit.Metric.IGNORED;
+import static org.smoothkl.audit.Metric.INVALID;
+import static org.smoothkl.audit.Metric.MEAN_GAP;
+import static org.smoothkl.audit.Metric.MEAN_KL;
+import static org.smoothkl.audit.Metric.MEAN_SMOOTHED_CE;
+import static org.smoothkl.audit.Metric.ROWS;
+import static org.smoothkl.audit.Metric.VALID;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -7,6 +18,7 @@ import java.util.Map;
 import org.smoothkl.audit.Assessment;
 import org.smoothkl.audit.AuditResult;
 import org.smoothkl.audit.Comparison;
+import org.smoothkl.audit.Metric;
 import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceSummary;
 
@@ -15,14 +27,26 @@ import org.smoothkl.audit.SliceSummary;
  * gap histogram's PSI against it.
  */
 public final class SummaryTable {
+    /** A column of one metric; headed by the metric's code unless named otherwise. */
+    private record Column(String header, Metric metric) {
+        Column(Metric metric) {
+            this(metric.code(), metric);
+        }
+    }
+
+    private static final List<Column> COLUMNS = List.of(new Column(ROWS), new Column(VALID), new Column(IGNORED),
+            new Column(INVALID), new Column("mean KL", MEAN_KL), new Column("mean CE", MEAN_SMOOTHED_CE),
+            new Column(ACCURACY), new Column("ECE", ECE), new Column("mean gap", MEAN_GAP),
+            new Column("optimal gap", GAP_OPT));
+
     private SummaryTable() {
     }
 
     public static String render(AuditResult result, Assessment assessment) {
         boolean baseline = assessment.baseline() != null;
         List<String[]> rows = new ArrayList<>();
-        List<String> header = new ArrayList<>(List.of("slice", "rows", "valid", "ignored", "invalid", "mean KL", "mean CE",
-                "accuracy", "ECE", "mean gap", "optimal gap"));
+        List<String> header = new ArrayList<>(List.of("slice"));
+        COLUMNS.forEach(c -> header.add(c.header()));
         if (baseline) {
             header.add("gap PSI");
         }
@@ -58,10 +82,13 @@ public final class SummaryTable {
     }
 
     private static String[] line(String name, SliceSummary s, AuditResult result, Assessment assessment) {
-        Double gapOpt = s.optimalGap(result.spec().smoothing());
-        List<String> cells = new ArrayList<>(List.of(name, Long.toString(s.rows()), Long.toString(s.valid()),
-                Long.toString(s.ignored()), Long.toString(s.invalid()), num(s.meanKl()), num(s.meanSmoothedCe()),
-                num(s.accuracy()), num(s.expectedCalibrationError()), num(s.meanGap()), gapOpt == null ? "varies" : num(gapOpt)));
+        List<String> cells = new ArrayList<>(List.of(name));
+        for (Column c : COLUMNS) {
+            Metric m = c.metric();
+            double v = m.of(s, result.spec());
+            cells.add(m.isCount() ? Long.toString((long) v)
+                    : m == GAP_OPT && s.optimalGap(result.spec().smoothing()) == null ? "varies" : num(v));
+        }
         if (assessment.baseline() != null) {
             Comparison c = assessment.comparisons().get(name);
             cells.add(c == null ? "no baseline" : num(c.gapPsi()));

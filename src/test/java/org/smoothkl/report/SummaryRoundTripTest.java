@@ -92,6 +92,26 @@ class SummaryRoundTripTest {
         assertThat(zero.slices().get("overall").metric(Metric.GAP_OPT)).isEqualTo(Double.POSITIVE_INFINITY);
     }
 
+    /** The keys of a slice, in the order summary.json has held them since before its metric keys came from Metric. */
+    @Test
+    void aSliceKeepsItsKeysInSummaryJsonOrder() throws Exception {
+        AuditResult base = result(spec(0.3, List.of(), null), 4);
+        RunSnapshot baseline = SummaryReader.snapshot(summaryJson(base, null), "base");
+        JsonNode slice = JSON.readTree(summaryJson(result(spec(0.1, List.of(), "base"), 5), baseline)).path("slices").path(0);
+        List<String> keys = new java.util.ArrayList<>();
+        slice.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).containsExactly("key", "rows", "valid", "ignored", "invalid", "invalid_by_reason",
+                "invalid_fraction", "ignored_fraction", "sum_kl", "mean_kl", "sum_smoothed_ce", "mean_smoothed_ce", "sum_nll",
+                "mean_nll", "accuracy", "mean_gap", "gap_opt", "classes", "preset_loss", "gap_histogram", "mean_confidence",
+                "ece", "reliability", "baseline");
+        List<String> loss = new java.util.ArrayList<>();
+        slice.path("preset_loss").fieldNames().forEachRemaining(loss::add);
+        assertThat(loss).containsExactly("name", "reduction", "value");
+        for (Metric m : Metric.values()) {
+            assertThat(keys).as("every metric is written").contains(m.code());
+        }
+    }
+
     @Test
     void aSummaryWrittenBeforeCalibrationStillServesAsABaseline() throws Exception {
         ObjectNode old = (ObjectNode) JSON.readTree(summaryJson(result(spec(0.1, List.of(), null), 2), null));
