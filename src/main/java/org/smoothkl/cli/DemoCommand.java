@@ -7,6 +7,7 @@ import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.loss.Preset;
 import org.smoothkl.input.SyntheticDataset;
+import org.smoothkl.output.AuditOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -35,6 +36,8 @@ final class DemoCommand implements Callable<Integer> {
                 Preset.SEED.with(EPSILON, null), List.of("slice"), new GapHistogramSpec(50, 0, 20), new CalibrationSpec(15),
                 List.of(), null, null, "demo", output, true, false);
         return main.withSpark(spark -> {
+            // The sample is the audit's input: refuse an --output over it before generating it.
+            AuditOutput.refuseOverlaps(spark.sparkContext().hadoopConfiguration(), spec, "--sample");
             main.out().println("generating " + ROWS + " rows (K=" + CLASSES + ", epsilon=" + EPSILON + ", 3 slices) into " + sample);
             SyntheticDataset.write(spark, ROWS, CLASSES, EPSILON, 3, 42, sample, true);
             main.out().println("auditing with --preset seed --epsilon " + EPSILON + " --group-by slice");

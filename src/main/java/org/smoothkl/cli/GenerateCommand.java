@@ -32,7 +32,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Random seed; the same seed writes the same rows.")
     Long seed;
 
-    @Option(names = "--output", paramLabel = "DIR", description = "Output directory.")
+    @Option(names = "--output", paramLabel = "DIR", description = "Output directory; must not exist unless --overwrite.")
     String output;
 
     @Option(names = "--overwrite", description = "Replace an existing output directory.")

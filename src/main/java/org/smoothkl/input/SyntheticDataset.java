@@ -7,6 +7,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.smoothkl.loss.SyntheticLogits;
+import org.smoothkl.output.AtomicOutput;
 
 /**
  * Writes a synthetic prediction dataset (Parquet: slice string, label int, logits array&lt;float&gt;)
@@ -58,7 +59,10 @@ public final class SyntheticDataset {
         write(spark, rows, classes, epsilon, slices, seed, partitions, output, overwrite);
     }
 
-    /** As above, in {@code partitions} files (≈16M logits each by default). */
+    /**
+     * As above, in {@code partitions} files (≈16M logits each by default). An existing
+     * {@code output} is refused (exit 2) unless {@code overwrite}; then it is replaced whole.
+     */
     public static void write(SparkSession spark, long rows, int classes, double epsilon, int slices, long seed,
                              int partitions, String output, boolean overwrite) {
         SyntheticLogits model = new SyntheticLogits(classes, epsilon);
@@ -83,7 +87,11 @@ public final class SyntheticDataset {
         };
         Dataset<Prediction> data = spark.range(0, rows, 1, partitions)
                 .mapPartitions(generate, Encoders.bean(Prediction.class));
-        data.select("slice", "label", "logits").write()
-                .mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(output);
+        // Through the run's atomic output: written into a hidden temporary sibling and renamed into
+        // place, so a killed write leaves the old dataset (or none), never half of the new one.
+        try (AtomicOutput out = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), output, overwrite)) {
+            data.select("slice", "label", "logits").write().mode(SaveMode.Append).parquet(out.path("."));
+            out.commit();
+        }
     }
 }

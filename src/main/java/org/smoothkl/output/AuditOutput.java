@@ -1,5 +1,6 @@
 package org.smoothkl.output;
 
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -14,6 +15,7 @@ import org.smoothkl.report.HtmlReport;
 import org.smoothkl.report.SummaryJson;
 import org.smoothkl.report.SummaryReader;
 import org.smoothkl.job.AuditJob;
+import org.smoothkl.output.PathOverlap.FlagPath;
 
 /**
  * The output directory of a run, and the one owner of its file names: {@value #SUMMARY},
@@ -41,9 +43,24 @@ public final class AuditOutput implements AutoCloseable {
         this.out = out;
     }
 
-    /** Claims the spec's --output (refused when it exists, unless --overwrite, or another run holds it). */
+    /**
+     * Claims the spec's --output: refused when it overlaps what the run reads or writes
+     * ({@link #refuseOverlaps}), when it exists (unless --overwrite), or when another run holds it.
+     */
     public static AuditOutput claim(Configuration conf, AuditSpec spec) {
+        refuseOverlaps(conf, spec, "--input");
         return new AuditOutput(AtomicOutput.begin(conf, spec.output(), spec.overwrite()));
+    }
+
+    /**
+     * Exit 2 when --output or --history equals, contains or lies inside the input (named
+     * {@code inputFlag}: the demo's is --sample), --baseline or each other ({@link PathOverlap}).
+     * It only looks, so it runs before anything is created.
+     */
+    public static void refuseOverlaps(Configuration conf, AuditSpec spec, String inputFlag) {
+        PathOverlap.refuse(conf,
+                List.of(FlagPath.pattern(inputFlag, spec.input()), FlagPath.literal("--baseline", spec.baseline())),
+                List.of(FlagPath.literal("--output", spec.output()), FlagPath.literal("--history", spec.history())));
     }
 
     /** The spec's --baseline as its summary.json recorded it, or null without one. */
