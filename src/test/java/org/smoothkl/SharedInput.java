@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.smoothkl.input.SyntheticDataset;
+import org.smoothkl.output.SyntheticOutput;
 
 /**
  * A generated input shared by the integration tests of one JVM (written once, deleted at exit):
@@ -24,7 +24,7 @@ public final class SharedInput {
             try {
                 Path dir = Files.createTempDirectory("smoothkl-it-input");
                 Path p = dir.resolve("input");
-                SyntheticDataset.write(SparkTestSession.get(), ROWS, CLASSES, 0.1, 4, 5, FILES, p.toString(), false);
+                SyntheticOutput.write(SparkTestSession.get(), ROWS, CLASSES, 0.1, 4, 5, FILES, p.toString(), false);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
                 path = p;
             } catch (IOException e) {

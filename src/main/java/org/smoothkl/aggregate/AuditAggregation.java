@@ -30,7 +30,6 @@ import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceSummary;
 import org.smoothkl.loss.RowStatus;
 import scala.jdk.javaapi.CollectionConverters;
-import org.smoothkl.engine.CpuMetricsEngine;
 import org.smoothkl.spark.MetricColumns;
 import org.smoothkl.input.TokenSequences;
 import org.smoothkl.spark.Columns;
@@ -231,7 +230,7 @@ public final class AuditAggregation {
 
     /**
      * The levels above level {@code done} (1: the first level's rows; 3: one row per key and
-     * partition, as {@link CpuMetricsEngine#partitionLevel} gives them) up to the last, per key.
+     * partition, as {@link PartitionLevel} gives them) up to the last, per key.
      */
     static Dataset<Row> upperLevels(Dataset<Row> level, List<String> groupBy, int done) {
         Dataset<Row> upTo = levels(level, groupBy, done, LEVEL_SHIFTS.length + 1);
@@ -260,7 +259,7 @@ public final class AuditAggregation {
     }
 
     /**
-     * The levels above the partitions' ({@link CpuMetricsEngine#partitionLevel}'s collected rows, in
+     * The levels above the partitions' ({@link PartitionLevel}'s collected rows, in
      * partition order) on the driver, by {@link LevelFold}: the same groups and the same additions in
      * the same order as {@link #upperLevels}' SQL, so the same bits, without a Spark stage per level.
      * Returns the last level's rows, one per key, in the partition rows' schema (block null).

@@ -6,12 +6,12 @@ import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.loss.Preset;
-import org.smoothkl.input.SyntheticDataset;
 import org.smoothkl.output.AuditOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import org.smoothkl.audit.InputFormat;
+import org.smoothkl.output.SyntheticOutput;
 
 /** {@code demo}: what submit/local runs with no arguments: generate a sample, audit it, print the table. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -39,7 +39,7 @@ final class DemoCommand implements Callable<Integer> {
             // The sample is the audit's input: refuse an --output over it before generating it.
             AuditOutput.refuseOverlaps(spark.sparkContext().hadoopConfiguration(), spec, "--sample");
             main.out().println("generating " + ROWS + " rows (K=" + CLASSES + ", epsilon=" + EPSILON + ", 3 slices) into " + sample);
-            SyntheticDataset.write(spark, ROWS, CLASSES, EPSILON, 3, 42, sample, true);
+            SyntheticOutput.write(spark, ROWS, CLASSES, EPSILON, 3, 42, sample, true);
             main.out().println("auditing with --preset seed --epsilon " + EPSILON + " --group-by slice");
             return RunCommand.run(spark, spec, main.out());
         });

@@ -5,10 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.smoothkl.audit.AuditInputException;
-import org.smoothkl.input.SyntheticDataset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import org.smoothkl.output.SyntheticOutput;
 
 /** {@code generate}: synthetic predictions whose gaps centre on the optimal gap for ε. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -62,7 +62,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         String out = s.string("output");
         return main.withSpark(spark -> {
-            SyntheticDataset.write(spark, n, k, eps, sl, s.longValue("seed"), out, s.flag("overwrite"));
+            SyntheticOutput.write(spark, n, k, eps, sl, s.longValue("seed"), out, s.flag("overwrite"));
             main.out().println("wrote " + n + " rows (K=" + k + ", epsilon=" + eps + ", " + sl + " slices) to " + out);
             return ExitCodes.OK;
         });

@@ -4,10 +4,9 @@ import java.util.Iterator;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.smoothkl.loss.SyntheticLogits;
-import org.smoothkl.output.AtomicOutput;
 
 /**
  * Writes a synthetic prediction dataset (Parquet: slice string, label int, logits array&lt;float&gt;)
@@ -53,18 +52,14 @@ public final class SyntheticDataset {
         return Math.max(0.3, 0.92 - 0.12 * slice);
     }
 
-    public static void write(SparkSession spark, long rows, int classes, double epsilon, int slices, long seed,
-                             String output, boolean overwrite) {
-        int partitions = (int) Math.max(1, Math.min(10_000, rows * classes / (16L << 20)));
-        write(spark, rows, classes, epsilon, slices, seed, partitions, output, overwrite);
+    /** Partitions for {@code rows} rows of K logits: ≈16M logits a file. */
+    public static int partitionsFor(long rows, int classes) {
+        return (int) Math.max(1, Math.min(10_000, rows * classes / (16L << 20)));
     }
 
-    /**
-     * As above, in {@code partitions} files (≈16M logits each by default). An existing
-     * {@code output} is refused (exit 2) unless {@code overwrite}; then it is replaced whole.
-     */
-    public static void write(SparkSession spark, long rows, int classes, double epsilon, int slices, long seed,
-                             int partitions, String output, boolean overwrite) {
+    /** The sample's rows (slice, label, logits), unexecuted, in {@code partitions} partitions. */
+    public static Dataset<Row> frame(SparkSession spark, long rows, int classes, double epsilon, int slices, long seed,
+                                     int partitions) {
         SyntheticLogits model = new SyntheticLogits(classes, epsilon);
         MapPartitionsFunction<Long, Prediction> generate = ids -> new Iterator<>() {
             @Override
@@ -85,13 +80,8 @@ public final class SyntheticDataset {
                 return p;
             }
         };
-        Dataset<Prediction> data = spark.range(0, rows, 1, partitions)
-                .mapPartitions(generate, Encoders.bean(Prediction.class));
-        // Through the run's atomic output: written into a hidden temporary sibling and renamed into
-        // place, so a killed write leaves the old dataset (or none), never half of the new one.
-        try (AtomicOutput out = AtomicOutput.begin(spark.sparkContext().hadoopConfiguration(), output, overwrite)) {
-            data.select("slice", "label", "logits").write().mode(SaveMode.Append).parquet(out.path("."));
-            out.commit();
-        }
+        return spark.range(0, rows, 1, partitions)
+                .mapPartitions(generate, Encoders.bean(Prediction.class))
+                .select("slice", "label", "logits");
     }
 }

@@ -11,7 +11,6 @@ import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
-import org.smoothkl.input.InputReader;
 
 /**
  * Every use of Spark's internal (non-public, unstable) API, in one place: frames of the classic

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.smoothkl.CliRun;
 import org.smoothkl.SparkTestSession;
-import org.smoothkl.input.SyntheticDataset;
 import org.smoothkl.output.TreeSnapshot;
+import org.smoothkl.output.SyntheticOutput;
 
 /**
  * generate writes its dataset as run writes its output: refused over an existing directory
@@ -67,7 +67,7 @@ class GenerateOutputTest {
         Map<String, String> old = TreeSnapshot.of(tmp);
 
         // Zero slices: every task fails (id % 0) after the temporary directory was created.
-        assertThatThrownBy(() -> SyntheticDataset.write(SparkTestSession.get(), 80, 4, 0.1, 0, 1, data.toString(), true))
+        assertThatThrownBy(() -> SyntheticOutput.write(SparkTestSession.get(), 80, 4, 0.1, 0, 1, data.toString(), true))
                 .hasStackTraceContaining("ArithmeticException");
 
         assertThat(TreeSnapshot.of(tmp)).isEqualTo(old);

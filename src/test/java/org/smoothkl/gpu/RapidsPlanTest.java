@@ -35,9 +35,9 @@ import org.smoothkl.loss.Preset;
 import org.smoothkl.job.AuditJob;
 import org.smoothkl.engine.MetricsEngines;
 import org.smoothkl.engine.RapidsMetricsEngine;
-import org.smoothkl.input.SyntheticDataset;
 import org.smoothkl.audit.InputFormat;
 import org.smoothkl.audit.EngineChoice;
+import org.smoothkl.output.SyntheticOutput;
 
 /**
  * The audit plan on the RAPIDS Accelerator, without a GPU: the plugin in explainOnly mode plans
@@ -57,7 +57,7 @@ class RapidsPlanTest {
     static void data() {
         SparkSession spark = RapidsPlanSession.get();
         String clean = dir.resolve("clean").toString();
-        SyntheticDataset.write(spark, 3000, 10, 0.1, 3, 42, clean, false);
+        SyntheticOutput.write(spark, 3000, 10, 0.1, 3, 42, clean, false);
         data = dir.resolve("data").toString();
         spark.read().parquet(clean).unionByName(edgeRows(spark)).repartition(3).write().parquet(data);
     }

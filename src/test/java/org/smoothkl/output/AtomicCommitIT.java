@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.smoothkl.ChildJvms;
 import org.smoothkl.CliRun;
 import org.smoothkl.SparkTestSession;
-import org.smoothkl.input.SyntheticDataset;
 
 /**
  * The output commit under kills: a driver (a child JVM running the packaged job through
@@ -40,7 +39,7 @@ class AtomicCommitIT {
     @BeforeAll
     static void generate() throws IOException {
         input = tmp.resolve("input");
-        SyntheticDataset.write(SparkTestSession.get(), ROWS, 10, 0.1, 3, 7, input.toString(), false);
+        SyntheticOutput.write(SparkTestSession.get(), ROWS, 10, 0.1, 3, 7, input.toString(), false);
         CliRun reference = CliRun.of(args(tmp.resolve("reference"), false));
         assertThat(reference.exitCode()).as(reference.err()).isZero();
         expected = overall(tmp.resolve("reference"));
