@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.smoothkl.audit.AuditInputException;
@@ -71,6 +72,7 @@ final class OutputClaim implements AutoCloseable {
         Owner me = Owner.current();
         for (int attempt = 0; attempt < 5; attempt++) {
             if (createNew(fs, lock, me.encode())) {
+                deleteLeftovers(fs, lock);
                 return new OutputClaim(fs, lock, me);
             }
             Optional<Owner> holder = read(fs, lock);
@@ -155,6 +157,39 @@ final class OutputClaim implements AutoCloseable {
             return publish(fs, temp, lock);
         } finally {
             fs.delete(temp, false);
+        }
+    }
+
+    /**
+     * Claims that runs killed between writing and publishing them left beside {@code lock}. A
+     * racer's temp lives for milliseconds, so one older than {@link #STALE_AFTER} is no live run's.
+     */
+    private static void deleteLeftovers(FileSystem fs, Path lock) {
+        long before = System.currentTimeMillis() - STALE_AFTER.toMillis();
+        try {
+            for (FileStatus s : fs.listStatus(lock.getParent())) {
+                if (named(s.getPath().getName(), lock.getName() + TEMP_INFIX) && s.getModificationTime() < before) {
+                    fs.delete(s.getPath(), false);
+                }
+            }
+        } catch (IOException e) {
+            // Harmless: the next claim tries again.
+        }
+    }
+
+    /**
+     * Whether {@code name} is {@code prefix} and one canonical UUID, nothing more: a name made
+     * here. (The fixed-length suffix makes it the name of one output only.)
+     */
+    static boolean named(String name, String prefix) {
+        if (!name.startsWith(prefix)) {
+            return false;
+        }
+        String rest = name.substring(prefix.length());
+        try {
+            return UUID.fromString(rest).toString().equals(rest);
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -197,6 +198,22 @@ class OutputClaimTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {LOCAL, HDFS_LIKE})
+    void aClaimLeftUnpublishedByAKilledRunIsDeletedOnceOld(String scheme) throws IOException {
+        String old = ".out.lock" + OutputClaim.TEMP_INFIX + UUID.randomUUID();
+        String fresh = ".out.lock" + OutputClaim.TEMP_INFIX + UUID.randomUUID(); // perhaps a racer's, about to publish
+        String notOurs = ".out.lock" + OutputClaim.TEMP_INFIX + UUID.randomUUID() + "-x";
+        for (String name : List.of(old, fresh, notOurs)) {
+            Files.writeString(tmp.resolve(name), "someone\n");
+        }
+        FileTime longAgo = FileTime.from(Instant.now().minus(OutputClaim.STALE_AFTER).minusSeconds(60));
+        Files.setLastModifiedTime(tmp.resolve(old), longAgo);
+        Files.setLastModifiedTime(tmp.resolve(notOurs), longAgo);
+        claim(scheme).close();
+        assertThat(beside()).containsExactlyInAnyOrder(fresh, notOurs);
     }
 
     /** A disk that fills up after a few bytes of a file. */
