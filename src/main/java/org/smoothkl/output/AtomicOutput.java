@@ -80,7 +80,7 @@ public final class AtomicOutput implements AutoCloseable {
                 }
                 haltAt("claimed");
                 return new AtomicOutput(fs, target, temp, overwrite, claim);
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // an Error too: the claim must not outlive this run
                 claim.close();
                 throw e;
             }

@@ -235,6 +235,27 @@ class OutputClaimTest {
         }
     }
 
+    /** Runs out of memory creating an output's temporary directory. */
+    public static final class OutOfMemoryOnMkdirs extends HdfsLikeFileSystem {
+        @Override
+        public boolean mkdirs(org.apache.hadoop.fs.Path f) throws IOException {
+            if (f.getName().contains(".tmp-")) {
+                throw new OutOfMemoryError("test");
+            }
+            return super.mkdirs(f);
+        }
+    }
+
+    @Test
+    void anErrorWhileBeginningAnOutputReleasesItsClaim() throws IOException {
+        Configuration conf = new Configuration();
+        conf.set("fs." + HDFS_LIKE + ".impl", OutOfMemoryOnMkdirs.class.getName());
+        conf.setBoolean("fs." + HDFS_LIKE + ".impl.disable.cache", true);
+        assertThatThrownBy(() -> AtomicOutput.begin(conf, target(HDFS_LIKE).toString(), false))
+                .isInstanceOf(OutOfMemoryError.class);
+        assertThat(beside()).isEmpty();
+    }
+
     @Test
     void aClaimThatCannotBeWrittenLeavesNothing() throws IOException {
         FileSystem full = new FullDisk().started();
