@@ -28,8 +28,14 @@ public final class Main {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        int code = execute(args, () -> SparkSession.builder().appName("smoothkl").getOrCreate(), true, out, err);
-        System.exit(code);
+        int code = ExitCodes.UNEXPECTED;
+        try {
+            code = execute(args, () -> SparkSession.builder().appName("smoothkl").getOrCreate(), true, out, err);
+        } catch (Throwable e) { // reporting a failure failed in turn (out of memory again), or stopping Spark did
+            e.printStackTrace();
+        } finally {
+            System.exit(code);
+        }
     }
 
     /**
@@ -44,6 +50,10 @@ public final class Main {
         cli.setParameterExceptionHandler((e, badArgs) -> usageError(e));
         try {
             return cli.execute(args);
+        } catch (Throwable e) {
+            // picocli's handler gets Exceptions only; an Error (out of memory) propagates to here, after
+            // the command's try-with-resources (the uncommitted output, the claim) have cleaned up.
+            return handle(e, err);
         } finally {
             out.flush();
             err.flush();
@@ -73,7 +83,7 @@ public final class Main {
         return ExitCodes.BAD_INPUT;
     }
 
-    static int handle(Exception e, PrintWriter err) {
+    static int handle(Throwable e, PrintWriter err) {
         AuditInputException bad = badInput(e);
         if (bad != null) {
             err.println("smoothkl: error: " + bad.getMessage());

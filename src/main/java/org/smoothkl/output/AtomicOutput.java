@@ -80,7 +80,7 @@ public final class AtomicOutput implements AutoCloseable {
                 }
                 haltAt("claimed");
                 return new AtomicOutput(fs, target, temp, overwrite, claim);
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // an Error too: the claim must not outlive this run
                 claim.close();
                 throw e;
             }
@@ -93,13 +93,15 @@ public final class AtomicOutput implements AutoCloseable {
      * What runs killed before their commit point left beside {@code target}: their temporary
      * directories are deleted; an old result one of them had moved aside is put back when
      * {@code target} is missing. Only called while holding the claim, so no live run owns these.
+     * Names match exactly ({@code .DIR.tmp-} or {@code .DIR.old-} and one UUID): a prefix alone
+     * would match other outputs' directories and claims ({@code .DIR.tmp-1.tmp-UUID}, {@code .DIR.old-a.lock}).
      */
     static void rollBackInterruptedCommits(FileSystem fs, Path target) throws IOException {
         for (FileStatus s : fs.listStatus(target.getParent())) {
             String name = s.getPath().getName();
-            if (name.startsWith(tempPrefix(target))) {
+            if (OutputClaim.named(name, tempPrefix(target))) {
                 fs.delete(s.getPath(), true);
-            } else if (name.startsWith(oldPrefix(target))) {
+            } else if (OutputClaim.named(name, oldPrefix(target))) {
                 if (!fs.exists(target)) {
                     fs.rename(s.getPath(), target);
                 } else {

@@ -90,6 +90,22 @@ class AtomicCommitIT {
     }
 
     /**
+     * A lock a full disk left empty does not block the next run, and that run's roll-back leaves
+     * alone another output's temporary directory whose name starts like its own.
+     */
+    @Test
+    void aLockLeftEmptyDoesNotBlockTheNextRun() throws IOException {
+        Path out = tmp.resolve("disk-was-full");
+        Files.write(tmp.resolve(".disk-was-full.lock"), new byte[0]);
+        String neighbours = ".disk-was-full.tmp-1.tmp-" + java.util.UUID.randomUUID(); // output "disk-was-full.tmp-1"
+        Files.createDirectories(tmp.resolve(neighbours));
+        CliRun run = CliRun.of(args(out, false));
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(overall(out)).isEqualTo(expected);
+        assertThat(siblingsOf(out)).containsExactly(neighbours);
+    }
+
+    /**
      * The driver killed at each point of the commit. The four killed runs (child JVMs) run at
      * once, each against its own output; then each output is checked and rerun.
      */
