@@ -81,6 +81,17 @@ class UnexpectedErrorTest {
         static volatile Path watched;
         static volatile List<String> besideWhenThrown;
 
+        /** Its own scheme, so the paths the run qualifies and resolves before the claim stay on it. */
+        @Override
+        public java.net.URI getUri() {
+            return java.net.URI.create(SCHEME + ":///");
+        }
+
+        @Override
+        public String getScheme() {
+            return SCHEME;
+        }
+
         @Override
         public FileStatus[] globStatus(org.apache.hadoop.fs.Path pattern) throws IOException {
             try (Stream<Path> s = Files.list(watched)) {
