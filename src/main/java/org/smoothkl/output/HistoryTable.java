@@ -1,5 +1,8 @@
 package org.smoothkl.output;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
@@ -24,7 +27,9 @@ import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.CheckResult;
 import org.smoothkl.audit.Comparison;
 import org.smoothkl.audit.Metric;
+import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceSnapshot;
+import org.smoothkl.audit.SliceType;
 
 /**
  * The history table (--history DIR): one Parquet row per run and summary (overall and each
@@ -34,12 +39,17 @@ import org.smoothkl.audit.SliceSnapshot;
  * name no other run can have (run time + UUID). Concurrent runs therefore never share a
  * temporary directory (Spark's own append into one directory does: the first job to finish
  * deletes DIR/_temporary under the other) and a reader sees a run's rows whole or not at all.
- * Read it with {@code spark.read.parquet(DIR)} (with mergeSchema when runs of different
- * versions wrote it).
+ *
+ * <p>A slice is named by {@code slice}, its label, and identified by {@code slice_json}: the
+ * canonical JSON of its typed values, {@code {"lang":{"type":"string","value":"en"},"d":null}}
+ * ({@code {}} for overall), equal for the same slice in every run. {@code slice_key} keeps
+ * column → value text (null for null). Read it with {@code spark.read.parquet(DIR)} (with
+ * mergeSchema when runs of different versions wrote it).
  */
 public final class HistoryTable {
     public static final String FILE_PREFIX = "run-";
     private static final String STAGING_PREFIX = "_staging-";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private HistoryTable() {
     }
@@ -55,6 +65,7 @@ public final class HistoryTable {
         f.add(DataTypes.createStructField("slice", DataTypes.StringType, false));
         f.add(DataTypes.createStructField("slice_key",
                 DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, true), false));
+        f.add(DataTypes.createStructField("slice_json", DataTypes.StringType, false));
         for (Metric m : Metric.values()) {
             f.add(DataTypes.createStructField(m.code(), m.isCount() ? DataTypes.LongType : DataTypes.DoubleType, true));
         }
@@ -77,22 +88,49 @@ public final class HistoryTable {
             v.add(spec.preset().code());
             v.add(spec.smoothing().epsilon());
             v.add(s.label());
-            Map<String, String> key = new LinkedHashMap<>();
-            s.key().forEach((k, x) -> key.put(k, x == null ? null : x.toString()));
-            v.add(key);
+            Map<String, String> text = new LinkedHashMap<>();
+            for (int i = 0; i < s.key().columns().size(); i++) {
+                Object x = s.key().values().get(i);
+                text.put(s.key().columns().get(i), x == null ? null : SliceType.text(x));
+            }
+            v.add(text);
+            v.add(sliceJson(s.key()));
             for (Metric m : Metric.values()) {
                 double x = s.metric(m);
                 v.add(Double.isNaN(x) ? null : m.isCount() ? (Object) (long) x : (Object) x);
             }
-            Comparison c = assessment.comparisons().get(s.label());
+            Comparison c = assessment.comparisons().get(s.key());
             v.add(c == null || Double.isNaN(c.gapPsi()) ? null : c.gapPsi());
             v.add(c == null || Double.isNaN(c.gapJs()) ? null : c.gapJs());
-            List<CheckResult> mine = assessment.checks().stream().filter(r -> r.slice().equals(s.label())).toList();
+            List<CheckResult> mine = assessment.checks().stream().filter(r -> s.key().equals(r.key())).toList();
             v.add(mine.size());
             v.add((int) mine.stream().filter(r -> !r.passed()).count());
             rows.add(RowFactory.create(v.toArray()));
         }
         return rows;
+    }
+
+    /**
+     * The canonical JSON of a slice's typed values: column → {"type", "value"} ({@link SliceType}'s
+     * code and {@link SliceType#toJson} value), null for a null value, in group-by order, no blanks.
+     */
+    static String sliceJson(SliceKey key) {
+        ObjectNode n = JSON.createObjectNode();
+        List<SliceType> types = key.types();
+        for (int i = 0; i < types.size(); i++) {
+            if (types.get(i) == null) {
+                n.putNull(key.columns().get(i));
+            } else {
+                ObjectNode typed = n.putObject(key.columns().get(i));
+                typed.put("type", types.get(i).code());
+                typed.set("value", JSON.valueToTree(SliceType.toJson(key.values().get(i))));
+            }
+        }
+        try {
+            return JSON.writeValueAsString(n);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Appends {@code rows} to the table at {@code dir} as one new file; earlier files are never touched. */

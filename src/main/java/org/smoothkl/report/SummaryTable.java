@@ -53,10 +53,10 @@ public final class SummaryTable {
         rows.add(header.toArray(String[]::new));
         if (!result.spec().groupBy().isEmpty()) {
             for (Map.Entry<SliceKey, SliceSummary> e : result.slices().entrySet()) {
-                rows.add(line(e.getKey().label(), e.getValue(), result, assessment));
+                rows.add(line(e.getKey(), e.getValue(), result, assessment));
             }
         }
-        rows.add(line(Assessment.OVERALL, result.overall(), result, assessment));
+        rows.add(line(SliceKey.OVERALL, result.overall(), result, assessment));
         int[] width = new int[rows.get(0).length];
         for (String[] r : rows) {
             for (int i = 0; i < r.length; i++) {
@@ -81,8 +81,8 @@ public final class SummaryTable {
         return out.toString();
     }
 
-    private static String[] line(String name, SliceSummary s, AuditResult result, Assessment assessment) {
-        List<String> cells = new ArrayList<>(List.of(name));
+    private static String[] line(SliceKey key, SliceSummary s, AuditResult result, Assessment assessment) {
+        List<String> cells = new ArrayList<>(List.of(key.label()));
         for (Column c : COLUMNS) {
             Metric m = c.metric();
             double v = m.of(s, result.spec());
@@ -90,7 +90,7 @@ public final class SummaryTable {
                     : m == GAP_OPT && s.optimalGap(result.spec().smoothing()) == null ? "varies" : num(v));
         }
         if (assessment.baseline() != null) {
-            Comparison c = assessment.comparisons().get(name);
+            Comparison c = assessment.comparisons().get(key);
             cells.add(c == null ? "no baseline" : num(c.gapPsi()));
         }
         return cells.toArray(String[]::new);
