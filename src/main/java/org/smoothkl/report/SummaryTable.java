@@ -24,7 +24,9 @@ import org.smoothkl.audit.SliceSummary;
 
 /**
  * The console summary: one line per slice and one for the whole input; with a baseline also the
- * gap histogram's PSI against it.
+ * gap histogram's PSI against it. A slice is named by its label with control characters as
+ * escapes and each value cut to {@value SliceKey#CONSOLE_VALUE_CHARS} characters ("…" where cut;
+ * summary.json has them whole).
  */
 public final class SummaryTable {
     /** A column of one metric; headed by the metric's code unless named otherwise. */
@@ -82,7 +84,7 @@ public final class SummaryTable {
     }
 
     private static String[] line(SliceKey key, SliceSummary s, AuditResult result, Assessment assessment) {
-        List<String> cells = new ArrayList<>(List.of(key.label()));
+        List<String> cells = new ArrayList<>(List.of(key.label(SliceKey.CONSOLE_VALUE_CHARS)));
         for (Column c : COLUMNS) {
             Metric m = c.metric();
             double v = m.of(s, result.spec());

@@ -156,4 +156,21 @@ class SliceIdentityTest {
         assertThat(s.at("/slices/1/baseline").isNull()).isTrue();
         assertThat(s.at("/overall/baseline/difference/accuracy").asDouble()).isZero();
     }
+
+    /** Text that reaches a terminal or a spreadsheet, from a real input: escaped on the console, guarded in the CSV. */
+    @Test
+    void unsafeSliceTextIsEscapedOnTheConsoleAndGuardedInTheCsv() throws IOException {
+        Path input = tmp.resolve("unsafe");
+        spark.sql("SELECT CASE id % 4 WHEN 0 THEN concat('red', char(27), '[31m', char(10), 'x') WHEN 1 THEN '=cmd|calc'"
+                + " WHEN 2 THEN '' ELSE NULL END AS s, array(5.0F, 0.0F, 0.0F) AS logits, CAST(0 AS INT) AS label"
+                + " FROM range(40)").write().parquet(input.toString());
+        Path out = tmp.resolve("unsafe-out");
+        CliRun r = audit(input, "s", out, "--check", "accuracy>=2");
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(3);
+        assertThat(r.out().replace("\n", "").chars()).noneMatch(Character::isISOControl);
+        assertThat(r.out()).contains("s=\"red\\u001b[31m\\nx\"", "s=\"=cmd|calc\"", "s=\"\"", "s=null");
+        List<String> csv = Files.readAllLines(out.resolve("histograms.csv"));
+        assertThat(csv).contains(",-Infinity,0.0,0", "\"\",-Infinity,0.0,0", "'=cmd|calc,-Infinity,0.0,0");
+        assertThat(summary(out).at("/slices/3/key/s").asText()).isEqualTo("red\u001b[31m\nx");
+    }
 }
