@@ -21,10 +21,18 @@ import java.util.regex.Pattern;
  * METRIC is a {@link Metric} key (a number of summary.json's SUMMARY). Without a scope a check
  * applies to the overall summary and to every slice, each with its own verdict; {@code overall.}
  * limits it to the overall summary; {@code slice[…]} to the slices whose columns have those
- * values (compared as text; quote a value with "…" to include {@code ,} or {@code ]}).
- * Examples: {@code mean_kl<=0.5}, {@code slice[slice=slice-2].accuracy>=0.6},
+ * values. A VALUE is bare (up to the next {@code ,} or {@code ]}, blanks around it dropped) or
+ * in double quotes with JSON's escapes ({@code \"}, {@code \\}, {@code \n}, {@code \t},
+ * {@code \\u001b}; a slice label's quoted value pastes as it is). The bare word {@code null}
+ * selects the null value; any other VALUE, bare or quoted, is compared with the column's typed
+ * value: numbers by value ({@code n=3} selects int 3, bigint 3, double 3.0), strings exactly
+ * ({@code n=3} on a string column selects "3"; {@code x="null"} the string null), other types by
+ * their text ({@link SliceType}). Examples: {@code mean_kl<=0.5},
+ * {@code slice[slice=slice-2].accuracy>=0.6}, {@code slice[lang="en, us", day=null].ece<0.1},
  * {@code mean_gap in [5, 8]}, {@code delta(accuracy)>=-0.02}, {@code ratio(mean_kl)<=1.1},
  * {@code overall.gap_psi<0.25}.
+ *
+ * @param selector column → wanted value; a null value selects the null slice value
  */
 public record Check(String text, Scope scope, Map<String, String> selector, Kind kind, String term, Metric metric,
                     String bound, double lo, boolean loInclusive, double hi, boolean hiInclusive) {
@@ -124,18 +132,9 @@ public record Check(String text, Scope scope, Map<String, String> selector, Kind
                 j++;
             }
             StringBuilder value = new StringBuilder();
-            if (j < t.length() && t.charAt(j) == '"') {
-                j++;
-                while (j < t.length() && t.charAt(j) != '"') {
-                    if (t.charAt(j) == '\\' && j + 1 < t.length()) {
-                        j++;
-                    }
-                    value.append(t.charAt(j++));
-                }
-                if (j >= t.length()) {
-                    throw bad(t, "unclosed quote in slice[…]");
-                }
-                j++;
+            boolean quoted = j < t.length() && t.charAt(j) == '"';
+            if (quoted) {
+                j = unquote(t, j + 1, value);
                 while (j < t.length() && Character.isWhitespace(t.charAt(j))) {
                     j++;
                 }
@@ -147,9 +146,11 @@ public record Check(String text, Scope scope, Map<String, String> selector, Kind
             if (j >= t.length()) {
                 throw bad(t, "slice[… is not closed with ]");
             }
-            if (selector.put(col, value.toString().strip()) != null) {
+            String wanted = quoted ? value.toString() : value.toString().strip();
+            if (selector.containsKey(col)) {
                 throw bad(t, "slice[…] names column " + col + " twice");
             }
+            selector.put(col, !quoted && wanted.equals("null") ? null : wanted);
             char c = t.charAt(j);
             i = j + 1;
             if (c == ']') {
@@ -164,6 +165,40 @@ public record Check(String text, Scope scope, Map<String, String> selector, Kind
             throw bad(t, "slice[…] must be followed by '.' and a metric");
         }
         return dot.group(1);
+    }
+
+    /**
+     * Appends the quoted string that starts at {@code i} (after its opening quote) to {@code out},
+     * JSON's escapes read ({@code \\x} for any other x is x); returns the index after its closing quote.
+     */
+    private static int unquote(String t, int i, StringBuilder out) {
+        while (i < t.length() && t.charAt(i) != '"') {
+            char c = t.charAt(i++);
+            if (c != '\\' || i >= t.length()) {
+                out.append(c);
+                continue;
+            }
+            char e = t.charAt(i++);
+            switch (e) {
+                case 'n' -> out.append('\n');
+                case 't' -> out.append('\t');
+                case 'r' -> out.append('\r');
+                case 'b' -> out.append('\b');
+                case 'f' -> out.append('\f');
+                case 'u' -> {
+                    if (i + 4 > t.length() || !t.substring(i, i + 4).matches("[0-9a-fA-F]{4}")) {
+                        throw bad(t, "\\u in slice[…] needs four hex digits");
+                    }
+                    out.append((char) Integer.parseInt(t.substring(i, i + 4), 16));
+                    i += 4;
+                }
+                default -> out.append(e);
+            }
+        }
+        if (i >= t.length()) {
+            throw bad(t, "unclosed quote in slice[…]");
+        }
+        return i + 1;
     }
 
     private static AuditInputException bad(String text, String problem) {
@@ -185,20 +220,32 @@ public record Check(String text, Scope scope, Map<String, String> selector, Kind
         return aboveLo && belowHi;
     }
 
-    /** "slice[c=v, …]" as selected, for a verdict on no slice. */
+    /** "slice[c=v, …]" as selected, for a verdict on no slice (values quoted where a bare one would read otherwise). */
     public String selectorText() {
         StringBuilder b = new StringBuilder("slice[");
-        selector.forEach((k, v) -> b.append(b.length() > 6 ? ", " : "").append(k).append('=').append(v));
+        selector.forEach((k, v) -> b.append(b.length() > 6 ? ", " : "").append(k).append('=')
+                .append(v == null ? "null" : needsQuotes(v) ? SliceKey.quoted(v) : v));
         return b.append(']').toString();
     }
 
-    /** Whether a slice with this key is selected; the overall summary has no key. */
-    public boolean selects(Map<String, Object> key) {
+    private static boolean needsQuotes(String v) {
+        return v.isEmpty() || v.equals("null") || !v.equals(v.strip())
+                || v.chars().anyMatch(c -> c == ',' || c == ']' || c == '"' || c == '\\' || Character.isISOControl(c));
+    }
+
+    /** Whether the slice of this key is selected; the overall summary's key has no columns. */
+    public boolean selects(SliceKey key) {
         return switch (scope) {
             case EVERY -> true;
-            case OVERALL -> key.isEmpty();
-            case SELECTED -> !key.isEmpty() && selector.entrySet().stream()
-                    .allMatch(e -> key.containsKey(e.getKey()) && String.valueOf(key.get(e.getKey())).equals(e.getValue()));
+            case OVERALL -> key.columns().isEmpty();
+            case SELECTED -> !key.columns().isEmpty() && selector.entrySet().stream().allMatch(e -> {
+                int i = key.columns().indexOf(e.getKey());
+                if (i < 0) {
+                    return false;
+                }
+                Object v = key.values().get(i);
+                return e.getValue() == null ? v == null : v != null && SliceType.selects(v, e.getValue());
+            });
         };
     }
 }

@@ -8,12 +8,15 @@ import java.util.Map;
  * An earlier run as its summary.json recorded it, for use as a baseline.
  *
  * @param calibrationBins null when that run predates calibration
- * @param slices by label, "overall" included
+ * @param sliceTypes each group-by column's type in that run (null for a column it saw only nulls in);
+ *                   null when its summary.json predates "slice_columns"
+ * @param slices by key, {@link SliceKey#OVERALL} included
  */
 public record RunSnapshot(String path, String started, String tag, GapHistogramSpec histogram, Integer calibrationBins,
-                          Map<String, SliceSnapshot> slices) {
+                          Map<String, SliceType> sliceTypes, Map<SliceKey, SliceSnapshot> slices) {
 
     public RunSnapshot {
+        sliceTypes = sliceTypes == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(sliceTypes));
         slices = Collections.unmodifiableMap(new LinkedHashMap<>(slices));
     }
 

@@ -2,7 +2,6 @@ package org.smoothkl.audit;
 
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,13 +10,11 @@ import java.util.Map;
  * summary.json: the metrics, the gap histogram counts (underflow, the bins, overflow) and the
  * reliability table (empty for a run written before calibration existed).
  *
- * @param label "overall" or "col=value, …" ({@link SliceKey#label()}); slices of two runs match by label
+ * @param key {@link SliceKey#OVERALL} or the slice's typed values; slices of two runs match by key
  */
-public record SliceSnapshot(String label, Map<String, Object> key, Map<Metric, Double> metrics, long[] gapCounts,
-                            List<ReliabilityBin> reliability) {
+public record SliceSnapshot(SliceKey key, Map<Metric, Double> metrics, long[] gapCounts, List<ReliabilityBin> reliability) {
 
     public SliceSnapshot {
-        key = Collections.unmodifiableMap(new LinkedHashMap<>(key));
         Map<Metric, Double> copy = new EnumMap<>(Metric.class);
         copy.putAll(metrics);
         metrics = Collections.unmodifiableMap(copy);
@@ -32,7 +29,12 @@ public record SliceSnapshot(String label, Map<String, Object> key, Map<Metric, D
             metrics.put(m, m.of(s, spec));
         }
         long[] counts = s.bins().stream().mapToLong(SliceSummary.Bin::count).toArray();
-        return new SliceSnapshot(key.label(), key.asMap(), metrics, counts, s.reliability());
+        return new SliceSnapshot(key, metrics, counts, s.reliability());
+    }
+
+    /** "overall" or the slice's {@link SliceKey#label()}. */
+    public String label() {
+        return key.label();
     }
 
     /** The metric's value; NaN when undefined or absent (an older summary.json). */

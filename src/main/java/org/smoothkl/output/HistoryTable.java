@@ -1,14 +1,23 @@
 package org.smoothkl.output;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -24,22 +33,40 @@ import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.CheckResult;
 import org.smoothkl.audit.Comparison;
 import org.smoothkl.audit.Metric;
+import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceSnapshot;
+import org.smoothkl.audit.SliceType;
 
 /**
  * The history table (--history DIR): one Parquet row per run and summary (overall and each
  * slice), keyed by run_time and run_tag. It only grows: each run writes its rows as one new
  * Parquet file and never touches another. The file is written by Spark into a staging
- * directory under DIR whose name starts with "_" (Spark's readers skip it), then renamed to a
- * name no other run can have (run time + UUID). Concurrent runs therefore never share a
- * temporary directory (Spark's own append into one directory does: the first job to finish
- * deletes DIR/_temporary under the other) and a reader sees a run's rows whole or not at all.
- * Read it with {@code spark.read.parquet(DIR)} (with mergeSchema when runs of different
- * versions wrote it).
+ * directory under DIR whose name starts with "_" (Spark's readers skip it) and names its owner
+ * (UUID, pid, the pid's start, host), then renamed to the run's own name,
+ * {@code run-<started millis>-<tag>-<run id>.parquet}, the run id a digest of the run's start
+ * instant, tag and output. Concurrent runs therefore never share a temporary directory (Spark's
+ * own append into one directory does: the first job to finish deletes DIR/_temporary under the
+ * other) and a reader sees a run's rows whole or not at all.
+ *
+ * <p>Appending is idempotent per run: a run whose file is there already is not appended again.
+ * A kill leaves at most a staging directory; each append first deletes the stale ones, those
+ * whose owner process on this host is gone, or, from another host (or without an owner in the
+ * name), older than {@link #STAGING_STALE_AFTER}.
+ *
+ * <p>A slice is named by {@code slice}, its label, and identified by {@code slice_json}: the
+ * canonical JSON of its typed values, {@code {"lang":{"type":"string","value":"en"},"d":null}}
+ * ({@code {}} for overall), equal for the same slice in every run. {@code slice_key} keeps
+ * column → value text (null for null). Read it with {@code spark.read.parquet(DIR)} (with
+ * mergeSchema when runs of different versions wrote it).
  */
 public final class HistoryTable {
     public static final String FILE_PREFIX = "run-";
-    private static final String STAGING_PREFIX = "_staging-";
+    static final String STAGING_PREFIX = "_staging-";
+    /** A staging directory whose owner cannot be asked (another host) is left alone this long. */
+    static final Duration STAGING_STALE_AFTER = Duration.ofHours(1);
+    private static final Pattern STAGING_OWNER = Pattern.compile(
+            Pattern.quote(STAGING_PREFIX) + "([0-9a-f-]{36})-(\\d+)_(-?\\d+)@(.+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private HistoryTable() {
     }
@@ -55,6 +82,7 @@ public final class HistoryTable {
         f.add(DataTypes.createStructField("slice", DataTypes.StringType, false));
         f.add(DataTypes.createStructField("slice_key",
                 DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, true), false));
+        f.add(DataTypes.createStructField("slice_json", DataTypes.StringType, false));
         for (Metric m : Metric.values()) {
             f.add(DataTypes.createStructField(m.code(), m.isCount() ? DataTypes.LongType : DataTypes.DoubleType, true));
         }
@@ -77,17 +105,21 @@ public final class HistoryTable {
             v.add(spec.preset().code());
             v.add(spec.smoothing().epsilon());
             v.add(s.label());
-            Map<String, String> key = new LinkedHashMap<>();
-            s.key().forEach((k, x) -> key.put(k, x == null ? null : x.toString()));
-            v.add(key);
+            Map<String, String> text = new LinkedHashMap<>();
+            for (int i = 0; i < s.key().columns().size(); i++) {
+                Object x = s.key().values().get(i);
+                text.put(s.key().columns().get(i), x == null ? null : SliceType.text(x));
+            }
+            v.add(text);
+            v.add(sliceJson(s.key()));
             for (Metric m : Metric.values()) {
                 double x = s.metric(m);
                 v.add(Double.isNaN(x) ? null : m.isCount() ? (Object) (long) x : (Object) x);
             }
-            Comparison c = assessment.comparisons().get(s.label());
+            Comparison c = assessment.comparisons().get(s.key());
             v.add(c == null || Double.isNaN(c.gapPsi()) ? null : c.gapPsi());
             v.add(c == null || Double.isNaN(c.gapJs()) ? null : c.gapJs());
-            List<CheckResult> mine = assessment.checks().stream().filter(r -> r.slice().equals(s.label())).toList();
+            List<CheckResult> mine = assessment.checks().stream().filter(r -> s.key().equals(r.key())).toList();
             v.add(mine.size());
             v.add((int) mine.stream().filter(r -> !r.passed()).count());
             rows.add(RowFactory.create(v.toArray()));
@@ -95,36 +127,111 @@ public final class HistoryTable {
         return rows;
     }
 
-    /** Appends {@code rows} to the table at {@code dir} as one new file; earlier files are never touched. */
-    public static void append(SparkSession spark, String dir, List<Row> rows, Instant runTime) {
-        String id = UUID.randomUUID().toString();
+    /**
+     * The canonical JSON of a slice's typed values: column → {"type", "value"} ({@link SliceType}'s
+     * code and {@link SliceType#toJson} value), null for a null value, in group-by order, no blanks.
+     */
+    static String sliceJson(SliceKey key) {
+        ObjectNode n = JSON.createObjectNode();
+        List<SliceType> types = key.types();
+        for (int i = 0; i < types.size(); i++) {
+            if (types.get(i) == null) {
+                n.putNull(key.columns().get(i));
+            } else {
+                ObjectNode typed = n.putObject(key.columns().get(i));
+                typed.put("type", types.get(i).code());
+                typed.set("value", JSON.valueToTree(SliceType.toJson(key.values().get(i))));
+            }
+        }
+        try {
+            return JSON.writeValueAsString(n);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Appends {@code rows}, one run's (run_tag and output as in {@link #rows}), to the table at
+     * {@code dir} as the run's own file; earlier files are never touched. Returns false when that
+     * run's file is there already (nothing is written).
+     */
+    public static boolean append(SparkSession spark, String dir, List<Row> rows, Instant runTime) {
+        if (rows.isEmpty()) {
+            return false;
+        }
         Path table = new Path(dir);
-        Path staging = new Path(table, STAGING_PREFIX + id);
+        Path target = new Path(table, fileName(runTime, rows.get(0).getString(1), rows.get(0).getString(2)));
+        OutputClaim.Owner me = OutputClaim.Owner.current();
+        Path staging = new Path(table, stagingName(me));
         FileSystem fs;
         try {
             fs = table.getFileSystem(spark.sparkContext().hadoopConfiguration());
             fs.mkdirs(table);
+            deleteStaleStaging(fs, table, me);
+            if (fs.exists(target)) {
+                return false;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the history table " + dir, e);
         }
         try {
             spark.createDataFrame(rows, schema()).coalesce(1).write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
-            for (FileStatus f : fs.listStatus(staging)) {
-                String name = f.getPath().getName();
-                if (name.endsWith(".parquet")) {
-                    Path target = new Path(table, FILE_PREFIX + runTime.toEpochMilli() + "-" + id + "-" + name);
-                    if (!fs.rename(f.getPath(), target)) {
-                        throw new IOException("cannot move " + f.getPath() + " to " + target);
-                    }
-                }
+            FileStatus[] parts = fs.listStatus(staging, p -> p.getName().endsWith(".parquet"));
+            if (parts.length != 1) {
+                throw new IOException(staging + " holds " + parts.length + " Parquet files, not 1");
             }
+            if (!fs.rename(parts[0].getPath(), target) && !fs.exists(target)) {
+                throw new IOException("cannot move " + parts[0].getPath() + " to " + target);
+            }
+            return true;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to the history table " + dir, e);
         } finally {
             try {
                 fs.delete(staging, true);
             } catch (IOException e) {
-                // The staging directory starts with "_": readers skip it; nothing more to do.
+                // The staging directory starts with "_": readers skip it, and a later append deletes it.
+            }
+        }
+    }
+
+    /** {@code run-<started millis>-<tag>-<run id>.parquet}: the tag cut to 40 safe characters, the id 16 hex digits. */
+    static String fileName(Instant runTime, String tag, String output) {
+        String safeTag = tag == null ? "" : tag.replaceAll("[^A-Za-z0-9._-]", "_");
+        safeTag = safeTag.substring(0, Math.min(40, safeTag.length()));
+        String id = runTime + "\n" + tag + "\n" + output;
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+            return FILE_PREFIX + runTime.toEpochMilli() + "-" + safeTag + "-" + HexFormat.of().formatHex(digest, 0, 8)
+                    + ".parquet";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code _staging-<uuid>-<pid>_<pid start>@<host>}. */
+    static String stagingName(OutputClaim.Owner owner) {
+        return STAGING_PREFIX + owner.id() + "-" + owner.pid() + "_" + owner.pidStart() + "@" + owner.host();
+    }
+
+    /** Deletes the staging directories of appends that can no longer finish. */
+    private static void deleteStaleStaging(FileSystem fs, Path table, OutputClaim.Owner me) throws IOException {
+        for (FileStatus f : fs.listStatus(table, p -> p.getName().startsWith(STAGING_PREFIX))) {
+            Matcher m = STAGING_OWNER.matcher(f.getPath().getName());
+            long modified = f.getModificationTime();
+            boolean stale;
+            if (m.matches() && m.group(4).equals(me.host())) {
+                stale = new OutputClaim.Owner(m.group(1), m.group(4), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
+                        "").isStale(modified);
+            } else {
+                stale = System.currentTimeMillis() - modified > STAGING_STALE_AFTER.toMillis();
+            }
+            if (stale) {
+                try {
+                    fs.delete(f.getPath(), true);
+                } catch (IOException e) {
+                    // another append is deleting it too
+                }
             }
         }
     }

@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.smoothkl.audit.Metric;
 import org.smoothkl.audit.SliceKey;
+import org.smoothkl.audit.SliceType;
 
 /**
  * DIR/report.html, rendered from summary.json alone (so {@code report --output DIR} re-renders a
@@ -52,16 +53,17 @@ public final class HtmlReport {
     private HtmlReport() {
     }
 
-    /** One summary of the page: "overall" or a slice, with its summary.json object. */
-    private record Part(String label, JsonNode summary) {
+    /** One summary of the page: "overall" or a slice, with its "key" ({} for overall) and its summary.json object. */
+    private record Part(String label, JsonNode key, JsonNode summary) {
     }
 
     public static String render(JsonNode summary) {
         JsonNode config = summary.path("config");
         List<Part> parts = new ArrayList<>();
-        parts.add(new Part("overall", summary.path("overall")));
+        parts.add(new Part(SliceKey.OVERALL.label(), NODES.objectNode(), summary.path("overall")));
+        Map<String, SliceType> types = SummaryReader.sliceTypes(summary);
         for (JsonNode s : summary.path("slices")) {
-            parts.add(new Part(label(s.path("key")), s));
+            parts.add(new Part(SummaryReader.key(s.path("key"), types).label(), s.path("key"), s));
         }
         boolean hasBaseline = summary.hasNonNull("baseline");
         Map<String, JsonNode> charts = new LinkedHashMap<>();
@@ -179,16 +181,17 @@ public final class HtmlReport {
                     }
                 }
             }
-            h.append("<td>").append(checkCell(checks, p.label())).append("</td></tr>\n");
+            h.append("<td>").append(checkCell(checks, p)).append("</td></tr>\n");
         }
         h.append("</table>\n</section>\n");
     }
 
-    private static String checkCell(JsonNode checks, String label) {
+    /** The verdicts on a part: checks whose "key" is the part's (by label in a summary.json without check keys). */
+    private static String checkCell(JsonNode checks, Part part) {
         int passed = 0;
         List<String> failed = new ArrayList<>();
         for (JsonNode c : checks) {
-            if (c.path("slice").asText().equals(label)) {
+            if (c.has("key") ? c.get("key").equals(part.key()) : c.path("slice").asText().equals(part.label())) {
                 if (c.path("passed").asBoolean()) {
                     passed++;
                 } else {
@@ -216,7 +219,7 @@ public final class HtmlReport {
     private static void section(StringBuilder h, int i, Part p, JsonNode config, JsonNode checks, boolean hasBaseline) {
         JsonNode s = p.summary();
         h.append("<section class=\"slice\" id=\"s").append(i).append("\" data-slice=\"").append(esc(p.label())).append("\">\n")
-                .append("<h2>").append(esc(p.label())).append(" <small>").append(checkCell(checks, p.label()))
+                .append("<h2>").append(esc(p.label())).append(" <small>").append(checkCell(checks, p))
                 .append("</small></h2>\n<div class=\"charts\">\n");
         h.append("<figure><div class=\"box\"><canvas id=\"gap-").append(i).append("\" class=\"chart chart-gap\"")
                 .append(" role=\"img\" aria-label=\"gap histogram of ").append(esc(p.label())).append("\"></canvas></div>\n")
@@ -463,11 +466,6 @@ public final class HtmlReport {
         labels.put("boxHeight", 7);
         labels.put("pointStyleWidth", 22);
         return c;
-    }
-
-    /** "col=value, …" as {@link SliceKey#label()} writes it. */
-    private static String label(JsonNode key) {
-        return SummaryReader.key(key).label();
     }
 
     private static void fact(StringBuilder h, String name, String value) {

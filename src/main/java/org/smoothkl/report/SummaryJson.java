@@ -22,14 +22,21 @@ import org.smoothkl.audit.RunSnapshot;
 import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceSnapshot;
 import org.smoothkl.audit.SliceSummary;
+import org.smoothkl.audit.SliceType;
 import org.smoothkl.loss.LossKind;
 import org.smoothkl.loss.Preset;
 
 /**
- * summary.json: {"config", "run", "verdict", "checks", "baseline", "overall", "slices": [{"key", ...}]}.
- * Means with no valid row are null; infinite values (the optimal gap at ε = 0) are the strings
- * "Infinity"/"-Infinity", as in the golden files. With a baseline, each summary has a
- * "baseline" object (null for a slice the baseline lacks).
+ * summary.json: {"config", "run", "verdict", "checks", "baseline", "overall", "slice_columns",
+ * "slices": [{"key", ...}]}. Means with no valid row are null; infinite values (the optimal gap at
+ * ε = 0) are the strings "Infinity"/"-Infinity", as in the golden files. With a baseline, each
+ * summary has a "baseline" object (null for a slice the baseline lacks).
+ *
+ * <p>A slice is its typed values: "slice_columns" lists each group-by column with its type
+ * ({@link SliceType}'s code, Spark's name; null when every value of the column is null), and each
+ * slice's "key" maps column → value, JSON's own for strings, booleans and numbers and the type's
+ * text for the others ({@link SliceType#toJson}). Each check verdict names its summary by "slice"
+ * (the label) and "key" ({} for overall, null when the selector matched nothing).
  */
 public final class SummaryJson {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -65,13 +72,19 @@ public final class SummaryJson {
             b.put("tag", baseline.tag());
         }
         AuditSpec spec = result.spec();
-        root.set("overall", summary(result.overall(), spec, assessment, Assessment.OVERALL));
+        root.set("overall", summary(result.overall(), spec, assessment, SliceKey.OVERALL));
+        ArrayNode columns = root.putArray("slice_columns");
+        result.sliceTypes().forEach((name, type) -> {
+            ObjectNode c = columns.addObject();
+            c.put("name", name);
+            c.put("type", type == null ? null : type.code());
+        });
         ArrayNode slices = root.putArray("slices");
         if (!spec.groupBy().isEmpty()) {
             for (Map.Entry<SliceKey, SliceSummary> e : result.slices().entrySet()) {
                 ObjectNode slice = NODES.objectNode();
-                slice.set("key", JSON.valueToTree(jsonSafe(e.getKey().asMap())));
-                slice.setAll(summary(e.getValue(), spec, assessment, e.getKey().label()));
+                slice.set("key", key(e.getKey()));
+                slice.setAll(summary(e.getValue(), spec, assessment, e.getKey()));
                 slices.add(slice);
             }
         }
@@ -86,7 +99,7 @@ public final class SummaryJson {
      * A slice's summary. Its metrics are named one by one in summary.json's order, which is not
      * {@link Metric}'s (other keys sit among them); preset_loss is an object holding the number as "value".
      */
-    static ObjectNode summary(SliceSummary s, AuditSpec spec, Assessment assessment, String label) {
+    static ObjectNode summary(SliceSummary s, AuditSpec spec, Assessment assessment, SliceKey key) {
         Preset preset = spec.preset();
         ObjectNode n = NODES.objectNode();
         metrics(n, s, spec, ROWS, VALID, IGNORED, INVALID);
@@ -121,7 +134,7 @@ public final class SummaryJson {
         n.set("reliability", reliability(s.reliability()));
 
         if (assessment.baseline() != null) {
-            Comparison c = assessment.comparisons().get(label);
+            Comparison c = assessment.comparisons().get(key);
             if (c == null) {
                 n.putNull("baseline");
             } else {
@@ -213,6 +226,7 @@ public final class SummaryJson {
         ObjectNode n = NODES.objectNode();
         n.put("check", r.check().text());
         n.put("slice", r.slice());
+        n.set("key", r.key() == null ? NODES.nullNode() : key(r.key()));
         n.put("kind", r.check().kind().code());
         n.put("term", r.check().term());
         n.put("metric", r.check().metric() == null ? r.check().term() : r.check().metric().code());
@@ -234,11 +248,8 @@ public final class SummaryJson {
         }
     }
 
-    /** Slice values JSON can hold as they are (text, numbers, booleans); others as their text. */
-    private static Map<String, Object> jsonSafe(Map<String, Object> key) {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        key.forEach((k, v) -> out.put(k, v == null || v instanceof Number || v instanceof Boolean || v instanceof String
-                ? v : v.toString()));
-        return out;
+    /** A slice's "key": column → {@link SliceType#toJson} value, in group-by order. */
+    static ObjectNode key(SliceKey key) {
+        return JSON.valueToTree(key.toJson());
     }
 }

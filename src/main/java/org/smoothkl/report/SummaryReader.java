@@ -14,6 +14,8 @@ import org.smoothkl.audit.ReliabilityBin;
 import org.smoothkl.audit.RunSnapshot;
 import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceSnapshot;
+import org.smoothkl.audit.SliceType;
+import org.smoothkl.loss.WireCode;
 
 /**
  * Reads a finished run's summary.json back: as a tree (for the report) or as a
@@ -48,25 +50,57 @@ public final class SummaryReader {
             throw new AuditInputException(path + "/summary.json has no valid bins and gap_range in its config", e);
         }
         Integer calibrationBins = config.hasNonNull("calibration_bins") ? config.get("calibration_bins").asInt() : null;
-        Map<String, SliceSnapshot> slices = new LinkedHashMap<>();
-        slices.put("overall", slice(SliceKey.OVERALL, root.get("overall")));
-        for (JsonNode s : root.path("slices")) {
-            SliceKey key = key(s.path("key"));
-            slices.put(key.label(), slice(key, s));
+        Map<String, SliceType> types;
+        Map<SliceKey, SliceSnapshot> slices = new LinkedHashMap<>();
+        slices.put(SliceKey.OVERALL, slice(SliceKey.OVERALL, root.get("overall")));
+        try {
+            types = sliceTypes(root);
+            for (JsonNode s : root.path("slices")) {
+                SliceKey key = key(s.path("key"), types);
+                if (slices.put(key, slice(key, s)) != null) {
+                    throw new IllegalArgumentException("two slices are " + key.label());
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new AuditInputException(path + "/summary.json: " + e.getMessage(), e);
         }
         JsonNode run = root.path("run");
         return new RunSnapshot(path, run.path("started").asText(null), run.path("tag").asText(null), histogram,
-                calibrationBins, slices);
+                calibrationBins, types, slices);
     }
 
-    /** A slice key as summary.json writes it back into a {@link SliceKey}. */
-    static SliceKey key(JsonNode key) {
+    /** Column → type of "slice_columns"; null for a summary.json written before it was recorded. */
+    static Map<String, SliceType> sliceTypes(JsonNode root) {
+        if (!root.has("slice_columns")) {
+            return null;
+        }
+        Map<String, SliceType> types = new LinkedHashMap<>();
+        for (JsonNode c : root.path("slice_columns")) {
+            types.put(c.path("name").asText(), c.hasNonNull("type") ? WireCode.parse(SliceType.class, c.get("type").asText(),
+                    "slice column type") : null);
+        }
+        return types;
+    }
+
+    /**
+     * A slice's "key" back into a {@link SliceKey}: each value read as its column's type; without
+     * one (an older summary.json), as JSON typed it (text, boolean, bigint or double).
+     */
+    static SliceKey key(JsonNode key, Map<String, SliceType> types) {
         List<String> columns = new ArrayList<>();
         List<Object> values = new ArrayList<>();
         key.fields().forEachRemaining(e -> {
             columns.add(e.getKey());
             JsonNode v = e.getValue();
-            values.add(v.isNull() ? null : v.isNumber() ? v.numberValue() : v.isBoolean() ? v.booleanValue() : v.asText());
+            SliceType t = types == null ? null : types.get(e.getKey());
+            if (v.isNull()) {
+                values.add(null);
+            } else if (t != null) {
+                values.add(t.parse(v.asText()));
+            } else {
+                values.add(v.isIntegralNumber() ? (Object) v.asLong() : v.isNumber() ? (Object) v.asDouble()
+                        : v.isBoolean() ? (Object) v.asBoolean() : v.asText());
+            }
         });
         return new SliceKey(columns, values);
     }
@@ -84,7 +118,7 @@ public final class SummaryReader {
             gap[i + 1] = counts.get(i).asLong();
         }
         gap[gap.length - 1] = h.path("overflow").asLong();
-        return new SliceSnapshot(key.label(), key.asMap(), metrics, gap, reliability(s.path("reliability")));
+        return new SliceSnapshot(key, metrics, gap, reliability(s.path("reliability")));
     }
 
     static List<ReliabilityBin> reliability(JsonNode table) {

@@ -24,7 +24,9 @@ import org.smoothkl.audit.SliceSummary;
 
 /**
  * The console summary: one line per slice and one for the whole input; with a baseline also the
- * gap histogram's PSI against it.
+ * gap histogram's PSI against it. A slice is named by its label with control characters as
+ * escapes and each value cut to {@value SliceKey#CONSOLE_VALUE_CHARS} characters ("…" where cut;
+ * summary.json has them whole).
  */
 public final class SummaryTable {
     /** A column of one metric; headed by the metric's code unless named otherwise. */
@@ -53,10 +55,10 @@ public final class SummaryTable {
         rows.add(header.toArray(String[]::new));
         if (!result.spec().groupBy().isEmpty()) {
             for (Map.Entry<SliceKey, SliceSummary> e : result.slices().entrySet()) {
-                rows.add(line(e.getKey().label(), e.getValue(), result, assessment));
+                rows.add(line(e.getKey(), e.getValue(), result, assessment));
             }
         }
-        rows.add(line(Assessment.OVERALL, result.overall(), result, assessment));
+        rows.add(line(SliceKey.OVERALL, result.overall(), result, assessment));
         int[] width = new int[rows.get(0).length];
         for (String[] r : rows) {
             for (int i = 0; i < r.length; i++) {
@@ -81,8 +83,8 @@ public final class SummaryTable {
         return out.toString();
     }
 
-    private static String[] line(String name, SliceSummary s, AuditResult result, Assessment assessment) {
-        List<String> cells = new ArrayList<>(List.of(name));
+    private static String[] line(SliceKey key, SliceSummary s, AuditResult result, Assessment assessment) {
+        List<String> cells = new ArrayList<>(List.of(key.label(SliceKey.CONSOLE_VALUE_CHARS)));
         for (Column c : COLUMNS) {
             Metric m = c.metric();
             double v = m.of(s, result.spec());
@@ -90,7 +92,7 @@ public final class SummaryTable {
                     : m == GAP_OPT && s.optimalGap(result.spec().smoothing()) == null ? "varies" : num(v));
         }
         if (assessment.baseline() != null) {
-            Comparison c = assessment.comparisons().get(name);
+            Comparison c = assessment.comparisons().get(key);
             cells.add(c == null ? "no baseline" : num(c.gapPsi()));
         }
         return cells.toArray(String[]::new);

@@ -246,7 +246,7 @@ class AuditFeaturesTest {
     /** A history row with the table's schema: run time, tag, and zeros. */
     private static Row row(Instant t, String tag, int i) {
         List<Object> v = new ArrayList<>(List.of(java.sql.Timestamp.from(t), tag, "out", "in", "seed", 0.1, "slice=" + i,
-                Map.of("slice", Integer.toString(i))));
+                Map.of("slice", Integer.toString(i)), "{\"slice\":{\"type\":\"int\",\"value\":" + i + "}}"));
         for (Metric m : Metric.values()) {
             v.add(m.isCount() ? (Object) 0L : (Object) 0.0);
         }

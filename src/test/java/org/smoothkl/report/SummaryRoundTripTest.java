@@ -68,13 +68,14 @@ class SummaryRoundTripTest {
     void aSummaryReadBackAsABaselineIsWhatWasWritten() {
         AuditResult result = result(spec(0.1, List.of(), null), 1);
         RunSnapshot read = SummaryReader.snapshot(summaryJson(result, null), "dir");
-        Map<String, SliceSnapshot> written = Assessment.of(result, null).slices();
+        Map<SliceKey, SliceSnapshot> written = Assessment.of(result, null).slices();
         assertThat(read.slices().keySet()).containsExactlyElementsOf(written.keySet());
         assertThat(read.histogram()).isEqualTo(HIST);
         assertThat(read.calibrationBins()).isEqualTo(CAL.bins());
         assertThat(read.started()).isEqualTo("2026-11-28T00:00:00Z");
-        written.forEach((label, w) -> {
-            SliceSnapshot r = read.slices().get(label);
+        written.forEach((key, w) -> {
+            SliceSnapshot r = read.slices().get(key);
+            String label = key.label();
             assertThat(r.key()).isEqualTo(w.key());
             for (Metric m : Metric.values()) {
                 assertThat(Double.valueOf(r.metric(m))).as("%s %s", label, m.code()).isEqualTo(Double.valueOf(w.metric(m)));
@@ -89,7 +90,7 @@ class SummaryRoundTripTest {
         });
         // ε = 0: the optimal gap is +∞, written as "Infinity" and read back as such.
         RunSnapshot zero = SummaryReader.snapshot(summaryJson(result(spec(0.0, List.of(), null), 1), null), "dir");
-        assertThat(zero.slices().get("overall").metric(Metric.GAP_OPT)).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(zero.slices().get(SliceKey.OVERALL).metric(Metric.GAP_OPT)).isEqualTo(Double.POSITIVE_INFINITY);
     }
 
     /** The keys of a slice, in the order summary.json has held them since before its metric keys came from Metric. */
@@ -127,8 +128,9 @@ class SummaryRoundTripTest {
         base.requireComparableWith(spec(0.1, List.of(), "old"));
         AuditResult now = result(spec(0.1, List.of("delta(mean_kl)<=1", "delta(ece)<=1"), "old"), 3);
         Assessment a = Assessment.of(now, base);
-        assertThat(a.comparisons().get("slice=a").difference(Metric.MEAN_KL)).isFinite();
-        assertThat(a.comparisons().get("slice=a").difference(Metric.ECE)).isNaN();
+        SliceKey sliceA = new SliceKey(List.of("slice"), List.of("a"));
+        assertThat(a.comparisons().get(sliceA).difference(Metric.MEAN_KL)).isFinite();
+        assertThat(a.comparisons().get(sliceA).difference(Metric.ECE)).isNaN();
         assertThat(a.checks().stream().filter(c -> c.check().term().equals("delta(ece)"))).allMatch(c -> !c.passed());
         // ... and the report draws without the baseline's reliability overlay.
         String html = HtmlReport.render(JSON.readTree(summaryJson(now, base)));
@@ -146,8 +148,8 @@ class SummaryRoundTripTest {
         assertThat(html).startsWith("<!DOCTYPE html>").contains("Content-Security-Policy\" content=\"default-src 'none'");
         assertThat(html).doesNotContainPattern("(?i)<script[^>]+src=").doesNotContainPattern("(?i)<link[^>]+href=")
                 .doesNotContainPattern("(?i)<img[^>]+src=\"http");
-        // The slice named <b>&'" appears only escaped, in the page and in the chart data.
-        assertThat(html).doesNotContain("<b>&'\"").contains("slice=&lt;b&gt;&amp;&#39;&quot;");
+        // The slice named <b>&'" appears only escaped, in the page and in the chart data (its label quotes it).
+        assertThat(html).doesNotContain("<b>&'\"").contains("slice=&quot;&lt;b&gt;&amp;&#39;\\&quot;&quot;");
         assertThat(html).contains("\\u003cb>");
         assertThat(html).contains("FAIL:");
         assertThat(html).contains("Chart.js v" + ChartJs.version());
