@@ -27,13 +27,13 @@ import org.smoothkl.loss.ScalarKernel;
 import org.smoothkl.loss.Smoothing;
 import org.smoothkl.loss.SyntheticLogits;
 import org.smoothkl.job.AuditJob;
-import org.smoothkl.input.SyntheticDataset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import org.smoothkl.input.InputReader;
 import org.smoothkl.audit.InputFormat;
 import org.smoothkl.audit.EngineChoice;
+import org.smoothkl.output.SyntheticOutput;
 
 /**
  * The CPU benchmark (submit/bench): for each K, interleaved and repeated after a warm-up round,
@@ -138,7 +138,7 @@ public final class Bench implements Callable<Integer> {
         Path p = dataDir.toPath().resolve("k" + k + "-rows" + rows);
         if (!Files.exists(p.resolve("_SUCCESS"))) {
             System.err.printf(Locale.ROOT, "generating %d rows at K=%d into %s%n", rows, k, p);
-            SyntheticDataset.write(spark, rows, k, EPSILON, 3, 42, p.toString(), true);
+            SyntheticOutput.write(spark, rows, k, EPSILON, 3, 42, p.toString(), true);
         }
         return p;
     }
