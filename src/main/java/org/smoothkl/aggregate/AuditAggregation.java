@@ -109,7 +109,8 @@ public final class AuditAggregation {
         if (SparkInternals.partitions(partitions) <= driverMaxPartitions) {
             // collectAsList runs the plan's own RDD, the one counted (Dataset.rdd() would plan a deserializer anew)
             List<Row> last = finishOnDriver(partitions.collectAsList(), partitions.schema(), spec.groupBy().size());
-            return slices(last, false, spec.groupBy(), spec.histogram(), spec.calibration());
+            return slices(last, false, Spellings.of(partitions.schema(), spec.groupBy()), spec.groupBy(), spec.histogram(),
+                    spec.calibration());
         }
         return slices(planOfPartitionLevel(partitions, spec), spec.groupBy(), spec.histogram(), spec.calibration());
     }
@@ -127,20 +128,26 @@ public final class AuditAggregation {
     /** One state per slice from the rows of {@link #aggregate} or {@link #upperLevels}. */
     private static Map<SliceKey, SliceSummary> slices(Dataset<Row> aggregated, List<String> groupBy, GapHistogramSpec spec,
                                                       CalibrationSpec calibration) {
-        return slices(aggregated.collectAsList(), sequences(aggregated), groupBy, spec, calibration);
+        return slices(aggregated.collectAsList(), sequences(aggregated), Spellings.of(aggregated.schema(), groupBy), groupBy,
+                spec, calibration);
     }
 
     /** One state per slice from the tree's last level: rows of {@link #upperLevels} or {@link #finishOnDriver}. */
-    static Map<SliceKey, SliceSummary> slices(List<Row> rows, boolean sequences, List<String> groupBy, GapHistogramSpec spec,
-                                              CalibrationSpec calibration) {
+    static Map<SliceKey, SliceSummary> slices(List<Row> rows, boolean sequences, Spellings spellings, List<String> groupBy,
+                                              GapHistogramSpec spec, CalibrationSpec calibration) {
         Map<SliceKey, SliceSummary> slices = new HashMap<>();
+        Map<SliceKey, List<Object>> names = new HashMap<>();
         int g = groupBy.size();
         for (Row r : rows) {
             List<Object> values = new ArrayList<>(g);
             for (int i = 0; i < g; i++) {
                 values.add(r.get(i));
             }
-            SliceSummary s = slices.computeIfAbsent(new SliceKey(groupBy, values), k -> new SliceSummary(spec, calibration));
+            SliceKey key = new SliceKey(groupBy, spellings.group(values));
+            if (!spellings.none()) {
+                names.merge(key, spellings.spelled(values, r), spellings::smaller);
+            }
+            SliceSummary s = slices.computeIfAbsent(key, k -> new SliceSummary(spec, calibration));
             String status = r.getAs(MetricColumns.STATUS);
             long n = r.getAs(LevelRow.COUNT);
             if (status == null) { // the histogram or the calibration grouping set; null keys are rows not valid
@@ -166,7 +173,7 @@ public final class AuditAggregation {
                         orNaN(r.getAs(LevelRow.SEQ_NLL_MIN)), orNaN(r.getAs(LevelRow.SEQ_NLL_MAX))));
             }
         }
-        return slices;
+        return spellings.none() ? slices : spellings.named(slices, names);
     }
 
     /** Token sequences: the scored rows, and every level of the tree, carry the per-sequence columns. */
@@ -210,6 +217,8 @@ public final class AuditAggregation {
             selected.add(col(TokenSequences.SEQ_LOSS));
             selected.add(col(TokenSequences.SEQ_NLL));
         }
+        Spellings spellings = Spellings.of(scored.schema(), groupBy);
+        selected.addAll(spellings.columns());
         Dataset<Row> rows = scored.select(selected.toArray(Column[]::new));
 
         Column block = col(LevelRow.BLOCK);
@@ -221,7 +230,8 @@ public final class AuditAggregation {
         return rows.groupingSets(
                         CollectionConverters.asScala(List.of(seq(statusKey), seq(bucketKey), seq(calibrationKey))).toList(),
                         keyWithBlock.toArray(Column[]::new))
-                .agg(count(lit(1)).as(LevelRow.COUNT), withSequences(firstLevelAggregates(), sequences, true));
+                .agg(count(lit(1)).as(LevelRow.COUNT),
+                        plus(withSequences(firstLevelAggregates(), sequences, true), spellings.aggregates()));
     }
 
     /** The levels above the first: regroup by shifted block ids, then per key. */
@@ -236,18 +246,18 @@ public final class AuditAggregation {
     static Dataset<Row> upperLevels(Dataset<Row> level, List<String> groupBy, int done) {
         Dataset<Row> upTo = levels(level, groupBy, done, LEVEL_SHIFTS.length + 1);
         return upTo.groupBy(key(groupBy).toArray(Column[]::new))
-                .agg(sum(LevelRow.COUNT).as(LevelRow.COUNT), withSequences(upperLevelAggregates(), sequences(level), false));
+                .agg(sum(LevelRow.COUNT).as(LevelRow.COUNT), upperLevelAggregates(level, groupBy));
     }
 
     /** From level {@code done} to level {@code to} (at most {@code LEVEL_SHIFTS.length + 1}), each by shifted block ids. */
     static Dataset<Row> levels(Dataset<Row> level, List<String> groupBy, int done, int to) {
-        boolean sequences = sequences(level);
+        Column[] aggregates = upperLevelAggregates(level, groupBy);
         List<Column> key = key(groupBy);
         for (int l = done; l < to; l++) {
             List<Column> keyWithBlock = new ArrayList<>(key);
             keyWithBlock.add(shiftright(col(LevelRow.BLOCK), LEVEL_SHIFTS[l - 1]).as(LevelRow.BLOCK));
             level = level.groupBy(keyWithBlock.toArray(Column[]::new))
-                    .agg(sum(LevelRow.COUNT).as(LevelRow.COUNT), withSequences(upperLevelAggregates(), sequences, false));
+                    .agg(sum(LevelRow.COUNT).as(LevelRow.COUNT), aggregates);
         }
         return level;
     }
@@ -304,6 +314,12 @@ public final class AuditAggregation {
         return a.toArray(Column[]::new);
     }
 
+    /** The aggregates of a level above the first over {@code level}'s rows (with their per-sequence and spelling columns). */
+    private static Column[] upperLevelAggregates(Dataset<Row> level, List<String> groupBy) {
+        return plus(withSequences(upperLevelAggregates(), sequences(level), false),
+                Spellings.of(level.schema(), groupBy).aggregates());
+    }
+
     private static Column[] upperLevelAggregates() {
         List<Column> a = new ArrayList<>();
         // the doubles in block order; correct, a long, is exact in any order
@@ -343,6 +359,12 @@ public final class AuditAggregation {
         a.add(min(col(firstLevel ? nll : LevelRow.SEQ_NLL_MIN)).as(LevelRow.SEQ_NLL_MIN));
         a.add(max(col(firstLevel ? nll : LevelRow.SEQ_NLL_MAX)).as(LevelRow.SEQ_NLL_MAX));
         return a.toArray(Column[]::new);
+    }
+
+    private static Column[] plus(Column[] head, List<Column> tail) {
+        List<Column> all = new ArrayList<>(List.of(head));
+        all.addAll(tail);
+        return all.toArray(Column[]::new);
     }
 
     private static List<Column> concat(List<Column> head, Column... tail) {
