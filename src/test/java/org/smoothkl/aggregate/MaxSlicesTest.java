@@ -63,6 +63,29 @@ class MaxSlicesTest {
         assertThat(summary.at("/config/max_slices").asInt()).isEqualTo(6);
     }
 
+    /** A run of exactly the default limit's slices writes its report in seconds, a few megabytes (both printed). */
+    @Test
+    void aReportAtTheDefaultLimitIsUsable() throws IOException {
+        int n = AuditSpec.DEFAULT_MAX_SLICES;
+        Path data = parquet("SELECT concat('slice-', CAST(id % " + n + " AS STRING)) AS k, " + LABEL_AND_LOGITS
+                + " FROM range(0, " + 5 * n + ", 1, 2)");
+        long started = System.nanoTime();
+        CliRun r = run(data, "--group-by", "k");
+        double runSeconds = (System.nanoTime() - started) / 1e9;
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String summary = Files.readString(tmp.resolve("out/summary.json"));
+        assertThat(JSON.readTree(summary).get("slices")).hasSize(n);
+        started = System.nanoTime();
+        String html = org.smoothkl.report.HtmlReport.render(org.smoothkl.report.SummaryReader.tree(summary, "summary.json"));
+        double renderSeconds = (System.nanoTime() - started) / 1e9;
+        long bytes = Files.size(tmp.resolve("out/report.html"));
+        System.out.printf("max-slices: %d slices: run %.1f s, report.html %.1f MB rendered again in %.2f s%n", n, runSeconds,
+                bytes / 1e6, renderSeconds);
+        assertThat(html).as("a section per slice after overall").contains("id=\"s" + n + "\"");
+        assertThat(bytes).as("report.html bytes").isLessThan(16_000_000);
+        assertThat(renderSeconds).as("seconds to render report.html").isLessThan(30);
+    }
+
     /** Two columns of 2 and 3 values: 6 slices, each column alone under the limit. */
     @Test
     void slicesAreCombinationsOfValues() throws IOException {
