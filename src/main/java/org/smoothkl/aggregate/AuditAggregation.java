@@ -14,9 +14,12 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -87,12 +90,15 @@ public final class AuditAggregation {
 
     /** One state per slice of scored rows (a frame with {@link MetricColumns}): the whole tree in SQL. */
     public static Map<SliceKey, SliceSummary> ofScored(Dataset<Row> scored, AuditSpec spec) {
-        return summarize(scored, spec.groupBy(), spec.histogram(), spec.calibration());
+        return slices(aggregate(scored, spec.groupBy(), spec.histogram(), spec.calibration()), spec.groupBy(),
+                spec.histogram(), spec.calibration(), limit(spec));
     }
 
+    /** {@link #ofScored} with no limit on the slices. */
     static Map<SliceKey, SliceSummary> summarize(Dataset<Row> scored, List<String> groupBy, GapHistogramSpec spec,
                                                  CalibrationSpec calibration) {
-        return slices(aggregate(scored, groupBy, spec, calibration), groupBy, spec, calibration);
+        return slices(aggregate(scored, groupBy, spec, calibration), groupBy, spec, calibration,
+                new SliceLimit(groupBy, Integer.MAX_VALUE));
     }
 
     /**
@@ -105,12 +111,21 @@ public final class AuditAggregation {
 
     /** {@link #ofPartitionLevel(Dataset, AuditSpec)} with another partition limit (tests: 0 forces SQL). */
     static Map<SliceKey, SliceSummary> ofPartitionLevel(Dataset<Row> partitions, AuditSpec spec, int driverMaxPartitions) {
-        if (SparkInternals.partitions(partitions) <= driverMaxPartitions) {
-            // collectAsList runs the plan's own RDD, the one counted (Dataset.rdd() would plan a deserializer anew)
-            List<Row> last = finishOnDriver(partitions.collectAsList(), partitions.schema(), spec.groupBy().size());
-            return slices(last, false, spec.groupBy(), spec.histogram(), spec.calibration());
-        }
-        return slices(planOfPartitionLevel(partitions, spec), spec.groupBy(), spec.histogram(), spec.calibration());
+        SliceLimit limit = limit(spec);
+        // the scoring tasks count their slices too (PartitionLevel), under this job's limit
+        return limit.around(partitions.sparkSession().sparkContext(), () -> {
+            if (SparkInternals.partitions(partitions) <= driverMaxPartitions) {
+                // collectAsList runs the plan's own RDD, the one counted (Dataset.rdd() would plan a deserializer anew)
+                List<Row> last = finishOnDriver(partitions.collectAsList(), partitions.schema(), limit);
+                return slices(last, false, Spellings.of(partitions.schema(), spec.groupBy()), spec.groupBy(),
+                        spec.histogram(), spec.calibration(), limit);
+            }
+            return slices(planOfPartitionLevel(partitions, spec), spec.groupBy(), spec.histogram(), spec.calibration(), limit);
+        });
+    }
+
+    private static SliceLimit limit(AuditSpec spec) {
+        return new SliceLimit(spec.groupBy(), spec.maxSlices());
     }
 
     /** The whole aggregation of scored rows, unexecuted (for checking where its operators run). */
@@ -123,23 +138,39 @@ public final class AuditAggregation {
         return upperLevels(partitions, spec.groupBy(), 3);
     }
 
-    /** One state per slice from the rows of {@link #aggregate} or {@link #upperLevels}. */
+    /**
+     * One state per slice from the rows of {@link #aggregate} or {@link #upperLevels}. Of a run with
+     * too many slices, the driver receives no more rows than the limit's slices can have.
+     */
     private static Map<SliceKey, SliceSummary> slices(Dataset<Row> aggregated, List<String> groupBy, GapHistogramSpec spec,
-                                                      CalibrationSpec calibration) {
-        return slices(aggregated.collectAsList(), sequences(aggregated), groupBy, spec, calibration);
+                                                      CalibrationSpec calibration, SliceLimit limit) {
+        long enough = (long) limit.max() * LevelRow.maxRowsPerSlice(spec, calibration) + 1;
+        Dataset<Row> rows = enough < Integer.MAX_VALUE ? aggregated.limit((int) enough) : aggregated;
+        return slices(rows.collectAsList(), sequences(aggregated), Spellings.of(aggregated.schema(), groupBy), groupBy,
+                spec, calibration, limit);
     }
 
     /** One state per slice from the tree's last level: rows of {@link #upperLevels} or {@link #finishOnDriver}. */
-    static Map<SliceKey, SliceSummary> slices(List<Row> rows, boolean sequences, List<String> groupBy, GapHistogramSpec spec,
-                                              CalibrationSpec calibration) {
+    static Map<SliceKey, SliceSummary> slices(List<Row> rows, boolean sequences, Spellings spellings, List<String> groupBy,
+                                              GapHistogramSpec spec, CalibrationSpec calibration, SliceLimit limit) {
         Map<SliceKey, SliceSummary> slices = new HashMap<>();
+        Map<SliceKey, List<Object>> names = new HashMap<>();
         int g = groupBy.size();
         for (Row r : rows) {
             List<Object> values = new ArrayList<>(g);
             for (int i = 0; i < g; i++) {
                 values.add(r.get(i));
             }
-            SliceSummary s = slices.computeIfAbsent(new SliceKey(groupBy, values), k -> new SliceSummary(spec, calibration));
+            SliceKey key = new SliceKey(groupBy, spellings.group(values));
+            if (!spellings.none()) {
+                names.merge(key, spellings.spelled(values, r), spellings::smaller);
+            }
+            SliceSummary s = slices.get(key);
+            if (s == null) {
+                limit.check(slices.size() + 1);
+                s = new SliceSummary(spec, calibration);
+                slices.put(key, s);
+            }
             String status = r.getAs(MetricColumns.STATUS);
             long n = r.getAs(LevelRow.COUNT);
             if (status == null) { // the histogram or the calibration grouping set; null keys are rows not valid
@@ -165,7 +196,7 @@ public final class AuditAggregation {
                         orNaN(r.getAs(LevelRow.SEQ_NLL_MIN)), orNaN(r.getAs(LevelRow.SEQ_NLL_MAX))));
             }
         }
-        return slices;
+        return spellings.none() ? slices : spellings.named(slices, names);
     }
 
     /** Token sequences: the scored rows, and every level of the tree, carry the per-sequence columns. */
@@ -209,6 +240,8 @@ public final class AuditAggregation {
             selected.add(col(TokenSequences.SEQ_LOSS));
             selected.add(col(TokenSequences.SEQ_NLL));
         }
+        Spellings spellings = Spellings.of(scored.schema(), groupBy);
+        selected.addAll(spellings.columns());
         Dataset<Row> rows = scored.select(selected.toArray(Column[]::new));
 
         Column block = col(LevelRow.BLOCK);
@@ -220,7 +253,8 @@ public final class AuditAggregation {
         return rows.groupingSets(
                         CollectionConverters.asScala(List.of(seq(statusKey), seq(bucketKey), seq(calibrationKey))).toList(),
                         keyWithBlock.toArray(Column[]::new))
-                .agg(count(lit(1)).as(LevelRow.COUNT), withSequences(firstLevelAggregates(), sequences, true));
+                .agg(count(lit(1)).as(LevelRow.COUNT),
+                        plus(withSequences(firstLevelAggregates(), sequences, true), spellings.aggregates()));
     }
 
     /** The levels above the first: regroup by shifted block ids, then per key. */
@@ -235,18 +269,18 @@ public final class AuditAggregation {
     static Dataset<Row> upperLevels(Dataset<Row> level, List<String> groupBy, int done) {
         Dataset<Row> upTo = levels(level, groupBy, done, LEVEL_SHIFTS.length + 1);
         return upTo.groupBy(key(groupBy).toArray(Column[]::new))
-                .agg(sum(LevelRow.COUNT).as(LevelRow.COUNT), withSequences(upperLevelAggregates(), sequences(level), false));
+                .agg(sum(LevelRow.COUNT).as(LevelRow.COUNT), upperLevelAggregates(level, groupBy));
     }
 
     /** From level {@code done} to level {@code to} (at most {@code LEVEL_SHIFTS.length + 1}), each by shifted block ids. */
     static Dataset<Row> levels(Dataset<Row> level, List<String> groupBy, int done, int to) {
-        boolean sequences = sequences(level);
+        Column[] aggregates = upperLevelAggregates(level, groupBy);
         List<Column> key = key(groupBy);
         for (int l = done; l < to; l++) {
             List<Column> keyWithBlock = new ArrayList<>(key);
             keyWithBlock.add(shiftright(col(LevelRow.BLOCK), LEVEL_SHIFTS[l - 1]).as(LevelRow.BLOCK));
             level = level.groupBy(keyWithBlock.toArray(Column[]::new))
-                    .agg(sum(LevelRow.COUNT).as(LevelRow.COUNT), withSequences(upperLevelAggregates(), sequences, false));
+                    .agg(sum(LevelRow.COUNT).as(LevelRow.COUNT), aggregates);
         }
         return level;
     }
@@ -265,12 +299,24 @@ public final class AuditAggregation {
      * Returns the last level's rows, one per key, in the partition rows' schema (block null).
      */
     static List<Row> finishOnDriver(List<Row> partitionRows, StructType schema, int groupByColumns) {
+        return finishOnDriver(partitionRows, schema,
+                new SliceLimit(List.of(schema.names()).subList(0, groupByColumns), Integer.MAX_VALUE));
+    }
+
+    /** {@link #finishOnDriver(List, StructType, int)}, stopping at the first slice over {@code limit}, whichever partition has it. */
+    static List<Row> finishOnDriver(List<Row> partitionRows, StructType schema, SliceLimit limit) {
+        int groupByColumns = limit.groupBy().size();
         int keyWidth = LevelRow.keyWidth(groupByColumns);
         List<Row> last = new ArrayList<>();
         LevelFold perKey = new LevelFold(keyWidth, LevelFold.ONE_GROUP, values -> last.add(LevelRow.row(values, schema)));
         LevelFold partitionGroups = new LevelFold(keyWidth, LEVEL_SHIFTS[2], perKey::add);
+        Set<FirstLevelAggregator.SliceValues> seen = new HashSet<>();
         for (Row r : partitionRows) {
-            partitionGroups.add(LevelRow.values(r));
+            Object[] values = LevelRow.values(r);
+            if (seen.add(new FirstLevelAggregator.SliceValues(Arrays.copyOf(values, groupByColumns)))) {
+                limit.check(seen.size());
+            }
+            partitionGroups.add(values);
         }
         partitionGroups.finish();
         perKey.finish();
@@ -301,6 +347,12 @@ public final class AuditAggregation {
         a.add(min(col(MetricColumns.CLASSES)).as(LevelRow.MIN_K));
         a.add(max(col(MetricColumns.CLASSES)).as(LevelRow.MAX_K));
         return a.toArray(Column[]::new);
+    }
+
+    /** The aggregates of a level above the first over {@code level}'s rows (with their per-sequence and spelling columns). */
+    private static Column[] upperLevelAggregates(Dataset<Row> level, List<String> groupBy) {
+        return plus(withSequences(upperLevelAggregates(), sequences(level), false),
+                Spellings.of(level.schema(), groupBy).aggregates());
     }
 
     private static Column[] upperLevelAggregates() {
@@ -342,6 +394,12 @@ public final class AuditAggregation {
         a.add(min(col(firstLevel ? nll : LevelRow.SEQ_NLL_MIN)).as(LevelRow.SEQ_NLL_MIN));
         a.add(max(col(firstLevel ? nll : LevelRow.SEQ_NLL_MAX)).as(LevelRow.SEQ_NLL_MAX));
         return a.toArray(Column[]::new);
+    }
+
+    private static Column[] plus(Column[] head, List<Column> tail) {
+        List<Column> all = new ArrayList<>(List.of(head));
+        all.addAll(tail);
+        return all.toArray(Column[]::new);
     }
 
     private static List<Column> concat(List<Column> head, Column... tail) {

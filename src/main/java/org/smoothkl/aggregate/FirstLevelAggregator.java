@@ -67,6 +67,7 @@ final class FirstLevelAggregator {
     private final SliceColumns sliceColumns;
     private final GapHistogramSpec histogram;
     private final CalibrationSpec calibration;
+    private final SliceLimit limit;
     private final long firstRowId;
     private final Consumer<Object[]> out;
     private final Map<SliceValues, Slice> slices = new HashMap<>();
@@ -86,12 +87,16 @@ final class FirstLevelAggregator {
     private long rows;
     private long block = -1;
 
-    /** For the partition of index {@code partition}; emits the level's rows to {@code out}. */
+    /**
+     * For the partition of index {@code partition}; emits the level's rows to {@code out}. A slice
+     * over {@code limit} throws (the partition's first rows may already have gone out).
+     */
     FirstLevelAggregator(SliceColumns sliceColumns, GapHistogramSpec histogram, CalibrationSpec calibration,
-                         int partition, Consumer<Object[]> out) {
+                         SliceLimit limit, int partition, Consumer<Object[]> out) {
         this.sliceColumns = sliceColumns;
         this.histogram = histogram;
         this.calibration = calibration;
+        this.limit = limit;
         this.firstRowId = (long) partition << 33; // monotonically_increasing_id's layout
         this.out = out;
         this.scratch = new Object[sliceColumns.ordinals().length];
@@ -214,6 +219,7 @@ final class FirstLevelAggregator {
             found = slices.get(new SliceValues(sliceColumns.read(input, scratch)));
         }
         if (found == null) {
+            limit.check(known.size() + 1);
             Object[] values = sliceColumns.read(input, scratch);
             SliceValues key = new SliceValues(SliceColumns.copy(values));
             found = new Slice(key, histogram.bins() + 2, calibration.bins());

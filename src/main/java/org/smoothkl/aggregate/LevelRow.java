@@ -10,6 +10,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
+import org.smoothkl.audit.CalibrationSpec;
+import org.smoothkl.audit.GapHistogramSpec;
+import org.smoothkl.loss.InvalidReason;
 import org.smoothkl.spark.MetricColumns;
 
 /**
@@ -82,6 +85,14 @@ final class LevelRow {
     static final String SEQ_NLL_MAX = "_seq_nll_max";
 
     private LevelRow() {
+    }
+
+    /**
+     * The most rows one slice has at the last level: one per status (valid, ignored, invalid per
+     * reason), per gap bucket (with underflow, overflow and none) and per confidence bin (and none).
+     */
+    static int maxRowsPerSlice(GapHistogramSpec histogram, CalibrationSpec calibration) {
+        return 2 + InvalidReason.values().length + histogram.bins() + 3 + calibration.bins() + 1;
     }
 
     /** The key's width for {@code sliceColumns} slice columns: what a level groups by, besides its block. */

@@ -17,6 +17,7 @@ import org.smoothkl.loss.MetricsBatch;
  */
 public final class PartitionLevel implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
+    private final List<String> groupBy;
     private final FirstLevelAggregator.SliceColumns slices;
     private final StructType sliceSchema;
     private final GapHistogramSpec histogram;
@@ -24,6 +25,7 @@ public final class PartitionLevel implements java.io.Serializable {
 
     private PartitionLevel(StructType inputSchema, List<String> groupBy, GapHistogramSpec histogram,
                            CalibrationSpec calibration) {
+        this.groupBy = List.copyOf(groupBy);
         this.slices = FirstLevelAggregator.SliceColumns.of(inputSchema, groupBy);
         this.sliceSchema = FirstLevelAggregator.sliceSchema(inputSchema, groupBy);
         this.histogram = histogram;
@@ -51,7 +53,7 @@ public final class PartitionLevel implements java.io.Serializable {
         return new Partition(partition, out);
     }
 
-    /** One partition's three levels, fed row by row. */
+    /** One partition's three levels, fed row by row; more slices than its job's --max-slices stop it (exit 2). */
     public final class Partition {
         private final FirstLevelAggregator firstLevel;
         private final LevelFold blocksOfBlocks;
@@ -62,7 +64,8 @@ public final class PartitionLevel implements java.io.Serializable {
             this.partitionTotal = new LevelFold(keyWidth, AuditAggregation.LEVEL_SHIFTS[1],
                     row -> out.accept(LevelRow.internalRow(row)));
             this.blocksOfBlocks = new LevelFold(keyWidth, AuditAggregation.LEVEL_SHIFTS[0], partitionTotal::add);
-            this.firstLevel = new FirstLevelAggregator(slices, histogram, calibration, partition, blocksOfBlocks::add);
+            this.firstLevel = new FirstLevelAggregator(slices, histogram, calibration, SliceLimit.ofTask(groupBy), partition,
+                    blocksOfBlocks::add);
         }
 
         /** Before the rows of a chunk of a columnar batch that start at its row {@code firstRow}. */

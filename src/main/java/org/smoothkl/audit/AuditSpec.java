@@ -14,6 +14,7 @@ import org.smoothkl.loss.Smoothing;
  * @param baseline an earlier run's output directory, or null
  * @param history the history table's directory, or null
  * @param runTag the tag of this run in summary.json and the history table
+ * @param maxSlices the most slices a run may have: more stop it with exit 2 ({@link #DEFAULT_MAX_SLICES} unless set)
  */
 public record AuditSpec(
         String input,
@@ -32,7 +33,16 @@ public record AuditSpec(
         String output,
         boolean overwrite,
         boolean writeRows,
-        EngineChoice engine) {
+        EngineChoice engine,
+        int maxSlices) {
+
+    /**
+     * The default --max-slices. Per slice the driver holds about 2 KB of state (the gap histogram's
+     * and the calibration bins' counts), 25 KB while it writes summary.json and report.html (8 KB and
+     * two charts a slice), and a few KB of aggregation rows per partition: a thousand slices take tens
+     * of megabytes and make an 8 MB report; ten thousand, an 80 MB report of 20,000 charts, no report to read.
+     */
+    public static final int DEFAULT_MAX_SLICES = 1000;
 
     /** A run on the default engine (auto). */
     public AuditSpec(String input, InputFormat format, String logitsColumn, String labelColumn, Preset preset,
@@ -41,6 +51,15 @@ public record AuditSpec(
                      boolean overwrite, boolean writeRows) {
         this(input, format, logitsColumn, labelColumn, preset, smoothing, groupBy, histogram, calibration, checks,
                 baseline, history, runTag, output, overwrite, writeRows, EngineChoice.AUTO);
+    }
+
+    /** A run with at most {@link #DEFAULT_MAX_SLICES} slices. */
+    public AuditSpec(String input, InputFormat format, String logitsColumn, String labelColumn, Preset preset,
+                     Smoothing smoothing, List<String> groupBy, GapHistogramSpec histogram, CalibrationSpec calibration,
+                     List<Check> checks, String baseline, String history, String runTag, String output,
+                     boolean overwrite, boolean writeRows, EngineChoice engine) {
+        this(input, format, logitsColumn, labelColumn, preset, smoothing, groupBy, histogram, calibration, checks,
+                baseline, history, runTag, output, overwrite, writeRows, engine, DEFAULT_MAX_SLICES);
     }
 
     public AuditSpec {
@@ -62,6 +81,9 @@ public record AuditSpec(
         }
         if (!smoothing.epsilonInRange()) {
             throw new AuditInputException("--epsilon must lie in [0, 1], got " + smoothing.epsilon());
+        }
+        if (maxSlices < 1) {
+            throw new AuditInputException("--max-slices must be at least 1, got " + maxSlices);
         }
         if (groupBy.contains(logitsColumn) || groupBy.contains(labelColumn)) {
             throw new AuditInputException("--group-by " + groupBy + " must not name the logits or label column");
@@ -89,6 +111,7 @@ public record AuditSpec(
         m.put("bins", histogram.bins());
         m.put("gap_range", List.of(histogram.lo(), histogram.hi()));
         m.put("calibration_bins", calibration.bins());
+        m.put("max_slices", maxSlices);
         m.put("checks", checks.stream().map(Check::text).toList());
         m.put("baseline", baseline);
         m.put("history", history);

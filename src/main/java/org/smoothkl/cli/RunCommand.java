@@ -78,6 +78,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Equal-width confidence bins over [0, 1] for ECE and the reliability table (default 15).")
     Integer calibrationBins;
 
+    @Option(names = "--max-slices", paramLabel = "N",
+            description = "Most slices a run may have (default 1000); more stop it with exit 2, naming the --group-by columns.")
+    Integer maxSlices;
+
     @Option(names = "--check", paramLabel = "CHECK",
             description = {"A threshold, repeatable (replaces the config file's list); any failing verdict: exit 3.",
                 "Examples: mean_kl<=0.5   overall.mean_gap in [5, 8]   slice[slice=a].accuracy>=0.6",
@@ -131,6 +135,7 @@ final class RunCommand implements Callable<Integer> {
         flags.put("bins", bins);
         flags.put("gap-range", gapRange);
         flags.put("calibration-bins", calibrationBins);
+        flags.put("max-slices", maxSlices);
         flags.put("check", check);
         flags.put("baseline", baseline);
         flags.put("history", history);
@@ -150,7 +155,7 @@ final class RunCommand implements Callable<Integer> {
                 new CalibrationSpec(s.integer("calibration-bins")), checks,
                 s.has("baseline") ? s.string("baseline") : null, s.has("history") ? s.string("history") : null,
                 s.has("run-tag") ? s.string("run-tag") : lastName(out), out, s.flag("overwrite"), s.flag("write-rows"),
-                code(EngineChoice.class, s.string("engine"), "--engine"));
+                code(EngineChoice.class, s.string("engine"), "--engine"), s.integer("max-slices"));
     }
 
     private static InputKind inputKind(Settings s) {

@@ -1,8 +1,11 @@
 package org.smoothkl.input;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.hex;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
@@ -20,10 +23,17 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.AtomicType;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.InputFormat;
@@ -149,12 +159,16 @@ public final class InputReader {
         StructField label = field(schema, spec.labelColumn(), "--label-col");
         for (String g : spec.groupBy()) {
             StructField f = field(schema, g, "--group-by");
-            if (!(f.dataType() instanceof AtomicType)) {
+            if (!groupable(f.dataType())) {
                 throw new AuditInputException("group-by column '" + g + "' has type " + f.dataType().simpleString()
-                        + "; expected a plain value (string, number, boolean, date)");
+                        + "; expected a plain value (string, number, boolean, date, timestamp or binary)");
             }
             if (MetricColumns.NAMES.contains(g)) {
                 throw new AuditInputException("group-by column '" + g + "' clashes with the metric column of that name; rename it");
+            }
+            if (f.dataType() instanceof BinaryType) {
+                // bytes name a slice as hex text, "0x00ff": equal by content, printable in every output
+                raw = raw.withColumn(g, concat(lit("0x"), lower(hex(Columns.quoted(g)))));
             }
         }
 
@@ -209,6 +223,15 @@ public final class InputReader {
         }
         Dataset<Row> frame = raw.select(columns.toArray(Column[]::new));
         return new AuditInput(frame, logitsCol, labelCol, errorCol, spec.groupBy(), source);
+    }
+
+    /**
+     * The types a slice can be grouped by: values with an equality Spark and the summary agree on.
+     * Not nested types, variant (Spark cannot group it), intervals (a time span is no slice name).
+     */
+    private static boolean groupable(DataType t) {
+        return t instanceof BooleanType || t instanceof NumericType || t instanceof StringType || t instanceof BinaryType
+                || t instanceof DateType || t instanceof TimestampType || t instanceof TimestampNTZType;
     }
 
     /**

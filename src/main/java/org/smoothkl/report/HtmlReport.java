@@ -546,17 +546,26 @@ public final class HtmlReport {
             @media (max-width: 900px) { .charts { grid-template-columns: 1fr; } }
             """;
 
-    /** Draws every chart from the JSON configurations; records how many on the html element. */
+    /**
+     * Draws every chart from the JSON configurations, in page order, a few at a time so that a
+     * page of many slices (two thousand charts at the default --max-slices) reads and scrolls
+     * while the rest are drawn; records how many so far on the html element.
+     */
     private static final String DRAW = """
             (function () {
               'use strict';
               var configs = JSON.parse(document.getElementById('smoothkl-charts').textContent);
+              var ids = Object.keys(configs);
               var drawn = 0;
-              Object.keys(configs).forEach(function (id) {
-                new Chart(document.getElementById(id), configs[id]);
-                drawn++;
-              });
-              document.documentElement.setAttribute('data-charts-drawn', String(drawn));
+              (function some() {
+                for (var end = Math.min(drawn + 16, ids.length); drawn < end; drawn++) {
+                  new Chart(document.getElementById(ids[drawn]), configs[ids[drawn]]);
+                }
+                document.documentElement.setAttribute('data-charts-drawn', String(drawn));
+                if (drawn < ids.length) {
+                  setTimeout(some, 0);
+                }
+              })();
             })();
             """;
 }

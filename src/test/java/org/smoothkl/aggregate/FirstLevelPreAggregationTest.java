@@ -210,7 +210,7 @@ class FirstLevelPreAggregationTest {
         return out;
     }
 
-    private static void assertSameBits(String where, SliceSummary a, SliceSummary b) {
+    static void assertSameBits(String where, SliceSummary a, SliceSummary b) {
         assertThat(a.rows()).as(where).isEqualTo(b.rows());
         assertThat(a.valid()).as(where).isEqualTo(b.valid());
         assertThat(a.ignored()).as(where).isEqualTo(b.ignored());
@@ -236,7 +236,7 @@ class FirstLevelPreAggregationTest {
     }
 
     /** Small files are packed into one partition unless opening each costs more than the split holds. */
-    private static void withOnePartitionPerFile(Runnable body) {
+    static void withOnePartitionPerFile(Runnable body) {
         SparkSession spark = SparkTestSession.get();
         String key = "spark.sql.files.openCostInBytes";
         String before = spark.conf().get(key);

@@ -83,6 +83,15 @@ class BadInputMatrixTest {
                 refused("no column 'label'", "--label-col", "target, logits")));
         rows.add(row("group-by column missing", parquet(good(), "--group-by", "slice,country"),
                 refused("no column 'country'", "--group-by")));
+        // group-by columns of types that name no slice: refused naming the column and its type
+        for (String[] t : new String[][] {
+                {"array(1, 2)", "array<int>"}, {"map('a', 1)", "map<string,int>"}, {"named_struct('a', 1)", "struct<a:int>"},
+                {"parse_json('{\"a\": 1}')", "variant"}, {"INTERVAL '2' DAY", "interval day"},
+                {"INTERVAL '3' MONTH", "interval month"}, {"INTERVAL '1:30' HOUR TO MINUTE", "interval hour to minute"}}) {
+            rows.add(row("group-by column of type " + t[1], parquet("SELECT " + t[0] + " AS k, CAST(id % 3 AS INT) AS label,"
+                            + " array(CAST(id AS FLOAT), 1.0F, 2.0F) AS logits FROM range(4)", "--group-by", "k"),
+                    refused("group-by column 'k'", "has type " + t[1] + ";", "expected a plain value")));
+        }
         // --- rows the kernel cannot score: quarantined with their reason
         rows.add(row("null logits arrays", parquet(goodPlus("CAST(NULL AS ARRAY<FLOAT>)", "0")),
                 quarantined(10, 0, Map.of("null_logits", 2L))));
