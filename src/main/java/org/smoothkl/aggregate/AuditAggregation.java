@@ -111,17 +111,14 @@ public final class AuditAggregation {
 
     /** {@link #ofPartitionLevel(Dataset, AuditSpec)} with another partition limit (tests: 0 forces SQL). */
     static Map<SliceKey, SliceSummary> ofPartitionLevel(Dataset<Row> partitions, AuditSpec spec, int driverMaxPartitions) {
-        SliceLimit limit = limit(spec);
-        // the scoring tasks count their slices too (PartitionLevel), under this job's limit
-        return limit.around(partitions.sparkSession().sparkContext(), () -> {
-            if (SparkInternals.partitions(partitions) <= driverMaxPartitions) {
-                // collectAsList runs the plan's own RDD, the one counted (Dataset.rdd() would plan a deserializer anew)
-                List<Row> last = finishOnDriver(partitions.collectAsList(), partitions.schema(), limit);
-                return slices(last, false, Spellings.of(partitions.schema(), spec.groupBy()), spec.groupBy(),
-                        spec.histogram(), spec.calibration(), limit);
-            }
-            return slices(planOfPartitionLevel(partitions, spec), spec.groupBy(), spec.histogram(), spec.calibration(), limit);
-        });
+        SliceLimit limit = limit(spec); // the scoring tasks have counted their own (PartitionLevel)
+        if (SparkInternals.partitions(partitions) <= driverMaxPartitions) {
+            // collectAsList runs the plan's own RDD, the one counted (Dataset.rdd() would plan a deserializer anew)
+            List<Row> last = finishOnDriver(partitions.collectAsList(), partitions.schema(), limit);
+            return slices(last, false, Spellings.of(partitions.schema(), spec.groupBy()), spec.groupBy(),
+                    spec.histogram(), spec.calibration(), limit);
+        }
+        return slices(planOfPartitionLevel(partitions, spec), spec.groupBy(), spec.histogram(), spec.calibration(), limit);
     }
 
     private static SliceLimit limit(AuditSpec spec) {

@@ -22,20 +22,25 @@ public final class PartitionLevel implements java.io.Serializable {
     private final StructType sliceSchema;
     private final GapHistogramSpec histogram;
     private final CalibrationSpec calibration;
+    private final SliceLimit limit;
 
     private PartitionLevel(StructType inputSchema, List<String> groupBy, GapHistogramSpec histogram,
-                           CalibrationSpec calibration) {
+                           CalibrationSpec calibration, int maxSlices) {
         this.groupBy = List.copyOf(groupBy);
         this.slices = FirstLevelAggregator.SliceColumns.of(inputSchema, groupBy);
         this.sliceSchema = FirstLevelAggregator.sliceSchema(inputSchema, groupBy);
         this.histogram = histogram;
         this.calibration = calibration;
+        this.limit = new SliceLimit(groupBy, maxSlices);
     }
 
-    /** For rows of {@code inputSchema} sliced by {@code groupBy}; requires {@link #supports}. */
+    /**
+     * For rows of {@code inputSchema} sliced by {@code groupBy}; requires {@link #supports}. A
+     * partition with more than {@code maxSlices} slices stops its task (exit 2, --max-slices).
+     */
     public static PartitionLevel of(StructType inputSchema, List<String> groupBy, GapHistogramSpec histogram,
-                                    CalibrationSpec calibration) {
-        return new PartitionLevel(inputSchema, groupBy, histogram, calibration);
+                                    CalibrationSpec calibration, int maxSlices) {
+        return new PartitionLevel(inputSchema, groupBy, histogram, calibration, maxSlices);
     }
 
     /** Whether the slice columns can be grouped in Java as Spark groups them. */
@@ -64,7 +69,7 @@ public final class PartitionLevel implements java.io.Serializable {
             this.partitionTotal = new LevelFold(keyWidth, AuditAggregation.LEVEL_SHIFTS[1],
                     row -> out.accept(LevelRow.internalRow(row)));
             this.blocksOfBlocks = new LevelFold(keyWidth, AuditAggregation.LEVEL_SHIFTS[0], partitionTotal::add);
-            this.firstLevel = new FirstLevelAggregator(slices, histogram, calibration, SliceLimit.ofTask(groupBy), partition,
+            this.firstLevel = new FirstLevelAggregator(slices, histogram, calibration, limit, partition,
                     blocksOfBlocks::add);
         }
 

@@ -1,9 +1,6 @@
 package org.smoothkl.aggregate;
 
 import java.util.List;
-import java.util.function.Supplier;
-import org.apache.spark.SparkContext;
-import org.apache.spark.TaskContext;
 import org.smoothkl.audit.AuditInputException;
 
 /**
@@ -14,9 +11,6 @@ import org.smoothkl.audit.AuditInputException;
  * slices of all partitions as it adds them up, and of the SQL path's last level.
  */
 record SliceLimit(List<String> groupBy, int max) implements java.io.Serializable {
-    /** The Spark local property that hands the limit to the tasks of the job that aggregates. */
-    private static final String PROPERTY = "smoothkl.max-slices";
-
     SliceLimit {
         groupBy = List.copyOf(groupBy);
     }
@@ -27,23 +21,5 @@ record SliceLimit(List<String> groupBy, int max) implements java.io.Serializable
             throw new AuditInputException("--group-by " + String.join(",", groupBy) + " gives at least " + slices
                     + " slices, more than --max-slices " + max + ": group by fewer or coarser columns, or raise --max-slices");
         }
-    }
-
-    /** Runs {@code job}, whose tasks then find this limit ({@link #ofTask}). */
-    <T> T around(SparkContext spark, Supplier<T> job) {
-        String before = spark.getLocalProperty(PROPERTY);
-        spark.setLocalProperty(PROPERTY, Integer.toString(max));
-        try {
-            return job.get();
-        } finally {
-            spark.setLocalProperty(PROPERTY, before);
-        }
-    }
-
-    /** The limit of the job running this task ({@link #around}); none outside one. */
-    static SliceLimit ofTask(List<String> groupBy) {
-        TaskContext task = TaskContext.get();
-        String max = task == null ? null : task.getLocalProperty(PROPERTY);
-        return new SliceLimit(groupBy, max == null ? Integer.MAX_VALUE : Integer.parseInt(max));
     }
 }

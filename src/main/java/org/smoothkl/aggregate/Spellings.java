@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collate;
 import static org.apache.spark.sql.functions.min;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,8 +75,9 @@ final class Spellings {
         List<Object> group = new ArrayList<>(values);
         forEachCollated(c -> {
             if (values.get(c) != null) {
-                group.set(c, ByteBuffer.wrap(CollationFactory.getCollationKeyBytes(
-                        UTF8String.fromString((String) values.get(c)), collations[c])));
+                // the key's bytes: a slice key compares byte arrays by content
+                group.set(c, CollationFactory.getCollationKeyBytes(
+                        UTF8String.fromString((String) values.get(c)), collations[c]));
             }
         });
         return group;

@@ -125,11 +125,11 @@ public final class CpuMetricsEngine implements MetricsEngine {
      * columns come from a window over the scored rows).
      */
     public Dataset<Row> partitionLevel(AuditInput input, Smoothing smoothing, GapHistogramSpec histogram,
-                                       CalibrationSpec calibration) {
+                                       CalibrationSpec calibration, int maxSlices) {
         Dataset<Row> frame = input.frame();
         StructType inSchema = frame.schema();
         RowLayout layout = RowLayout.of(inSchema, input);
-        PartitionLevel level = PartitionLevel.of(inSchema, input.groupBy(), histogram, calibration);
+        PartitionLevel level = PartitionLevel.of(inSchema, input.groupBy(), histogram, calibration, maxSlices);
         Aggregate aggregate = new Aggregate(layout, smoothing, level);
         RDD<ColumnarBatch> batches = SparkInternals.plainColumnarScan(frame);
         RDD<InternalRow> rows = batches != null

@@ -92,7 +92,7 @@ public final class AuditJob {
     }
 
     private static Dataset<Row> partitionLevel(CpuMetricsEngine cpu, AuditInput input, AuditSpec spec) {
-        return cpu.partitionLevel(input, spec.smoothing(), spec.histogram(), spec.calibration());
+        return cpu.partitionLevel(input, spec.smoothing(), spec.histogram(), spec.calibration(), spec.maxSlices());
     }
 
     /** Every row with its metrics (and, for token sequences, the per-sequence totals). */

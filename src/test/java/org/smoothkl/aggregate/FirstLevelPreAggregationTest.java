@@ -153,7 +153,7 @@ class FirstLevelPreAggregationTest {
         Dataset<Row> sqlFirst = AuditAggregation.firstLevel(cpu.withMetrics(input, spec.smoothing()), spec.groupBy(), HISTOGRAM,
                 CALIBRATION);
         Dataset<Row> sqlLevel = AuditAggregation.levels(sqlFirst, spec.groupBy(), 1, 3);
-        Dataset<Row> engineLevel = cpu.partitionLevel(input, spec.smoothing(), HISTOGRAM, CALIBRATION);
+        Dataset<Row> engineLevel = cpu.partitionLevel(input, spec.smoothing(), HISTOGRAM, CALIBRATION, spec.maxSlices());
         assertThat(engineLevel.schema().fieldNames()).containsExactlyInAnyOrder(sqlLevel.schema().fieldNames());
 
         int g = spec.groupBy().size();

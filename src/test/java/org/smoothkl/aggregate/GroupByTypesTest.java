@@ -181,15 +181,15 @@ class GroupByTypesTest {
         AuditSpec spec = spec(data, List.of("b"));
         AuditInput input = InputReader.read(spark, spec);
         Map<SliceKey, SliceSummary> slices = AuditAggregation.ofPartitionLevel(
-                new CpuMetricsEngine().partitionLevel(input, spec.smoothing(), HISTOGRAM, CALIBRATION), spec);
-        assertThat(slices.keySet()).extracting(SliceKey::label).containsExactlyInAnyOrder("b=0x00ff", "b=0x7f");
+                new CpuMetricsEngine().partitionLevel(input, spec.smoothing(), HISTOGRAM, CALIBRATION, spec.maxSlices()), spec);
+        assertThat(slices.keySet()).extracting(SliceKey::label).containsExactlyInAnyOrder("b=\"0x00ff\"", "b=\"0x7f\"");
         assertThat(slices.values()).extracting(SliceSummary::rows).containsExactlyInAnyOrder(4L, 8L);
     }
 
     /** The pre-aggregated path on the driver and in SQL against the SQL path's slices, keys mapped by {@code key}. */
     private static void assertSamePreAggregated(AuditInput input, AuditSpec spec, Map<SliceKey, SliceSummary> sql,
                                                 java.util.function.UnaryOperator<SliceKey> key) {
-        Dataset<Row> partitions = new CpuMetricsEngine().partitionLevel(input, spec.smoothing(), HISTOGRAM, CALIBRATION);
+        Dataset<Row> partitions = new CpuMetricsEngine().partitionLevel(input, spec.smoothing(), HISTOGRAM, CALIBRATION, spec.maxSlices());
         Map<SliceKey, SliceSummary> onDriver = AuditAggregation.ofPartitionLevel(partitions, spec);
         Map<SliceKey, SliceSummary> inSql = AuditAggregation.ofPartitionLevel(partitions, spec, 0);
         Map<SliceKey, SliceSummary> expected = new HashMap<>();

@@ -146,7 +146,7 @@ class MaxSlicesTest {
         FirstLevelPreAggregationTest.withOnePartitionPerFile(() -> {
             AuditInput input = InputReader.read(spark, spec);
             assertThat(input.frame().rdd().getNumPartitions()).isEqualTo(3);
-            Dataset<Row> partitions = new CpuMetricsEngine().partitionLevel(input, spec.smoothing(), HISTOGRAM, CALIBRATION);
+            Dataset<Row> partitions = new CpuMetricsEngine().partitionLevel(input, spec.smoothing(), HISTOGRAM, CALIBRATION, spec.maxSlices());
             for (int driverMaxPartitions : new int[] {AuditAggregation.DRIVER_LEVELS_MAX_PARTITIONS, 0}) {
                 assertThatThrownBy(() -> AuditAggregation.ofPartitionLevel(partitions, spec, driverMaxPartitions))
                         .as("on the driver, not in a task").isExactlyInstanceOf(AuditInputException.class)
@@ -165,14 +165,13 @@ class MaxSlicesTest {
         Path data = parquet("SELECT CAST(id AS INT) AS k, " + LABEL_AND_LOGITS + " FROM range(0, 3000, 1, 1)");
         AuditSpec spec = spec(data.toString(), List.of("k"), 100);
         AuditInput input = InputReader.read(spark, spec);
-        Dataset<Row> partitions = new CpuMetricsEngine().partitionLevel(input, spec.smoothing(), HISTOGRAM, CALIBRATION);
+        Dataset<Row> partitions = new CpuMetricsEngine().partitionLevel(input, spec.smoothing(), HISTOGRAM, CALIBRATION, spec.maxSlices());
         for (int driverMaxPartitions : new int[] {AuditAggregation.DRIVER_LEVELS_MAX_PARTITIONS, 0}) {
             assertThatThrownBy(() -> AuditAggregation.ofPartitionLevel(partitions, spec, driverMaxPartitions))
                     .as("thrown in the scoring task").isInstanceOf(SparkException.class)
                     .hasRootCauseInstanceOf(AuditInputException.class)
                     .rootCause().hasMessageContaining("at least 101 slices, more than --max-slices 100");
         }
-        assertThat(SliceLimit.ofTask(List.of("k")).max()).as("the limit is the job's only").isEqualTo(Integer.MAX_VALUE);
     }
 
     /** The SQL path (the RAPIDS engine's, token sequences', collated strings'): its last level's rows, limited. */
