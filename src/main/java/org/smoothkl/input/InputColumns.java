@@ -10,7 +10,10 @@ final class InputColumns {
     static final String INPUT_ERROR = "_smoothkl_input_error";
     static final String PARSED_LOGITS = "_smoothkl_logits";
     static final String PARSED_LABEL = "_smoothkl_label";
+    /** A JSON or CSV record the reader could not parse, as text: the name invalid/ shows it under. */
     static final String CORRUPT_RECORD = "_corrupt_record";
+    /** The readers' own name for it, so that a source column called _corrupt_record is not taken for it. */
+    static final String READER_CORRUPT_RECORD = "_smoothkl_corrupt_record";
 
     private InputColumns() {
     }

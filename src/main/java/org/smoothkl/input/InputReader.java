@@ -68,9 +68,7 @@ public final class InputReader {
             raw = switch (spec.format()) {
                 case JSON -> readJson(spark, spec);
                 case NPZ -> NpzShards.read(spark, spec);
-                // RFC 4180 quoting (a quote inside a quoted field is doubled), as pandas and most tools write it.
-                case CSV -> spark.read().option("header", "true").option("escape", "\"").option("mode", "PERMISSIVE")
-                        .csv(spec.input());
+                case CSV -> readCsv(spark, spec);
                 case PARQUET, ORC -> spark.read().format(spec.format().code()).load(spec.input());
             };
         } catch (Exception e) {
@@ -116,7 +114,8 @@ public final class InputReader {
      * records that still fail in a corrupt-record column instead of dropping them.
      */
     private static Dataset<Row> readJson(SparkSession spark, AuditSpec spec) {
-        StructType inferred = spark.read().json(spec.input()).schema();
+        StructType inferred = spark.read().option("columnNameOfCorruptRecord", InputColumns.READER_CORRUPT_RECORD)
+                .json(spec.input()).schema();
         List<StructField> fields = new ArrayList<>();
         for (StructField f : inferred.fields()) {
             DataType t = f.dataType();
@@ -130,20 +129,47 @@ public final class InputReader {
             } else if (f.name().equals(spec.labelColumn()) && t instanceof ArrayType a && a.elementType() instanceof AtomicType) {
                 t = DataTypes.createArrayType(DataTypes.LongType, true);
             }
-            if (!f.name().equals(InputColumns.CORRUPT_RECORD)) {
+            if (!f.name().equals(InputColumns.READER_CORRUPT_RECORD)) {
                 fields.add(DataTypes.createStructField(f.name(), t, true));
             }
         }
-        fields.add(DataTypes.createStructField(InputColumns.CORRUPT_RECORD, DataTypes.StringType, true));
         return spark.read()
-                .schema(DataTypes.createStructType(fields))
+                .schema(withCorruptRecord(fields))
                 .option("mode", "PERMISSIVE")
-                .option("columnNameOfCorruptRecord", InputColumns.CORRUPT_RECORD)
+                .option("columnNameOfCorruptRecord", InputColumns.READER_CORRUPT_RECORD)
                 .json(spec.input());
+    }
+
+    /**
+     * CSV as RFC 4180 has it, as pandas and most tools write it: a quoted field may span lines
+     * (multiLine; each file is then read by one task) and a quote inside it is doubled. Every
+     * column is text, named by the header; a record with more or fewer fields than the header is
+     * kept whole in the corrupt-record column, like a JSON record that does not parse.
+     */
+    private static Dataset<Row> readCsv(SparkSession spark, AuditSpec spec) {
+        Map<String, String> rfc4180 = Map.of("header", "true", "multiLine", "true", "escape", "\"");
+        StructType header = spark.read().options(rfc4180).csv(spec.input()).schema(); // the first record only
+        return spark.read().options(rfc4180)
+                .schema(withCorruptRecord(List.of(header.fields())))
+                .option("mode", "PERMISSIVE")
+                .option("columnNameOfCorruptRecord", InputColumns.READER_CORRUPT_RECORD)
+                .csv(spec.input());
+    }
+
+    private static StructType withCorruptRecord(List<StructField> fields) {
+        List<StructField> all = new ArrayList<>(fields);
+        all.add(DataTypes.createStructField(InputColumns.READER_CORRUPT_RECORD, DataTypes.StringType, true));
+        return DataTypes.createStructType(all);
     }
 
     /** A source frame checked and shaped for the engines (the logits and label columns parsed where text). */
     public static AuditInput normalize(Dataset<Row> raw, AuditSpec spec) {
+        boolean corruptColumn = spec.format().text()
+                && Arrays.asList(raw.columns()).contains(InputColumns.READER_CORRUPT_RECORD);
+        if (corruptColumn) { // the reader's column, under the name invalid/ shows; a source column of that name is not read
+            raw = raw.drop(InputColumns.CORRUPT_RECORD).withColumnRenamed(InputColumns.READER_CORRUPT_RECORD,
+                    InputColumns.CORRUPT_RECORD);
+        }
         StructType schema = raw.schema();
         StructField logits = field(schema, spec.logitsColumn(), "--logits-col");
         StructField label = field(schema, spec.labelColumn(), "--label-col");
@@ -158,7 +184,6 @@ public final class InputReader {
             }
         }
 
-        boolean corruptColumn = Arrays.asList(schema.fieldNames()).contains(InputColumns.CORRUPT_RECORD);
         if (TokenSequences.requested(logits, label)) {
             return TokenSequences.flatten(raw, spec, logits, label, corruptColumn ? InputColumns.CORRUPT_RECORD : null);
         }

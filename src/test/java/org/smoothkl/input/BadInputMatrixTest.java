@@ -205,6 +205,42 @@ class BadInputMatrixTest {
                 new Quarantined(1, 0, Map.of("malformed_label", 1L, "malformed_logits", 1L, "nan_logit", 1L),
                         (summary, invalid) -> assertThat(invalid).extracting(r -> r.<String>getAs("logits")).contains("not-a-list"))));
         rows.add(row("CSV header only", csv("label,logits"), quarantined(0, 0, Map.of())));
+        // --- CSV is RFC 4180: quoted fields span lines, CRLF ends records, a quote inside quotes is doubled
+        rows.add(row("CSV quoted fields with newlines, CRLF line ends and doubled quotes", csvText("slice,label,logits\r\n"
+                        + "\"north\nwest\",1,\"[0.5,\n2.5, -1.0]\"\r\n"
+                        + "\"say \"\"hi\"\"\",0,\"[1.0, 2.0, 3.0]\"\r\n"
+                        + "plain,2,\"[1.0,\r\n2.0,\r\n3.0]\"\r\n"
+                        + "\"north\nwest\",0,\"[3.0, 1.0]\"\r\n", "--group-by", "slice"),
+                new Quarantined(4, 0, Map.of(), (summary, invalid) -> assertThat(sliceRows(summary))
+                        .isEqualTo(Map.of("north\nwest", 2L, "say \"hi\"", 1L, "plain", 1L)))));
+        rows.add(row("CSV records with too few or too many fields, and a quote left open at the end", csv(
+                        "slice,label,logits",
+                        "a,1,\"[0.5, 2.5, -1.0]\"",
+                        "a,1",
+                        "b,0,\"[1.0, 2.0]\",extra",
+                        "b,2,\"[1.0, 2.0, 3.0]\"",
+                        "c,0,\"[1.0, 2.0"),
+                new Quarantined(2, 0, Map.of("malformed_record", 2L, "malformed_logits", 1L), (summary, invalid) -> {
+                    assertThat(invalid).filteredOn(r -> "malformed_record".equals(r.getAs("reason")))
+                            .extracting(r -> r.<String>getAs("_corrupt_record")).containsExactlyInAnyOrder("a,1", "b,0,\"[1.0, 2.0]\",extra");
+                    // The open quote runs to the end of the file: one field, so one row.
+                    assertThat(invalid).filteredOn(r -> "malformed_logits".equals(r.getAs("reason")))
+                            .extracting(r -> r.<String>getAs("logits").strip()).containsExactly("[1.0, 2.0");
+                })));
+        // --- a source column named like Spark's corrupt-record column is data, not a parse failure
+        rows.add(row("JSON with a field named _corrupt_record", jsonLines(
+                        "{\"_corrupt_record\": \"mine\", \"logits\": [1.0, 2.0, 3.0], \"label\": 2}",
+                        "{\"logits\": [1.0, 2.0], \"label\": 0}",
+                        "{\"logits\": [1.0, 2.0"),
+                new Quarantined(2, 0, Map.of("malformed_record", 1L), (summary, invalid) -> assertThat(invalid)
+                        .extracting(r -> r.<String>getAs("_corrupt_record")).containsExactly("{\"logits\": [1.0, 2.0"))));
+        rows.add(row("CSV with a column named _corrupt_record", csv(
+                        "_corrupt_record,label,logits",
+                        "mine,1,\"[0.5, 2.5, -1.0]\"",
+                        ",0,\"[0.5, 2.5]\""),
+                quarantined(2, 0, Map.of())));
+        rows.add(row("Parquet with a column named _corrupt_record", parquet(good().replace("SELECT", "SELECT 'mine' AS _corrupt_record,")),
+                quarantined(10, 0, Map.of())));
         return rows.stream();
     }
 
@@ -325,6 +361,26 @@ class BadInputMatrixTest {
 
     private static Input csv(String... lines) {
         return textFile("input.csv", "csv", lines);
+    }
+
+    /** A CSV file of exactly this text (line ends as given). */
+    private static Input csvText(String text, String... extra) {
+        return dir -> {
+            Path p = dir.resolve("input.csv");
+            Files.writeString(p, text);
+            List<String> args = new ArrayList<>(List.of("--input", p.toString(), "--format", "csv"));
+            args.addAll(List.of(extra));
+            return args;
+        };
+    }
+
+    /** Rows per slice of a single --group-by column, from summary.json. */
+    private static Map<String, Long> sliceRows(JsonNode summary) {
+        Map<String, Long> rows = new LinkedHashMap<>();
+        for (JsonNode slice : summary.get("slices")) {
+            rows.put(slice.get("key").elements().next().asText(), slice.get("rows").asLong());
+        }
+        return rows;
     }
 
     private static Input textFile(String name, String format, String... lines) {
