@@ -170,6 +170,9 @@ public final class InputReader {
             raw = raw.drop(InputColumns.CORRUPT_RECORD).withColumnRenamed(InputColumns.READER_CORRUPT_RECORD,
                     InputColumns.CORRUPT_RECORD);
         }
+        requireOwnName(spec.logitsColumn(), "logits", "--logits-col");
+        requireOwnName(spec.labelColumn(), "label", "--label-col");
+        spec.groupBy().forEach(g -> requireOwnName(g, "group-by", "--group-by"));
         StructType schema = raw.schema();
         StructField logits = field(schema, spec.logitsColumn(), "--logits-col");
         StructField label = field(schema, spec.labelColumn(), "--label-col");
@@ -178,9 +181,6 @@ public final class InputReader {
             if (!(f.dataType() instanceof AtomicType)) {
                 throw new AuditInputException("group-by column '" + g + "' has type " + f.dataType().simpleString()
                         + "; expected a plain value (string, number, boolean, date)");
-            }
-            if (MetricColumns.NAMES.contains(g)) {
-                throw new AuditInputException("group-by column '" + g + "' clashes with the metric column of that name; rename it");
             }
         }
 
@@ -242,6 +242,17 @@ public final class InputReader {
      */
     private static String textHint(StructField f) {
         return f.dataType() == DataTypes.StringType ? " (text is parsed only in csv and json input; cast the column)" : "";
+    }
+
+    /** A source column the audit reads must not share a name with a column it adds (a clash, not a silent mix-up). */
+    private static void requireOwnName(String name, String role, String flag) {
+        String clash = MetricColumns.NAMES.contains(name) ? "clashes with the metric column of that name"
+                : InputColumns.OUTPUT_COLUMNS.contains(name) ? "clashes with the column of that name smoothkl writes to invalid/ and rows/"
+                : name.startsWith(InputColumns.INTERNAL_PREFIX) ? "starts with " + InputColumns.INTERNAL_PREFIX + ", which smoothkl keeps for its own columns"
+                : null;
+        if (clash != null) {
+            throw new AuditInputException(role + " column '" + name + "' (" + flag + ") " + clash + "; rename it");
+        }
     }
 
     private static StructField field(StructType schema, String name, String flag) {

@@ -83,6 +83,39 @@ class BadInputMatrixTest {
                 refused("no column 'label'", "--label-col", "target, logits")));
         rows.add(row("group-by column missing", parquet(good(), "--group-by", "slice,country"),
                 refused("no column 'country'", "--group-by")));
+        // --- slice columns named like the audit's own columns: refused, or (internal names) out of their way
+        rows.add(row("group-by a metric column's name", parquet(good().replace("SELECT", "SELECT 1 AS status,"), "--group-by", "status"),
+                refused("group-by column 'status'", "--group-by", "clashes with the metric column")));
+        rows.add(row("label column named like a metric column", parquet("SELECT 1 AS kl, array(1.0F, 2.0F) AS logits", "--label-col", "kl"),
+                refused("label column 'kl'", "--label-col", "clashes with the metric column")));
+        rows.add(row("group-by _token (an output column of token sequences)", parquet(sequences().replace("SELECT", "SELECT 1 AS _token,"),
+                        "--group-by", "_token"),
+                refused("group-by column '_token'", "--group-by", "invalid/ and rows/")));
+        rows.add(row("group-by _corrupt_record (an output column of JSON and CSV)", parquet(good().replace("SELECT", "SELECT 'x' AS _corrupt_record,"),
+                        "--group-by", "_corrupt_record"),
+                refused("group-by column '_corrupt_record'", "invalid/ and rows/")));
+        rows.add(row("group-by a _smoothkl_ name", csvText("_smoothkl_logits,label,logits\na,1,\"[1.0, 2.0]\"\n",
+                        "--group-by", "_smoothkl_logits"),
+                refused("group-by column '_smoothkl_logits'", "starts with _smoothkl_")));
+        rows.add(row("group-by names that were internal once (_blk, _bucket, _cal, _n, _min_k, _max_k)",
+                parquet(good().replace("SELECT", "SELECT CAST(id % 2 AS INT) AS _blk, 'b' AS _bucket, 1 AS _cal, id < 3 AS _n, 0 AS _min_k, "
+                        + "'x' AS _max_k,"), "--group-by", "_blk,_bucket,_cal,_n,_min_k,_max_k"),
+                new Quarantined(10, 0, Map.of(), (summary, invalid) -> {
+                    assertThat(summary.get("slices")).hasSize(4);
+                    long total = 0;
+                    for (JsonNode slice : summary.get("slices")) {
+                        assertThat(slice.get("key").get("_bucket").asText()).isEqualTo("b");
+                        total += slice.get("rows").asLong();
+                    }
+                    assertThat(total).isEqualTo(10);
+                })));
+        rows.add(row("token sequences grouped by names that were internal once (_seqs, _seq_tokens, _seq_loss)",
+                parquet(sequences().replace("SELECT", "SELECT 1 AS _seqs, 2 AS _seq_tokens, 'x' AS _seq_loss,"),
+                        "--group-by", "_seqs,_seq_tokens,_seq_loss"),
+                new Quarantined(6, 0, Map.of(), (summary, invalid) -> {
+                    assertThat(summary.at("/slices/0/rows").asLong()).isEqualTo(6);
+                    assertThat(summary.at("/slices/0/key/_seq_tokens").asInt()).isEqualTo(2);
+                })));
         // --- rows the kernel cannot score: quarantined with their reason
         rows.add(row("null logits arrays", parquet(goodPlus("CAST(NULL AS ARRAY<FLOAT>)", "0")),
                 quarantined(10, 0, Map.of("null_logits", 2L))));
@@ -331,6 +364,11 @@ class BadInputMatrixTest {
     /** Ten good rows (K = 3, labels 0..2). */
     private static String good() {
         return "SELECT 'a' AS slice, CAST(id % 3 AS INT) AS label, array(CAST(id AS FLOAT), 1.0F, 2.0F) AS logits FROM range(10)";
+    }
+
+    /** Three token sequences of two tokens each (K = 2). */
+    private static String sequences() {
+        return "SELECT 'a' AS slice, array(0, 1) AS label, array(array(1.0F, 2.0F), array(2.0F, 1.0F)) AS logits FROM range(3)";
     }
 
     /** Ten good rows and two rows with the given logits and label expressions (double logits if asked). */
