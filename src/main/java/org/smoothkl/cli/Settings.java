@@ -59,6 +59,24 @@ final class Settings {
         return get(key, () -> config.getString(section + key));
     }
 
+    /**
+     * A path: not empty. A relative path whose first name has a ':' (run-2026-12-01T10:00) gets a
+     * leading "./", as Hadoop would take "run-2026-12-01T10" for a URI scheme; "hdfs://", "file:/"
+     * and other schemes are followed by '/' and kept.
+     */
+    String path(String key) {
+        String p = string(key);
+        if (p.isBlank()) {
+            throw new AuditInputException("--" + key + " is an empty path");
+        }
+        int colon = p.indexOf(':');
+        int slash = p.indexOf('/');
+        if (colon >= 0 && (slash < 0 || colon < slash) && !p.startsWith("/", colon + 1)) {
+            return "./" + p;
+        }
+        return p;
+    }
+
     int integer(String key) {
         return get(key, () -> config.getInt(section + key));
     }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -62,7 +63,7 @@ public final class InputReader {
      */
     public static Dataset<Row> load(SparkSession spark, AuditSpec spec) {
         applyReaderSettings(spark, spec);
-        checkPathExists(spark, spec.input());
+        checkPathExists(spark, spec);
         Dataset<Row> raw;
         try {
             raw = switch (spec.format()) {
@@ -95,17 +96,42 @@ public final class InputReader {
         }
     }
 
-    private static void checkPathExists(SparkSession spark, String input) {
+    private static void checkPathExists(SparkSession spark, AuditSpec spec) {
+        String input = spec.input();
         try {
             Path path = new Path(input);
             FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            FileStatus[] matches = fs.globStatus(path);
-            if (matches == null || matches.length == 0) {
+            // Only a pattern is globbed (as Spark does): Hadoop's globber fails on a name with ':'.
+            boolean exists;
+            if (spec.format() == InputFormat.NPZ || isGlob(input)) {
+                FileStatus[] matches = fs.globStatus(path);
+                exists = matches != null && matches.length > 0;
+            } else {
+                exists = fs.exists(path);
+            }
+            if (!exists) {
                 throw new AuditInputException("input path does not exist: " + input);
             }
-        } catch (IOException | IllegalArgumentException e) {
+            if (path.getName().contains(":") && fs instanceof ChecksumFileSystem && fs.getFileStatus(path).isFile()) {
+                // Its checksum file, ".NAME.crc", is joined to the directory as a relative path: a URI scheme to Hadoop.
+                throw new AuditInputException("--input " + input + ": the local file system cannot open a file with ':' "
+                        + "in its name; rename it (a ':' in a directory name is fine)");
+            }
+        } catch (IllegalArgumentException e) {
+            if (e.getCause() instanceof java.net.URISyntaxException) {
+                throw new AuditInputException("--input " + input + ": Hadoop cannot glob a path with ':' in a name"
+                        + (spec.format() == InputFormat.NPZ ? " (npz shards are listed by a glob)" : "")
+                        + "; rename it or give the path without a pattern", e);
+            }
+            throw new AuditInputException("cannot read input path " + input + ": " + e.getMessage(), e);
+        } catch (IOException e) {
             throw new AuditInputException("cannot read input path " + input + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Spark's test for a glob pattern (SparkHadoopUtil.isGlobPath). */
+    private static boolean isGlob(String path) {
+        return path.chars().anyMatch(c -> "{}[]*?\\".indexOf(c) >= 0);
     }
 
     /**
@@ -144,12 +170,14 @@ public final class InputReader {
      * CSV as RFC 4180 has it, as pandas and most tools write it: a quoted field may span lines
      * (multiLine; each file is then read by one task) and a quote inside it is doubled. Every
      * column is text, named by the header; a record with more or fewer fields than the header is
-     * kept whole in the corrupt-record column, like a JSON record that does not parse.
+     * kept whole in the corrupt-record column, like a JSON record that does not parse. The header
+     * is one line.
      */
     private static Dataset<Row> readCsv(SparkSession spark, AuditSpec spec) {
-        Map<String, String> rfc4180 = Map.of("header", "true", "multiLine", "true", "escape", "\"");
-        StructType header = spark.read().options(rfc4180).csv(spec.input()).schema(); // the first record only
-        return spark.read().options(rfc4180)
+        Map<String, String> rfc4180 = Map.of("header", "true", "escape", "\"");
+        // The names from the first line (a multiLine inference would glob the path, which fails on a ':' in a name).
+        StructType header = spark.read().options(rfc4180).csv(spec.input()).schema();
+        return spark.read().options(rfc4180).option("multiLine", "true")
                 .schema(withCorruptRecord(List.of(header.fields())))
                 .option("mode", "PERMISSIVE")
                 .option("columnNameOfCorruptRecord", InputColumns.READER_CORRUPT_RECORD)

@@ -236,6 +236,55 @@ class SettingsPrecedenceTest {
     }
 
     @Test
+    void aColonInAPathIsPartOfANameNotAUriScheme() {
+        RunCommand c = run("seed", 0.1);
+        c.input = "run-2026-12-01T10:00";
+        c.output = "audits/2026-12-01T10:00/out";
+        c.history = "history:2026";
+        c.baseline = "2026-12-01T10:00/base";
+        AuditSpec spec = c.spec();
+        assertThat(spec.input()).isEqualTo("./run-2026-12-01T10:00");
+        assertThat(new org.apache.hadoop.fs.Path(spec.input()).getName()).isEqualTo("run-2026-12-01T10:00");
+        assertThat(spec.output()).as("a ':' after a '/' is no scheme").isEqualTo("audits/2026-12-01T10:00/out");
+        assertThat(spec.history()).isEqualTo("./history:2026");
+        assertThat(spec.baseline()).isEqualTo("./2026-12-01T10:00/base");
+        assertThat(new org.apache.hadoop.fs.Path(spec.baseline()).getParent().getName()).isEqualTo("2026-12-01T10:00");
+        assertThat(spec.runTag()).isEqualTo("out");
+        for (String uri : List.of("hdfs://nn:8020/audits/a:b", "file:/tmp/a:b", "s3a://bucket/in", "/abs/run-10:00")) {
+            c.input = uri;
+            assertThat(c.spec().input()).as("kept as given").isEqualTo(uri);
+        }
+    }
+
+    @Test
+    void aColonInTheOutputsLastNameIsRefused() {
+        for (String out : List.of("run-2026-12-01T10:00", "audits/run-2026-12-01T10:00/", "file:/tmp/run-10:00")) {
+            RunCommand c = run("seed", 0.1);
+            c.output = out;
+            assertThatThrownBy(c::spec).as(out).isInstanceOf(AuditInputException.class)
+                    .hasMessageContaining("--output").hasMessageContaining("must not contain ':'");
+        }
+    }
+
+    @Test
+    void emptyPathsNameTheFlag() {
+        for (String empty : List.of("", "  ")) {
+            RunCommand input = run("seed", 0.1);
+            input.input = empty;
+            assertThatThrownBy(input::spec).isInstanceOf(AuditInputException.class).hasMessage("--input is an empty path");
+            RunCommand output = run("seed", 0.1);
+            output.output = empty;
+            assertThatThrownBy(output::spec).isInstanceOf(AuditInputException.class).hasMessage("--output is an empty path");
+            RunCommand baseline = run("seed", 0.1);
+            baseline.baseline = empty;
+            assertThatThrownBy(baseline::spec).isInstanceOf(AuditInputException.class).hasMessage("--baseline is an empty path");
+            RunCommand history = run("seed", 0.1);
+            history.history = empty;
+            assertThatThrownBy(history::spec).isInstanceOf(AuditInputException.class).hasMessage("--history is an empty path");
+        }
+    }
+
+    @Test
     void picocliReadsNegativeValuesOfRunOptions() {
         RunCommand c = new RunCommand();
         new CommandLine(c).parseArgs("--input", "in", "--output", "out", "--preset", "pytorch", "--epsilon", "0.1",

@@ -190,6 +190,59 @@ class BadInputMatrixTest {
             Files.createDirectories(dir.resolve("empty"));
             return List.of("--input", dir.resolve("empty").toString());
         }, refused("cannot read", "empty")));
+        rows.add(row("empty --input", dir -> List.of("--input", ""), refused("--input is an empty path")));
+        rows.add(row("empty --output", parquet(good(), "--output", ""), refused("--output is an empty path")));
+        rows.add(row("blank --baseline", parquet(good(), "--baseline", " "), refused("--baseline is an empty path")));
+        rows.add(row("empty --history", parquet(good(), "--history", ""), refused("--history is an empty path")));
+        // --- a ':' in a name (timestamped runs): a name, not a URI scheme
+        rows.add(row("--input with ':' in its last name", parquetAt("run-2026-12-01T10:00", good()), quarantined(10, 0, Map.of())));
+        rows.add(row("--input with ':' in a directory name", parquetAt("2026-12-01T10:00/input", good()), quarantined(10, 0, Map.of())));
+        rows.add(row("CSV --input with ':' in its directory name", textFile("2026-12-01T10:00/preds.csv", "csv", "label,logits",
+                "1,\"[1.0, 2.0]\""), quarantined(1, 0, Map.of())));
+        rows.add(row("CSV --input with ':' in the file name (local file system)", textFile("preds-10:00.csv", "csv", "label,logits",
+                "1,\"[1.0, 2.0]\""), refused("--input", "preds-10:00.csv", "cannot open a file with ':' in its name")));
+        rows.add(row("glob --input through a name with ':'", dir -> {
+            parquetAt("2026-12-01T10:00/input", good()).write(dir);
+            return List.of("--input", dir.resolve("2026-12-01T10:00/input/*.parquet").toString());
+        }, refused("--input", "2026-12-01T10:00", "cannot glob a path with ':'")));
+        rows.add(row("npz --input with ':' in a directory name", dir -> {
+            Files.createDirectories(dir.resolve("2026-12-01T10:00/shards"));
+            return List.of("--input", dir.resolve("2026-12-01T10:00/shards").toString(), "--format", "npz");
+        }, refused("--input", "2026-12-01T10:00", "npz shards are listed by a glob")));
+        rows.add(row("--output with ':' in a directory name", dir -> {
+            List<String> args = new ArrayList<>(parquet(good()).write(dir));
+            args.addAll(List.of("--output", dir.resolve("2026-12-01T10:00/out").toString()));
+            return args;
+        }, quarantined(10, 0, Map.of())));
+        rows.add(row("--output with ':' in its last name", dir -> {
+            List<String> args = new ArrayList<>(parquet(good()).write(dir));
+            args.addAll(List.of("--output", dir.resolve("run-2026-12-01T10:00").toString()));
+            return args;
+        }, refused("--output", "run-2026-12-01T10:00", "last name must not contain ':'", "run-2026-12-01T10-00")));
+        for (String history : List.of("history-2026-12-01T10:00", "2026-12-01T10:00/history")) {
+            rows.add(row("--history with ':' in " + (history.contains("/") ? "a directory name" : "its last name"), dir -> {
+                List<String> args = new ArrayList<>(parquet(good()).write(dir));
+                args.addAll(List.of("--history", dir.resolve(history).toString()));
+                return args;
+            }, new Quarantined(10, 0, Map.of(), (summary, invalid) -> assertThat(SPARK.read()
+                    .parquet(summary.at("/config/history").asText()).count()).as("history rows: overall only").isEqualTo(1))));
+        }
+        for (String baseline : List.of("baseline-2026-12-01T10:00", "2026-12-01T10:00/baseline")) {
+            rows.add(row("--baseline with ':' in " + (baseline.contains("/") ? "a directory name" : "its last name"), dir -> {
+                List<String> args = new ArrayList<>(parquet(good()).write(dir));
+                Path earlier = dir.resolve("earlier");
+                List<String> first = new ArrayList<>(List.of("run", "--preset", "seed", "--epsilon", "0.1", "--output", earlier.toString()));
+                first.addAll(args);
+                assertThat(CliRun.of(first.toArray(String[]::new)).exitCode()).isZero();
+                Files.createDirectories(dir.resolve(baseline).getParent());
+                Files.move(earlier, dir.resolve(baseline));
+                args.addAll(List.of("--baseline", dir.resolve(baseline).toString(), "--check", "delta(mean_kl) <= 0"));
+                return args;
+            }, new Quarantined(10, 0, Map.of(), (summary, invalid) -> {
+                assertThat(summary.at("/baseline/path").asText()).endsWith(baseline);
+                assertThat(summary.at("/verdict/failed").asInt()).as("the same input: no delta").isZero();
+            })));
+        }
         rows.add(row("zero-row input", parquet("SELECT 'a' AS slice, 1 AS label, array(1.0F, 2.0F) AS logits FROM range(0)"),
                 new Quarantined(0, 0, Map.of(), (summary, invalid) -> {
                     assertThat(summary.at("/overall/mean_kl").isNull()).isTrue();
@@ -289,7 +342,12 @@ class BadInputMatrixTest {
             args.addAll(List.of("--epsilon", "0.1"));
         }
         Path out = tmp.resolve("out");
-        args.addAll(List.of("--output", out.toString()));
+        int given = args.indexOf("--output");
+        if (given < 0) {
+            args.addAll(List.of("--output", out.toString()));
+        } else {
+            out = Path.of(args.get(given + 1));
+        }
         CliRun run = CliRun.of(args.toArray(String[]::new));
         assertThat(run.err()).as("no stack trace for bad input").doesNotContain("Exception").doesNotContain("\tat ");
         if (expect instanceof Refused r) {
@@ -384,8 +442,12 @@ class BadInputMatrixTest {
     }
 
     private static Input parquet(String sql, String... extra) {
+        return parquetAt("input", sql, extra);
+    }
+
+    private static Input parquetAt(String where, String sql, String... extra) {
         return dir -> {
-            Path p = dir.resolve("input");
+            Path p = dir.resolve(where);
             SPARK.sql(sql).write().parquet(p.toString());
             List<String> args = new ArrayList<>(List.of("--input", p.toString()));
             args.addAll(List.of(extra));
@@ -425,6 +487,7 @@ class BadInputMatrixTest {
         return dir -> {
             Path p = dir.resolve(name);
             try {
+                Files.createDirectories(p.getParent());
                 Files.write(p, List.of(lines));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
