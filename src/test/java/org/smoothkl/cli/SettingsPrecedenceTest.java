@@ -285,6 +285,17 @@ class SettingsPrecedenceTest {
     }
 
     @Test
+    void aGroupByColumnNamedTwiceIsRefused() throws IOException {
+        RunCommand flags = new RunCommand();
+        new CommandLine(flags).parseArgs("--input", "in", "--output", "out", "--preset", "seed", "--epsilon", "0.1",
+                "--group-by", "a,b", "--group-by", "a");
+        assertThatThrownBy(flags::spec).isInstanceOf(AuditInputException.class).hasMessage("--group-by names column 'a' twice");
+        RunCommand fromFile = run("seed", 0.1);
+        fromFile.config = conf("smoothkl.run.group-by = [country, slice, country]\n").toFile();
+        assertThatThrownBy(fromFile::spec).isInstanceOf(AuditInputException.class).hasMessage("--group-by names column 'country' twice");
+    }
+
+    @Test
     void picocliReadsNegativeValuesOfRunOptions() {
         RunCommand c = new RunCommand();
         new CommandLine(c).parseArgs("--input", "in", "--output", "out", "--preset", "pytorch", "--epsilon", "0.1",

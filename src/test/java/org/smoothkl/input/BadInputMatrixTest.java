@@ -116,6 +116,11 @@ class BadInputMatrixTest {
                     assertThat(summary.at("/slices/0/rows").asLong()).isEqualTo(6);
                     assertThat(summary.at("/slices/0/key/_seq_tokens").asInt()).isEqualTo(2);
                 })));
+        rows.add(row("--group-by a,a", parquet(good(), "--group-by", "slice,slice"), refused("--group-by names column 'slice' twice")));
+        rows.add(row("--group-by a --group-by a", parquet(good(), "--group-by", "slice", "--group-by", "slice"),
+                refused("--group-by names column 'slice' twice")));
+        rows.add(row("--group-by with an empty name", parquet(good(), "--group-by", "slice,,label"),
+                refused("--group-by slice,,label has an empty column name")));
         // --- rows the kernel cannot score: quarantined with their reason
         rows.add(row("null logits arrays", parquet(goodPlus("CAST(NULL AS ARRAY<FLOAT>)", "0")),
                 quarantined(10, 0, Map.of("null_logits", 2L))));
