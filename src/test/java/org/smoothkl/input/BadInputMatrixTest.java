@@ -166,6 +166,12 @@ class BadInputMatrixTest {
         rows.add(row("epsilon NaN", parquet(good(), "--epsilon", "NaN"), refused("--epsilon", "NaN")));
         rows.add(row("epsilon not a number", parquet(good(), "--epsilon", "ten"), refused("--epsilon", "ten", "see 'smoothkl run --help'")));
         rows.add(row("unknown flag", parquet(good(), "--epsilion", "0.1"), refused("--epsilion")));
+        rows.add(row("misspelt key in --config", dir -> {
+            List<String> args = new ArrayList<>(parquet(good()).write(dir));
+            Files.writeString(dir.resolve("run.conf"), "smoothkl.run {\n  bins = 20\n  epsilom = 0.2\n}\n");
+            args.addAll(List.of("--config", dir.resolve("run.conf").toString()));
+            return args;
+        }, refused("unknown key smoothkl.run.epsilom in ", "run.conf", "did you mean smoothkl.run.epsilon?")));
         // --- files and paths
         rows.add(row("corrupt Parquet file among good ones", dir -> {
             List<String> args = parquet(good()).write(dir);
