@@ -166,6 +166,14 @@ class BadInputMatrixTest {
         rows.add(row("epsilon NaN", parquet(good(), "--epsilon", "NaN"), refused("--epsilon", "NaN")));
         rows.add(row("epsilon not a number", parquet(good(), "--epsilon", "ten"), refused("--epsilon", "ten", "see 'smoothkl run --help'")));
         rows.add(row("unknown flag", parquet(good(), "--epsilion", "0.1"), refused("--epsilion")));
+        rows.add(row("--gap-range whose width overflows", parquet(good(), "--gap-range", "-1e308:1e308"),
+                refused("--gap-range is too wide for 50 bins", "'-1e308:1e308'")));
+        rows.add(row("--gap-range too narrow for its bins", parquet(good(), "--gap-range", "0:1e-320", "--bins", "10"),
+                refused("--gap-range is too narrow for 10 bins", "'0:1e-320'")));
+        rows.add(row("--gap-range with a NaN end", parquet(good(), "--gap-range", "NaN:20"), refused("--gap-range", "finite LO < HI", "'NaN:20'")));
+        rows.add(row("--gap-range with an infinite end", parquet(good(), "--gap-range", "0:Infinity"),
+                refused("--gap-range", "finite LO < HI", "'0:Infinity'")));
+        rows.add(row("--gap-range with LO = HI", parquet(good(), "--gap-range", "5:5"), refused("--gap-range", "finite LO < HI", "'5:5'")));
         rows.add(row("misspelt key in --config", dir -> {
             List<String> args = new ArrayList<>(parquet(good()).write(dir));
             Files.writeString(dir.resolve("run.conf"), "smoothkl.run {\n  bins = 20\n  epsilom = 0.2\n}\n");
