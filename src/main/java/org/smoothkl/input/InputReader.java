@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -70,7 +71,7 @@ public final class InputReader {
                 case JSON -> readJson(spark, spec);
                 case NPZ -> NpzShards.read(spark, spec);
                 case CSV -> readCsv(spark, spec);
-                case PARQUET, ORC -> spark.read().format(spec.format().code()).load(spec.input());
+                case PARQUET, ORC -> readTyped(spark, spec);
             };
         } catch (Exception e) {
             if (e instanceof AnalysisException) { // e.g. an empty directory: no schema to read
@@ -80,6 +81,69 @@ public final class InputReader {
             throw e;
         }
         return raw;
+    }
+
+    /**
+     * Parquet and ORC: the schema merged from every file's footer (Spark's default reads one
+     * file's), so that files disagreeing on the type of a column the audit reads are refused here,
+     * naming two of them, instead of failing the scan of one. The scan is given the merged schema
+     * (a mergeSchema scan would keep the RAPIDS ORC reader off the GPU).
+     */
+    private static Dataset<Row> readTyped(SparkSession spark, AuditSpec spec) {
+        String format = spec.format().code();
+        StructType merged;
+        try {
+            merged = spark.read().format(format).option("mergeSchema", "true").load(spec.input()).schema();
+        } catch (Exception e) {
+            Throwable footer = condition(e, "CANNOT_READ_FILE_FOOTER");
+            if (footer != null) { // a corrupt or foreign file: the footers meet it before the scan would
+                String file = ((SparkThrowable) footer).getMessageParameters().getOrDefault("file", "");
+                Throwable cause = footer.getCause() == null ? footer : footer.getCause();
+                String why = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
+                throw new AuditInputException("cannot read an input file: " + (why.contains(file) ? why : file + ": " + why), e);
+            }
+            if (condition(e, "CANNOT_MERGE_SCHEMAS") == null) {
+                throw e;
+            }
+            Dataset<Row> one = spark.read().format(format).load(spec.input());
+            requireAgreeingFiles(spark, spec, one.inputFiles());
+            return one; // the files disagree only on columns the audit does not read
+        }
+        return spark.read().format(format).schema(merged).load(spec.input());
+    }
+
+    /** Refuses files that disagree on the type of a column the audit reads, naming the first two. */
+    private static void requireAgreeingFiles(SparkSession spark, AuditSpec spec, String[] files) {
+        List<String> audited = new ArrayList<>(spec.groupBy());
+        audited.add(spec.labelColumn());
+        audited.add(spec.logitsColumn());
+        String[] sorted = files.clone();
+        Arrays.sort(sorted);
+        Map<String, String[]> first = new java.util.HashMap<>(); // column → {file, type}
+        for (String file : sorted) {
+            StructType schema = spark.read().format(spec.format().code()).load(file).schema();
+            for (String c : audited) {
+                if (schema.getFieldIndex(c).isEmpty()) {
+                    continue;
+                }
+                String type = schema.apply(c).dataType().simpleString(); // (not nullability: the merge allows that)
+                String[] seen = first.putIfAbsent(c, new String[] {file, type});
+                if (seen != null && !seen[1].equals(type)) {
+                    throw new AuditInputException("input files disagree on the type of column '" + c + "': " + seen[0]
+                            + " has " + seen[1] + ", " + file + " has " + type + "; cast it in the files that differ");
+                }
+            }
+        }
+    }
+
+    /** The Spark error of this condition in {@code e}'s causes, or null. */
+    private static Throwable condition(Throwable e, String condition) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SparkThrowable s && condition.equals(s.getCondition())) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** Reader settings for this input, each unless the user set it (public: the benchmark's floor reads alike). */

@@ -196,6 +196,25 @@ class BadInputMatrixTest {
             Files.write(dir.resolve("input/part-99998-truncated.parquet"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
             return args;
         }, refused("part-99998-truncated.parquet")));
+        // --- files of one input that disagree on a column's type: refused naming two of them, before the scan
+        String floats = "SELECT 'a' AS slice, CAST(id % 3 AS INT) AS label, array(CAST(id AS FLOAT), 1.0F, 2.0F) AS logits FROM range(10)";
+        rows.add(row("Parquet files with logits array<float> and string", mixed("parquet", floats, floats.replace(
+                        "array(CAST(id AS FLOAT), 1.0F, 2.0F)", "'[1.0, 2.0]'")),
+                refused("input files disagree on the type of column 'logits'", "a-part-", "has array<float>", "b-part-", "has string")));
+        rows.add(row("Parquet files with int and bigint labels", mixed("parquet", floats, floats.replace("AS INT", "AS BIGINT"), "--group-by", "slice"),
+                refused("input files disagree on the type of column 'label'", "has int", "has bigint")));
+        rows.add(row("Parquet files with string and int slices", mixed("parquet", floats, floats.replace("'a' AS slice", "1 AS slice"),
+                        "--group-by", "slice"),
+                refused("input files disagree on the type of column 'slice'", "has string", "has int")));
+        rows.add(row("ORC files with logits array<float> and string", mixed("orc", floats, floats.replace(
+                        "array(CAST(id AS FLOAT), 1.0F, 2.0F)", "'[1.0, 2.0]'")),
+                refused("input files disagree on the type of column 'logits'", "a-part-", "b-part-", ".orc")));
+        rows.add(row("Parquet files that disagree only on a column the audit does not read",
+                mixed("parquet", floats.replace("FROM", ", 'x' AS note FROM"), floats.replace("FROM", ", 1 AS note FROM"), "--group-by", "slice"),
+                quarantined(20, 0, Map.of())));
+        rows.add(row("Parquet files one of which lacks the slice column", mixed("parquet", floats, floats.replace("'a' AS slice, ", ""),
+                        "--group-by", "slice"),
+                new Quarantined(20, 0, Map.of(), (summary, invalid) -> assertThat(summary.get("slices")).hasSize(2))));
         rows.add(row("a text file read as Parquet", dir -> {
             Path file = dir.resolve("preds.txt");
             Files.writeString(file, "label,logits\n1,\"[1, 2]\"\n");
@@ -469,6 +488,25 @@ class BadInputMatrixTest {
             Path p = dir.resolve(where);
             SPARK.sql(sql).write().parquet(p.toString());
             List<String> args = new ArrayList<>(List.of("--input", p.toString()));
+            args.addAll(List.of(extra));
+            return args;
+        };
+    }
+
+    /** One input directory of the files of two datasets (a-part-…, b-part-…) written in {@code format}. */
+    private static Input mixed(String format, String sqlA, String sqlB, String... extra) {
+        return dir -> {
+            Path input = Files.createDirectories(dir.resolve("input"));
+            for (String part : List.of("a", "b")) {
+                Path written = dir.resolve("written-" + part);
+                SPARK.sql(part.equals("a") ? sqlA : sqlB).coalesce(1).write().format(format).save(written.toString());
+                try (Stream<Path> files = Files.list(written)) {
+                    for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+                        Files.copy(f, input.resolve(part + "-" + f.getFileName()));
+                    }
+                }
+            }
+            List<String> args = new ArrayList<>(List.of("--input", input.toString(), "--format", format));
             args.addAll(List.of(extra));
             return args;
         };
