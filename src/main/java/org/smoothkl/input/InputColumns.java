@@ -22,6 +22,9 @@ final class InputColumns {
     static final List<String> OUTPUT_COLUMNS = List.of(CORRUPT_RECORD, TokenSequences.TOKEN,
             TokenSequences.SEQUENCE_LOGITS, TokenSequences.SEQUENCE_LABEL);
 
+    /** Columns written beside the slice columns into histograms/ (AuditOutputs). */
+    static final List<String> HISTOGRAM_COLUMNS = List.of("bin_lo", "bin_hi", "count");
+
     private InputColumns() {
     }
 

@@ -340,6 +340,8 @@ public final class InputReader {
     private static void requireOwnName(String name, String role, String flag) {
         String clash = MetricColumns.NAMES.contains(name) ? "clashes with the metric column of that name"
                 : InputColumns.OUTPUT_COLUMNS.contains(name) ? "clashes with the column of that name smoothkl writes to invalid/ and rows/"
+                : flag.equals("--group-by") && InputColumns.HISTOGRAM_COLUMNS.contains(name)
+                        ? "clashes with the column of that name smoothkl writes to histograms/"
                 : name.startsWith(InputColumns.INTERNAL_PREFIX) ? "starts with " + InputColumns.INTERNAL_PREFIX + ", which smoothkl keeps for its own columns"
                 : null;
         if (clash != null) {

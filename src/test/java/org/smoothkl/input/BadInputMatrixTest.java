@@ -94,6 +94,8 @@ class BadInputMatrixTest {
         rows.add(row("group-by _corrupt_record (an output column of JSON and CSV)", parquet(good().replace("SELECT", "SELECT 'x' AS _corrupt_record,"),
                         "--group-by", "_corrupt_record"),
                 refused("group-by column '_corrupt_record'", "invalid/ and rows/")));
+        rows.add(row("group-by count (a column of histograms/)", parquet(good().replace("SELECT", "SELECT 1 AS count,"), "--group-by", "count"),
+                refused("group-by column 'count'", "histograms/")));
         rows.add(row("group-by a _smoothkl_ name", csvText("_smoothkl_logits,label,logits\na,1,\"[1.0, 2.0]\"\n",
                         "--group-by", "_smoothkl_logits"),
                 refused("group-by column '_smoothkl_logits'", "starts with _smoothkl_")));
