@@ -46,6 +46,9 @@ final class Settings {
             }
             Config merged = ConfigFactory.parseMap(given);
             if (configFile != null) {
+                if (configFile.getPath().isBlank()) {
+                    throw new AuditInputException("--config is an empty path");
+                }
                 if (!configFile.isFile()) {
                     throw new AuditInputException("config file " + configFile + " does not exist");
                 }

@@ -281,6 +281,9 @@ class SettingsPrecedenceTest {
             RunCommand history = run("seed", 0.1);
             history.history = empty;
             assertThatThrownBy(history::spec).isInstanceOf(AuditInputException.class).hasMessage("--history is an empty path");
+            RunCommand config = run("seed", 0.1);
+            config.config = new java.io.File(empty);
+            assertThatThrownBy(config::spec).isInstanceOf(AuditInputException.class).hasMessage("--config is an empty path");
         }
     }
 
