@@ -23,12 +23,13 @@ import org.smoothkl.spark.MetricColumns;
  * positions, so the two cannot drift apart.
  */
 final class LevelRow {
-    static final String BUCKET = "_bucket";
-    static final String CALIBRATION_BIN = "_cal";
-    static final String BLOCK = "_blk";
-    static final String COUNT = "_n";
-    static final String MIN_K = "_min_k";
-    static final String MAX_K = "_max_k";
+    // Internal names start with _smoothkl_, which source columns may not (InputReader refuses them).
+    static final String BUCKET = "_smoothkl_bucket";
+    static final String CALIBRATION_BIN = "_smoothkl_cal";
+    static final String BLOCK = "_smoothkl_blk";
+    static final String COUNT = "_smoothkl_n";
+    static final String MIN_K = "_smoothkl_min_k";
+    static final String MAX_K = "_smoothkl_max_k";
 
     /**
      * The columns after the slice columns, in order, as the first level's grouping sets make them:
@@ -77,12 +78,12 @@ final class LevelRow {
      * Token sequences (SQL levels only) add per-sequence columns after max K: these and
      * TokenSequences' SEQ_TOKENS, SEQ_LOSS and SEQ_NLL, in the order AuditAggregation adds them.
      */
-    static final String SEQS = "_seqs";
-    static final String SEQ_SCORED = "_seq_scored";
-    static final String SEQ_LOSS_MIN = "_seq_loss_min";
-    static final String SEQ_LOSS_MAX = "_seq_loss_max";
-    static final String SEQ_NLL_MIN = "_seq_nll_min";
-    static final String SEQ_NLL_MAX = "_seq_nll_max";
+    static final String SEQS = "_smoothkl_seqs";
+    static final String SEQ_SCORED = "_smoothkl_seq_scored";
+    static final String SEQ_LOSS_MIN = "_smoothkl_seq_loss_min";
+    static final String SEQ_LOSS_MAX = "_smoothkl_seq_loss_max";
+    static final String SEQ_NLL_MIN = "_smoothkl_seq_nll_min";
+    static final String SEQ_NLL_MAX = "_smoothkl_seq_nll_max";
 
     private LevelRow() {
     }

@@ -13,8 +13,9 @@ public record GapHistogramSpec(int bins, double lo, double hi) implements java.i
         if (bins < 1 || bins > 100_000) {
             throw new AuditInputException("--bins must be between 1 and 100000, got " + bins);
         }
-        if (!(Double.isFinite(lo) && Double.isFinite(hi) && lo < hi)) {
-            throw new AuditInputException("--gap-range must be LO:HI with finite LO < HI, got " + lo + ":" + hi);
+        String problem = rangeProblem(bins, lo, hi);
+        if (problem != null) {
+            throw new AuditInputException("--gap-range " + problem + ", got " + lo + ":" + hi);
         }
     }
 
@@ -24,11 +25,40 @@ public record GapHistogramSpec(int bins, double lo, double hi) implements java.i
         if (parts.length != 2) {
             throw new AuditInputException("--gap-range must be LO:HI (e.g. 0:20), got '" + range + "'");
         }
+        double lo;
+        double hi;
         try {
-            return new GapHistogramSpec(bins, Double.parseDouble(parts[0].trim()), Double.parseDouble(parts[1].trim()));
+            lo = Double.parseDouble(parts[0].trim());
+            hi = Double.parseDouble(parts[1].trim());
         } catch (NumberFormatException e) {
             throw new AuditInputException("--gap-range must be LO:HI with numbers, got '" + range + "'");
         }
+        String problem = bins < 1 ? null : rangeProblem(bins, lo, hi); // (bad bins: the constructor names --bins)
+        if (problem != null) {
+            throw new AuditInputException("--gap-range " + problem + ", got '" + range + "'");
+        }
+        return new GapHistogramSpec(bins, lo, hi);
+    }
+
+    /**
+     * Why [lo, hi) cannot hold {@code bins} bins, or null: besides finite lo &lt; hi, (hi − lo)·bins
+     * must be finite (-1e308:1e308 overflows to a width of ∞ and a scale of 0, every gap in bin 0;
+     * the edges multiply the width by up to bins), so must the scale, and a bin must be wider than
+     * a double's step at lo and hi (else edges coincide).
+     */
+    private static String rangeProblem(int bins, double lo, double hi) {
+        if (!(Double.isFinite(lo) && Double.isFinite(hi) && lo < hi)) {
+            return "must be LO:HI with finite LO < HI";
+        }
+        double width = hi - lo;
+        if (!Double.isFinite(width * bins)) {
+            return "is too wide for " + bins + " bins: (HI - LO) x bins overflows to " + width * bins;
+        }
+        double binWidth = width / bins;
+        if (!Double.isFinite(bins / width) || !(lo + binWidth > lo) || !(hi - binWidth < hi)) {
+            return "is too narrow for " + bins + " bins: a bin of width " + binWidth + " has no room between doubles";
+        }
+        return null;
     }
 
     /** bins / (hi − lo): multiplying by it maps a gap to its fractional bin position. */

@@ -1,9 +1,11 @@
 package org.smoothkl.cli;
 
 import java.io.File;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -147,15 +149,34 @@ final class RunCommand implements Callable<Integer> {
         Settings s = Settings.load("run", config, flags);
         Preset p = code(Preset.class, s.string("preset"), "--preset");
         Long ignore = s.has("ignore-index") ? s.longValue("ignore-index") : null;
-        String out = s.string("output");
+        String out = s.path("output");
+        if (lastName(out).contains(":")) { // the claim and temporary siblings are named after it: Hadoop cannot join such a name
+            throw new AuditInputException("--output " + out + ": the last name must not contain ':'; use e.g. "
+                    + lastName(out).replace(':', '-') + " (a ':' in a directory above it is fine)");
+        }
         List<Check> checks = s.strings("check").stream().map(Check::parse).toList();
-        return new AuditSpec(s.string("input"), code(InputFormat.class, s.string("format"), "--format"), s.string("logits-col"), s.string("label-col"), p,
-                p.with(s.number("epsilon"), ignore).withInput(inputKind(s), s.number("prob-tolerance")), s.strings("group-by"),
+        return new AuditSpec(s.path("input"), code(InputFormat.class, s.string("format"), "--format"), s.string("logits-col"), s.string("label-col"), p,
+                p.with(s.number("epsilon"), ignore).withInput(inputKind(s), s.number("prob-tolerance")), groupBy(s),
                 GapHistogramSpec.parse(s.integer("bins"), s.string("gap-range")),
                 new CalibrationSpec(s.integer("calibration-bins")), checks,
-                s.has("baseline") ? s.string("baseline") : null, s.has("history") ? s.string("history") : null,
+                s.has("baseline") ? s.path("baseline") : null, s.has("history") ? s.path("history") : null,
                 s.has("run-tag") ? s.string("run-tag") : lastName(out), out, s.flag("overwrite"), s.flag("write-rows"),
                 code(EngineChoice.class, s.string("engine"), "--engine"), s.integer("max-slices"));
+    }
+
+    /** The slice columns, each named once (a repeat is a typo, not a second key). */
+    private static List<String> groupBy(Settings s) {
+        List<String> columns = s.strings("group-by");
+        Set<String> seen = new HashSet<>();
+        for (String c : columns) {
+            if (c.isBlank()) {
+                throw new AuditInputException("--group-by " + String.join(",", columns) + " has an empty column name");
+            }
+            if (!seen.add(c)) {
+                throw new AuditInputException("--group-by names column '" + c + "' twice");
+            }
+        }
+        return columns;
     }
 
     private static InputKind inputKind(Settings s) {

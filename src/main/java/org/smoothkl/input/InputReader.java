@@ -13,9 +13,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -72,16 +74,14 @@ public final class InputReader {
      */
     public static Dataset<Row> load(SparkSession spark, AuditSpec spec) {
         applyReaderSettings(spark, spec);
-        checkPathExists(spark, spec.input());
+        checkPathExists(spark, spec);
         Dataset<Row> raw;
         try {
             raw = switch (spec.format()) {
                 case JSON -> readJson(spark, spec);
                 case NPZ -> NpzShards.read(spark, spec);
-                // RFC 4180 quoting (a quote inside a quoted field is doubled), as pandas and most tools write it.
-                case CSV -> spark.read().option("header", "true").option("escape", "\"").option("mode", "PERMISSIVE")
-                        .csv(spec.input());
-                case PARQUET, ORC -> spark.read().format(spec.format().code()).load(spec.input());
+                case CSV -> readCsv(spark, spec);
+                case PARQUET, ORC -> readTyped(spark, spec);
             };
         } catch (Exception e) {
             if (e instanceof AnalysisException) { // e.g. an empty directory: no schema to read
@@ -91,6 +91,69 @@ public final class InputReader {
             throw e;
         }
         return raw;
+    }
+
+    /**
+     * Parquet and ORC: the schema merged from every file's footer (Spark's default reads one
+     * file's), so that files disagreeing on the type of a column the audit reads are refused here,
+     * naming two of them, instead of failing the scan of one. The scan is given the merged schema
+     * (a mergeSchema scan would keep the RAPIDS ORC reader off the GPU).
+     */
+    private static Dataset<Row> readTyped(SparkSession spark, AuditSpec spec) {
+        String format = spec.format().code();
+        StructType merged;
+        try {
+            merged = spark.read().format(format).option("mergeSchema", "true").load(spec.input()).schema();
+        } catch (Exception e) {
+            Throwable footer = condition(e, "CANNOT_READ_FILE_FOOTER");
+            if (footer != null) { // a corrupt or foreign file: the footers meet it before the scan would
+                String file = ((SparkThrowable) footer).getMessageParameters().getOrDefault("file", "");
+                Throwable cause = footer.getCause() == null ? footer : footer.getCause();
+                String why = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
+                throw new AuditInputException("cannot read an input file: " + (why.contains(file) ? why : file + ": " + why), e);
+            }
+            if (condition(e, "CANNOT_MERGE_SCHEMAS") == null) {
+                throw e;
+            }
+            Dataset<Row> one = spark.read().format(format).load(spec.input());
+            requireAgreeingFiles(spark, spec, one.inputFiles());
+            return one; // the files disagree only on columns the audit does not read
+        }
+        return spark.read().format(format).schema(merged).load(spec.input());
+    }
+
+    /** Refuses files that disagree on the type of a column the audit reads, naming the first two. */
+    private static void requireAgreeingFiles(SparkSession spark, AuditSpec spec, String[] files) {
+        List<String> audited = new ArrayList<>(spec.groupBy());
+        audited.add(spec.labelColumn());
+        audited.add(spec.logitsColumn());
+        String[] sorted = files.clone();
+        Arrays.sort(sorted);
+        Map<String, String[]> first = new java.util.HashMap<>(); // column → {file, type}
+        for (String file : sorted) {
+            StructType schema = spark.read().format(spec.format().code()).load(file).schema();
+            for (String c : audited) {
+                if (schema.getFieldIndex(c).isEmpty()) {
+                    continue;
+                }
+                String type = schema.apply(c).dataType().simpleString(); // (not nullability: the merge allows that)
+                String[] seen = first.putIfAbsent(c, new String[] {file, type});
+                if (seen != null && !seen[1].equals(type)) {
+                    throw new AuditInputException("input files disagree on the type of column '" + c + "': " + seen[0]
+                            + " has " + seen[1] + ", " + file + " has " + type + "; cast it in the files that differ");
+                }
+            }
+        }
+    }
+
+    /** The Spark error of this condition in {@code e}'s causes, or null. */
+    private static Throwable condition(Throwable e, String condition) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SparkThrowable s && condition.equals(s.getCondition())) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** Reader settings for this input, each unless the user set it (public: the benchmark's floor reads alike). */
@@ -107,17 +170,42 @@ public final class InputReader {
         }
     }
 
-    private static void checkPathExists(SparkSession spark, String input) {
+    private static void checkPathExists(SparkSession spark, AuditSpec spec) {
+        String input = spec.input();
         try {
             Path path = new Path(input);
             FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            FileStatus[] matches = fs.globStatus(path);
-            if (matches == null || matches.length == 0) {
+            // Only a pattern is globbed (as Spark does): Hadoop's globber fails on a name with ':'.
+            boolean exists;
+            if (spec.format() == InputFormat.NPZ || isGlob(input)) {
+                FileStatus[] matches = fs.globStatus(path);
+                exists = matches != null && matches.length > 0;
+            } else {
+                exists = fs.exists(path);
+            }
+            if (!exists) {
                 throw new AuditInputException("input path does not exist: " + input);
             }
-        } catch (IOException | IllegalArgumentException e) {
+            if (path.getName().contains(":") && fs instanceof ChecksumFileSystem && fs.getFileStatus(path).isFile()) {
+                // Its checksum file, ".NAME.crc", is joined to the directory as a relative path: a URI scheme to Hadoop.
+                throw new AuditInputException("--input " + input + ": the local file system cannot open a file with ':' "
+                        + "in its name; rename it (a ':' in a directory name is fine)");
+            }
+        } catch (IllegalArgumentException e) {
+            if (e.getCause() instanceof java.net.URISyntaxException) {
+                throw new AuditInputException("--input " + input + ": Hadoop cannot glob a path with ':' in a name"
+                        + (spec.format() == InputFormat.NPZ ? " (npz shards are listed by a glob)" : "")
+                        + "; rename it or give the path without a pattern", e);
+            }
+            throw new AuditInputException("cannot read input path " + input + ": " + e.getMessage(), e);
+        } catch (IOException e) {
             throw new AuditInputException("cannot read input path " + input + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Spark's test for a glob pattern (SparkHadoopUtil.isGlobPath). */
+    private static boolean isGlob(String path) {
+        return path.chars().anyMatch(c -> "{}[]*?\\".indexOf(c) >= 0);
     }
 
     /**
@@ -126,7 +214,8 @@ public final class InputReader {
      * records that still fail in a corrupt-record column instead of dropping them.
      */
     private static Dataset<Row> readJson(SparkSession spark, AuditSpec spec) {
-        StructType inferred = spark.read().json(spec.input()).schema();
+        StructType inferred = spark.read().option("columnNameOfCorruptRecord", InputColumns.READER_CORRUPT_RECORD)
+                .json(spec.input()).schema();
         List<StructField> fields = new ArrayList<>();
         for (StructField f : inferred.fields()) {
             DataType t = f.dataType();
@@ -140,20 +229,52 @@ public final class InputReader {
             } else if (f.name().equals(spec.labelColumn()) && t instanceof ArrayType a && a.elementType() instanceof AtomicType) {
                 t = DataTypes.createArrayType(DataTypes.LongType, true);
             }
-            if (!f.name().equals(InputColumns.CORRUPT_RECORD)) {
+            if (!f.name().equals(InputColumns.READER_CORRUPT_RECORD)) {
                 fields.add(DataTypes.createStructField(f.name(), t, true));
             }
         }
-        fields.add(DataTypes.createStructField(InputColumns.CORRUPT_RECORD, DataTypes.StringType, true));
         return spark.read()
-                .schema(DataTypes.createStructType(fields))
+                .schema(withCorruptRecord(fields))
                 .option("mode", "PERMISSIVE")
-                .option("columnNameOfCorruptRecord", InputColumns.CORRUPT_RECORD)
+                .option("columnNameOfCorruptRecord", InputColumns.READER_CORRUPT_RECORD)
                 .json(spec.input());
+    }
+
+    /**
+     * CSV as RFC 4180 has it, as pandas and most tools write it: a quoted field may span lines
+     * (multiLine; each file is then read by one task) and a quote inside it is doubled. Every
+     * column is text, named by the header; a record with more or fewer fields than the header is
+     * kept whole in the corrupt-record column, like a JSON record that does not parse. The header
+     * is one line.
+     */
+    private static Dataset<Row> readCsv(SparkSession spark, AuditSpec spec) {
+        Map<String, String> rfc4180 = Map.of("header", "true", "escape", "\"");
+        // The names from the first line (a multiLine inference would glob the path, which fails on a ':' in a name).
+        StructType header = spark.read().options(rfc4180).csv(spec.input()).schema();
+        return spark.read().options(rfc4180).option("multiLine", "true")
+                .schema(withCorruptRecord(List.of(header.fields())))
+                .option("mode", "PERMISSIVE")
+                .option("columnNameOfCorruptRecord", InputColumns.READER_CORRUPT_RECORD)
+                .csv(spec.input());
+    }
+
+    private static StructType withCorruptRecord(List<StructField> fields) {
+        List<StructField> all = new ArrayList<>(fields);
+        all.add(DataTypes.createStructField(InputColumns.READER_CORRUPT_RECORD, DataTypes.StringType, true));
+        return DataTypes.createStructType(all);
     }
 
     /** A source frame checked and shaped for the engines (the logits and label columns parsed where text). */
     public static AuditInput normalize(Dataset<Row> raw, AuditSpec spec) {
+        boolean corruptColumn = spec.format().text()
+                && Arrays.asList(raw.columns()).contains(InputColumns.READER_CORRUPT_RECORD);
+        if (corruptColumn) { // the reader's column, under the name invalid/ shows; a source column of that name is not read
+            raw = raw.drop(InputColumns.CORRUPT_RECORD).withColumnRenamed(InputColumns.READER_CORRUPT_RECORD,
+                    InputColumns.CORRUPT_RECORD);
+        }
+        requireOwnName(spec.logitsColumn(), "logits", "--logits-col");
+        requireOwnName(spec.labelColumn(), "label", "--label-col");
+        spec.groupBy().forEach(g -> requireOwnName(g, "group-by", "--group-by"));
         StructType schema = raw.schema();
         StructField logits = field(schema, spec.logitsColumn(), "--logits-col");
         StructField label = field(schema, spec.labelColumn(), "--label-col");
@@ -163,16 +284,12 @@ public final class InputReader {
                 throw new AuditInputException("group-by column '" + g + "' has type " + f.dataType().simpleString()
                         + "; expected a plain value (string, number, boolean, date, timestamp or binary)");
             }
-            if (MetricColumns.NAMES.contains(g)) {
-                throw new AuditInputException("group-by column '" + g + "' clashes with the metric column of that name; rename it");
-            }
             if (f.dataType() instanceof BinaryType) {
                 // bytes name a slice as hex text, "0x00ff": equal by content, printable in every output
                 raw = raw.withColumn(g, concat(lit("0x"), lower(hex(Columns.quoted(g)))));
             }
         }
 
-        boolean corruptColumn = Arrays.asList(schema.fieldNames()).contains(InputColumns.CORRUPT_RECORD);
         if (TokenSequences.requested(logits, label)) {
             return TokenSequences.flatten(raw, spec, logits, label, corruptColumn ? InputColumns.CORRUPT_RECORD : null);
         }
@@ -240,6 +357,19 @@ public final class InputReader {
      */
     private static String textHint(StructField f) {
         return f.dataType() == DataTypes.StringType ? " (text is parsed only in csv and json input; cast the column)" : "";
+    }
+
+    /** A source column the audit reads must not share a name with a column it adds (a clash, not a silent mix-up). */
+    private static void requireOwnName(String name, String role, String flag) {
+        String clash = MetricColumns.NAMES.contains(name) ? "clashes with the metric column of that name"
+                : InputColumns.OUTPUT_COLUMNS.contains(name) ? "clashes with the column of that name smoothkl writes to invalid/ and rows/"
+                : flag.equals("--group-by") && InputColumns.HISTOGRAM_COLUMNS.contains(name)
+                        ? "clashes with the column of that name smoothkl writes to histograms/"
+                : name.startsWith(InputColumns.INTERNAL_PREFIX) ? "starts with " + InputColumns.INTERNAL_PREFIX + ", which smoothkl keeps for its own columns"
+                : null;
+        if (clash != null) {
+            throw new AuditInputException(role + " column '" + name + "' (" + flag + ") " + clash + "; rename it");
+        }
     }
 
     private static StructField field(StructType schema, String name, String flag) {

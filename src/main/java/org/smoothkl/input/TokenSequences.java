@@ -54,16 +54,20 @@ import org.smoothkl.spark.SparkInternals;
  * slice in the same single scan.
  */
 public final class TokenSequences {
+    /*
+     * TOKEN, SEQUENCE_LOGITS and SEQUENCE_LABEL are output columns (invalid/, rows/), so a source
+     * column may not have their names; the others are internal and start with _smoothkl_.
+     */
     /** The token's position in its sequence (0-based); null on the row of a malformed sequence. */
     public static final String TOKEN = "_token";
     /** A malformed sequence's logits and labels, as given; null on token rows. */
     public static final String SEQUENCE_LOGITS = "_sequence_logits";
     public static final String SEQUENCE_LABEL = "_sequence_label";
     /** On the last row of each sequence: its tokens (0 for a malformed one); null elsewhere. */
-    public static final String SEQ_TOKENS = "_seq_tokens";
+    public static final String SEQ_TOKENS = "_smoothkl_seq_tokens";
     /** On the last row of a sequence whose tokens are all valid or ignored, with ≥ 1 valid: Σ loss. */
-    public static final String SEQ_LOSS = "_seq_loss";
-    public static final String SEQ_NLL = "_seq_nll";
+    public static final String SEQ_LOSS = "_smoothkl_seq_loss";
+    public static final String SEQ_NLL = "_smoothkl_seq_nll";
     static final String LENGTH = "_smoothkl_seq_len";
     private static final String Z = "_smoothkl_z";
     private static final String Y = "_smoothkl_y";

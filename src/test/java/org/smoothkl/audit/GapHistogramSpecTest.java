@@ -122,6 +122,39 @@ class GapHistogramSpecTest {
     }
 
     @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "-1e308:1e308          | too wide",
+        "-1.7976931348623157e308:1.7976931348623157e308 | too wide",
+        "-1e307:1e307          | too wide for 50 bins",
+        "0:1e-320              | too narrow",
+        "1e16:1.0000000000000004e16 | too narrow",
+        "NaN:NaN               | finite LO < HI",
+        "-Infinity:Infinity    | finite LO < HI",
+        "1:1                   | finite LO < HI",
+        "2:1                   | finite LO < HI",
+    })
+    void rangesWithoutRoomForTheBinsNameTheFlagAndTheValue(String range, String problem) {
+        assertThatThrownBy(() -> GapHistogramSpec.parse(50, range))
+                .isInstanceOf(AuditInputException.class)
+                .hasMessageStartingWith("--gap-range ")
+                .hasMessageContaining(problem)
+                .hasMessageEndingWith("got '" + range + "'");
+    }
+
+    @Test
+    void theWidestAndNarrowestRoomyRangesAreAccepted() {
+        GapHistogramSpec wide = GapHistogramSpec.parse(50, "-1e305:1e305");
+        assertThat(wide.scale()).isPositive().isFinite();
+        assertThat(wide.bucket(0)).isEqualTo(25);
+        assertThat(wide.edges()).doesNotHaveDuplicates();
+        GapHistogramSpec narrow = GapHistogramSpec.parse(4, "1:1.000000000001");
+        assertThat(narrow.edges()).doesNotHaveDuplicates();
+        assertThat(narrow.bucket(1.0000000000005)).isEqualTo(2);
+        assertThatThrownBy(() -> new GapHistogramSpec(50, -1e308, 1e308)).isInstanceOf(AuditInputException.class)
+                .hasMessageContaining("--gap-range is too wide");
+    }
+
+    @ParameterizedTest
     @ValueSource(ints = {0, -1, Integer.MIN_VALUE, 100_001})
     void badBinCountsNameTheFlag(int bins) {
         assertThatThrownBy(() -> new GapHistogramSpec(bins, 0, 20))

@@ -236,6 +236,131 @@ class SettingsPrecedenceTest {
     }
 
     @Test
+    void aColonInAPathIsPartOfANameNotAUriScheme() {
+        RunCommand c = run("seed", 0.1);
+        c.input = "run-2026-12-01T10:00";
+        c.output = "audits/2026-12-01T10:00/out";
+        c.history = "history:2026";
+        c.baseline = "2026-12-01T10:00/base";
+        AuditSpec spec = c.spec();
+        assertThat(spec.input()).isEqualTo("./run-2026-12-01T10:00");
+        assertThat(new org.apache.hadoop.fs.Path(spec.input()).getName()).isEqualTo("run-2026-12-01T10:00");
+        assertThat(spec.output()).as("a ':' after a '/' is no scheme").isEqualTo("audits/2026-12-01T10:00/out");
+        assertThat(spec.history()).isEqualTo("./history:2026");
+        assertThat(spec.baseline()).isEqualTo("./2026-12-01T10:00/base");
+        assertThat(new org.apache.hadoop.fs.Path(spec.baseline()).getParent().getName()).isEqualTo("2026-12-01T10:00");
+        assertThat(spec.runTag()).isEqualTo("out");
+        for (String uri : List.of("hdfs://nn:8020/audits/a:b", "file:/tmp/a:b", "s3a://bucket/in", "/abs/run-10:00")) {
+            c.input = uri;
+            assertThat(c.spec().input()).as("kept as given").isEqualTo(uri);
+        }
+    }
+
+    @Test
+    void aColonInTheOutputsLastNameIsRefused() {
+        for (String out : List.of("run-2026-12-01T10:00", "audits/run-2026-12-01T10:00/", "file:/tmp/run-10:00")) {
+            RunCommand c = run("seed", 0.1);
+            c.output = out;
+            assertThatThrownBy(c::spec).as(out).isInstanceOf(AuditInputException.class)
+                    .hasMessageContaining("--output").hasMessageContaining("must not contain ':'");
+        }
+    }
+
+    @Test
+    void emptyPathsNameTheFlag() {
+        for (String empty : List.of("", "  ")) {
+            RunCommand input = run("seed", 0.1);
+            input.input = empty;
+            assertThatThrownBy(input::spec).isInstanceOf(AuditInputException.class).hasMessage("--input is an empty path");
+            RunCommand output = run("seed", 0.1);
+            output.output = empty;
+            assertThatThrownBy(output::spec).isInstanceOf(AuditInputException.class).hasMessage("--output is an empty path");
+            RunCommand baseline = run("seed", 0.1);
+            baseline.baseline = empty;
+            assertThatThrownBy(baseline::spec).isInstanceOf(AuditInputException.class).hasMessage("--baseline is an empty path");
+            RunCommand history = run("seed", 0.1);
+            history.history = empty;
+            assertThatThrownBy(history::spec).isInstanceOf(AuditInputException.class).hasMessage("--history is an empty path");
+            RunCommand config = run("seed", 0.1);
+            config.config = new java.io.File(empty);
+            assertThatThrownBy(config::spec).isInstanceOf(AuditInputException.class).hasMessage("--config is an empty path");
+        }
+    }
+
+    @Test
+    void aGroupByColumnNamedTwiceIsRefused() throws IOException {
+        RunCommand flags = new RunCommand();
+        new CommandLine(flags).parseArgs("--input", "in", "--output", "out", "--preset", "seed", "--epsilon", "0.1",
+                "--group-by", "a,b", "--group-by", "a");
+        assertThatThrownBy(flags::spec).isInstanceOf(AuditInputException.class).hasMessage("--group-by names column 'a' twice");
+        RunCommand fromFile = run("seed", 0.1);
+        fromFile.config = conf("smoothkl.run.group-by = [country, slice, country]\n").toFile();
+        assertThatThrownBy(fromFile::spec).isInstanceOf(AuditInputException.class).hasMessage("--group-by names column 'country' twice");
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "smoothkl.run.epsilom = 0.1              | smoothkl.run.epsilom   | did you mean smoothkl.run.epsilon?",
+        "smoothkl.run { gap_range = \"0:5\" }    | smoothkl.run.gap_range | did you mean smoothkl.run.gap-range?",
+        "smoothkl.run.groupby = [a]              | smoothkl.run.groupby   | did you mean smoothkl.run.group-by?",
+        "smoothkl.run.Bins = 5                   | smoothkl.run.Bins      | did you mean smoothkl.run.bins?",
+        "smoothkl.rnu.bins = 5                   | smoothkl.rnu.bins      | did you mean smoothkl.run.bins?",
+        "smoothkl.run.colour = blue              | smoothkl.run.colour    | the keys of smoothkl.run are ",
+    })
+    void unknownConfigKeysAreNamedWithTheNearestKnownKey(String body, String key, String hint) throws IOException {
+        RunCommand c = run("seed", 0.1);
+        c.config = conf(body + "\n").toFile();
+        assertThatThrownBy(c::spec).isInstanceOf(AuditInputException.class)
+                .hasMessageStartingWith("unknown key " + key + " in " + c.config)
+                .hasMessageContaining(hint);
+    }
+
+    @Test
+    void knownKeysOfEitherSectionAndTheFilesOwnValuesAreAccepted() throws IOException {
+        RunCommand c = run(null, null);
+        c.config = conf("""
+                base = "audits"
+                smoothkl.run { preset = seed, epsilon = 0.1, ignore-index = 0, history = ${base}"/history", run-tag = n }
+                smoothkl.generate { rows = 10, classes = 4, output = "data" }
+                """).toFile();
+        assertThat(c.spec().history()).isEqualTo("audits/history");
+        java.util.Map<String, Object> flags = generateFlags();
+        flags.put("rows", 5);
+        Settings generate = Settings.load("generate", c.config, flags);
+        assertThat(generate.integer("rows")).as("the flag").isEqualTo(5);
+        assertThat(generate.integer("classes")).isEqualTo(4);
+    }
+
+    @Test
+    void unknownKeysOfTheGenerateSectionAreNamedToo() throws IOException {
+        Path f = conf("smoothkl.generate.clases = 4\n");
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new String[] {"generate", "--config", f.toString(), "--output", "data"},
+                SettingsPrecedenceTest::noSpark, false, new PrintWriter(new StringWriter()), new PrintWriter(err));
+        assertThat(code).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(err.toString().strip()).isEqualTo("smoothkl: error: unknown key smoothkl.generate.clases in " + f
+                + "; did you mean smoothkl.generate.classes?");
+    }
+
+    /** GenerateCommand's flags, all unset (it passes every one, as RunCommand does). */
+    private static java.util.Map<String, Object> generateFlags() {
+        java.util.Map<String, Object> flags = new java.util.LinkedHashMap<>();
+        for (String k : List.of("rows", "classes", "epsilon", "slices", "seed", "output", "overwrite")) {
+            flags.put(k, null);
+        }
+        return flags;
+    }
+
+    @Test
+    void editDistanceCountsInsertionsDeletionsAndSubstitutions() {
+        assertThat(Settings.editDistance("epsilom", "epsilon")).isEqualTo(1);
+        assertThat(Settings.editDistance("groupby", "group-by")).isEqualTo(1);
+        assertThat(Settings.editDistance("bins", "bins")).isZero();
+        assertThat(Settings.editDistance("", "abc")).isEqualTo(3);
+        assertThat(Settings.editDistance("kitten", "sitting")).isEqualTo(3);
+    }
+
+    @Test
     void picocliReadsNegativeValuesOfRunOptions() {
         RunCommand c = new RunCommand();
         new CommandLine(c).parseArgs("--input", "in", "--output", "out", "--preset", "pytorch", "--epsilon", "0.1",

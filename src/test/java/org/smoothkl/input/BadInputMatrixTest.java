@@ -92,6 +92,46 @@ class BadInputMatrixTest {
                             + " array(CAST(id AS FLOAT), 1.0F, 2.0F) AS logits FROM range(4)", "--group-by", "k"),
                     refused("group-by column 'k'", "has type " + t[1] + ";", "expected a plain value")));
         }
+        // --- slice columns named like the audit's own columns: refused, or (internal names) out of their way
+        rows.add(row("group-by a metric column's name", parquet(good().replace("SELECT", "SELECT 1 AS status,"), "--group-by", "status"),
+                refused("group-by column 'status'", "--group-by", "clashes with the metric column")));
+        rows.add(row("label column named like a metric column", parquet("SELECT 1 AS kl, array(1.0F, 2.0F) AS logits", "--label-col", "kl"),
+                refused("label column 'kl'", "--label-col", "clashes with the metric column")));
+        rows.add(row("group-by _token (an output column of token sequences)", parquet(sequences().replace("SELECT", "SELECT 1 AS _token,"),
+                        "--group-by", "_token"),
+                refused("group-by column '_token'", "--group-by", "invalid/ and rows/")));
+        rows.add(row("group-by _corrupt_record (an output column of JSON and CSV)", parquet(good().replace("SELECT", "SELECT 'x' AS _corrupt_record,"),
+                        "--group-by", "_corrupt_record"),
+                refused("group-by column '_corrupt_record'", "invalid/ and rows/")));
+        rows.add(row("group-by count (a column of histograms/)", parquet(good().replace("SELECT", "SELECT 1 AS count,"), "--group-by", "count"),
+                refused("group-by column 'count'", "histograms/")));
+        rows.add(row("group-by a _smoothkl_ name", csvText("_smoothkl_logits,label,logits\na,1,\"[1.0, 2.0]\"\n",
+                        "--group-by", "_smoothkl_logits"),
+                refused("group-by column '_smoothkl_logits'", "starts with _smoothkl_")));
+        rows.add(row("group-by names that were internal once (_blk, _bucket, _cal, _n, _min_k, _max_k)",
+                parquet(good().replace("SELECT", "SELECT CAST(id % 2 AS INT) AS _blk, 'b' AS _bucket, 1 AS _cal, id < 3 AS _n, 0 AS _min_k, "
+                        + "'x' AS _max_k,"), "--group-by", "_blk,_bucket,_cal,_n,_min_k,_max_k"),
+                new Quarantined(10, 0, Map.of(), (summary, invalid) -> {
+                    assertThat(summary.get("slices")).hasSize(4);
+                    long total = 0;
+                    for (JsonNode slice : summary.get("slices")) {
+                        assertThat(slice.get("key").get("_bucket").asText()).isEqualTo("b");
+                        total += slice.get("rows").asLong();
+                    }
+                    assertThat(total).isEqualTo(10);
+                })));
+        rows.add(row("token sequences grouped by names that were internal once (_seqs, _seq_tokens, _seq_loss)",
+                parquet(sequences().replace("SELECT", "SELECT 1 AS _seqs, 2 AS _seq_tokens, 'x' AS _seq_loss,"),
+                        "--group-by", "_seqs,_seq_tokens,_seq_loss"),
+                new Quarantined(6, 0, Map.of(), (summary, invalid) -> {
+                    assertThat(summary.at("/slices/0/rows").asLong()).isEqualTo(6);
+                    assertThat(summary.at("/slices/0/key/_seq_tokens").asInt()).isEqualTo(2);
+                })));
+        rows.add(row("--group-by a,a", parquet(good(), "--group-by", "slice,slice"), refused("--group-by names column 'slice' twice")));
+        rows.add(row("--group-by a --group-by a", parquet(good(), "--group-by", "slice", "--group-by", "slice"),
+                refused("--group-by names column 'slice' twice")));
+        rows.add(row("--group-by with an empty name", parquet(good(), "--group-by", "slice,,label"),
+                refused("--group-by slice,,label has an empty column name")));
         // --- rows the kernel cannot score: quarantined with their reason
         rows.add(row("null logits arrays", parquet(goodPlus("CAST(NULL AS ARRAY<FLOAT>)", "0")),
                 quarantined(10, 0, Map.of("null_logits", 2L))));
@@ -137,6 +177,20 @@ class BadInputMatrixTest {
         rows.add(row("epsilon NaN", parquet(good(), "--epsilon", "NaN"), refused("--epsilon", "NaN")));
         rows.add(row("epsilon not a number", parquet(good(), "--epsilon", "ten"), refused("--epsilon", "ten", "see 'smoothkl run --help'")));
         rows.add(row("unknown flag", parquet(good(), "--epsilion", "0.1"), refused("--epsilion")));
+        rows.add(row("--gap-range whose width overflows", parquet(good(), "--gap-range", "-1e308:1e308"),
+                refused("--gap-range is too wide for 50 bins", "'-1e308:1e308'")));
+        rows.add(row("--gap-range too narrow for its bins", parquet(good(), "--gap-range", "0:1e-320", "--bins", "10"),
+                refused("--gap-range is too narrow for 10 bins", "'0:1e-320'")));
+        rows.add(row("--gap-range with a NaN end", parquet(good(), "--gap-range", "NaN:20"), refused("--gap-range", "finite LO < HI", "'NaN:20'")));
+        rows.add(row("--gap-range with an infinite end", parquet(good(), "--gap-range", "0:Infinity"),
+                refused("--gap-range", "finite LO < HI", "'0:Infinity'")));
+        rows.add(row("--gap-range with LO = HI", parquet(good(), "--gap-range", "5:5"), refused("--gap-range", "finite LO < HI", "'5:5'")));
+        rows.add(row("misspelt key in --config", dir -> {
+            List<String> args = new ArrayList<>(parquet(good()).write(dir));
+            Files.writeString(dir.resolve("run.conf"), "smoothkl.run {\n  bins = 20\n  epsilom = 0.2\n}\n");
+            args.addAll(List.of("--config", dir.resolve("run.conf").toString()));
+            return args;
+        }, refused("unknown key smoothkl.run.epsilom in ", "run.conf", "did you mean smoothkl.run.epsilon?")));
         // --- files and paths
         rows.add(row("corrupt Parquet file among good ones", dir -> {
             List<String> args = parquet(good()).write(dir);
@@ -153,6 +207,25 @@ class BadInputMatrixTest {
             Files.write(dir.resolve("input/part-99998-truncated.parquet"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
             return args;
         }, refused("part-99998-truncated.parquet")));
+        // --- files of one input that disagree on a column's type: refused naming two of them, before the scan
+        String floats = "SELECT 'a' AS slice, CAST(id % 3 AS INT) AS label, array(CAST(id AS FLOAT), 1.0F, 2.0F) AS logits FROM range(10)";
+        rows.add(row("Parquet files with logits array<float> and string", mixed("parquet", floats, floats.replace(
+                        "array(CAST(id AS FLOAT), 1.0F, 2.0F)", "'[1.0, 2.0]'")),
+                refused("input files disagree on the type of column 'logits'", "a-part-", "has array<float>", "b-part-", "has string")));
+        rows.add(row("Parquet files with int and bigint labels", mixed("parquet", floats, floats.replace("AS INT", "AS BIGINT"), "--group-by", "slice"),
+                refused("input files disagree on the type of column 'label'", "has int", "has bigint")));
+        rows.add(row("Parquet files with string and int slices", mixed("parquet", floats, floats.replace("'a' AS slice", "1 AS slice"),
+                        "--group-by", "slice"),
+                refused("input files disagree on the type of column 'slice'", "has string", "has int")));
+        rows.add(row("ORC files with logits array<float> and string", mixed("orc", floats, floats.replace(
+                        "array(CAST(id AS FLOAT), 1.0F, 2.0F)", "'[1.0, 2.0]'")),
+                refused("input files disagree on the type of column 'logits'", "a-part-", "b-part-", ".orc")));
+        rows.add(row("Parquet files that disagree only on a column the audit does not read",
+                mixed("parquet", floats.replace("FROM", ", 'x' AS note FROM"), floats.replace("FROM", ", 1 AS note FROM"), "--group-by", "slice"),
+                quarantined(20, 0, Map.of())));
+        rows.add(row("Parquet files one of which lacks the slice column", mixed("parquet", floats, floats.replace("'a' AS slice, ", ""),
+                        "--group-by", "slice"),
+                new Quarantined(20, 0, Map.of(), (summary, invalid) -> assertThat(summary.get("slices")).hasSize(2))));
         rows.add(row("a text file read as Parquet", dir -> {
             Path file = dir.resolve("preds.txt");
             Files.writeString(file, "label,logits\n1,\"[1, 2]\"\n");
@@ -166,6 +239,59 @@ class BadInputMatrixTest {
             Files.createDirectories(dir.resolve("empty"));
             return List.of("--input", dir.resolve("empty").toString());
         }, refused("cannot read", "empty")));
+        rows.add(row("empty --input", dir -> List.of("--input", ""), refused("--input is an empty path")));
+        rows.add(row("empty --output", parquet(good(), "--output", ""), refused("--output is an empty path")));
+        rows.add(row("blank --baseline", parquet(good(), "--baseline", " "), refused("--baseline is an empty path")));
+        rows.add(row("empty --history", parquet(good(), "--history", ""), refused("--history is an empty path")));
+        // --- a ':' in a name (timestamped runs): a name, not a URI scheme
+        rows.add(row("--input with ':' in its last name", parquetAt("run-2026-12-01T10:00", good()), quarantined(10, 0, Map.of())));
+        rows.add(row("--input with ':' in a directory name", parquetAt("2026-12-01T10:00/input", good()), quarantined(10, 0, Map.of())));
+        rows.add(row("CSV --input with ':' in its directory name", textFile("2026-12-01T10:00/preds.csv", "csv", "label,logits",
+                "1,\"[1.0, 2.0]\""), quarantined(1, 0, Map.of())));
+        rows.add(row("CSV --input with ':' in the file name (local file system)", textFile("preds-10:00.csv", "csv", "label,logits",
+                "1,\"[1.0, 2.0]\""), refused("--input", "preds-10:00.csv", "cannot open a file with ':' in its name")));
+        rows.add(row("glob --input through a name with ':'", dir -> {
+            parquetAt("2026-12-01T10:00/input", good()).write(dir);
+            return List.of("--input", dir.resolve("2026-12-01T10:00/input/*.parquet").toString());
+        }, refused("--input", "2026-12-01T10:00", "cannot glob a path with ':'")));
+        rows.add(row("npz --input with ':' in a directory name", dir -> {
+            Files.createDirectories(dir.resolve("2026-12-01T10:00/shards"));
+            return List.of("--input", dir.resolve("2026-12-01T10:00/shards").toString(), "--format", "npz");
+        }, refused("--input", "2026-12-01T10:00", "npz shards are listed by a glob")));
+        rows.add(row("--output with ':' in a directory name", dir -> {
+            List<String> args = new ArrayList<>(parquet(good()).write(dir));
+            args.addAll(List.of("--output", dir.resolve("2026-12-01T10:00/out").toString()));
+            return args;
+        }, quarantined(10, 0, Map.of())));
+        rows.add(row("--output with ':' in its last name", dir -> {
+            List<String> args = new ArrayList<>(parquet(good()).write(dir));
+            args.addAll(List.of("--output", dir.resolve("run-2026-12-01T10:00").toString()));
+            return args;
+        }, refused("--output", "run-2026-12-01T10:00", "last name must not contain ':'", "run-2026-12-01T10-00")));
+        for (String history : List.of("history-2026-12-01T10:00", "2026-12-01T10:00/history")) {
+            rows.add(row("--history with ':' in " + (history.contains("/") ? "a directory name" : "its last name"), dir -> {
+                List<String> args = new ArrayList<>(parquet(good()).write(dir));
+                args.addAll(List.of("--history", dir.resolve(history).toString()));
+                return args;
+            }, new Quarantined(10, 0, Map.of(), (summary, invalid) -> assertThat(SPARK.read()
+                    .parquet(summary.at("/config/history").asText()).count()).as("history rows: overall only").isEqualTo(1))));
+        }
+        for (String baseline : List.of("baseline-2026-12-01T10:00", "2026-12-01T10:00/baseline")) {
+            rows.add(row("--baseline with ':' in " + (baseline.contains("/") ? "a directory name" : "its last name"), dir -> {
+                List<String> args = new ArrayList<>(parquet(good()).write(dir));
+                Path earlier = dir.resolve("earlier");
+                List<String> first = new ArrayList<>(List.of("run", "--preset", "seed", "--epsilon", "0.1", "--output", earlier.toString()));
+                first.addAll(args);
+                assertThat(CliRun.of(first.toArray(String[]::new)).exitCode()).isZero();
+                Files.createDirectories(dir.resolve(baseline).getParent());
+                Files.move(earlier, dir.resolve(baseline));
+                args.addAll(List.of("--baseline", dir.resolve(baseline).toString(), "--check", "delta(mean_kl) <= 0"));
+                return args;
+            }, new Quarantined(10, 0, Map.of(), (summary, invalid) -> {
+                assertThat(summary.at("/baseline/path").asText()).endsWith(baseline);
+                assertThat(summary.at("/verdict/failed").asInt()).as("the same input: no delta").isZero();
+            })));
+        }
         rows.add(row("zero-row input", parquet("SELECT 'a' AS slice, 1 AS label, array(1.0F, 2.0F) AS logits FROM range(0)"),
                 new Quarantined(0, 0, Map.of(), (summary, invalid) -> {
                     assertThat(summary.at("/overall/mean_kl").isNull()).isTrue();
@@ -214,6 +340,42 @@ class BadInputMatrixTest {
                 new Quarantined(1, 0, Map.of("malformed_label", 1L, "malformed_logits", 1L, "nan_logit", 1L),
                         (summary, invalid) -> assertThat(invalid).extracting(r -> r.<String>getAs("logits")).contains("not-a-list"))));
         rows.add(row("CSV header only", csv("label,logits"), quarantined(0, 0, Map.of())));
+        // --- CSV is RFC 4180: quoted fields span lines, CRLF ends records, a quote inside quotes is doubled
+        rows.add(row("CSV quoted fields with newlines, CRLF line ends and doubled quotes", csvText("slice,label,logits\r\n"
+                        + "\"north\nwest\",1,\"[0.5,\n2.5, -1.0]\"\r\n"
+                        + "\"say \"\"hi\"\"\",0,\"[1.0, 2.0, 3.0]\"\r\n"
+                        + "plain,2,\"[1.0,\r\n2.0,\r\n3.0]\"\r\n"
+                        + "\"north\nwest\",0,\"[3.0, 1.0]\"\r\n", "--group-by", "slice"),
+                new Quarantined(4, 0, Map.of(), (summary, invalid) -> assertThat(sliceRows(summary))
+                        .isEqualTo(Map.of("north\nwest", 2L, "say \"hi\"", 1L, "plain", 1L)))));
+        rows.add(row("CSV records with too few or too many fields, and a quote left open at the end", csv(
+                        "slice,label,logits",
+                        "a,1,\"[0.5, 2.5, -1.0]\"",
+                        "a,1",
+                        "b,0,\"[1.0, 2.0]\",extra",
+                        "b,2,\"[1.0, 2.0, 3.0]\"",
+                        "c,0,\"[1.0, 2.0"),
+                new Quarantined(2, 0, Map.of("malformed_record", 2L, "malformed_logits", 1L), (summary, invalid) -> {
+                    assertThat(invalid).filteredOn(r -> "malformed_record".equals(r.getAs("reason")))
+                            .extracting(r -> r.<String>getAs("_corrupt_record")).containsExactlyInAnyOrder("a,1", "b,0,\"[1.0, 2.0]\",extra");
+                    // The open quote runs to the end of the file: one field, so one row.
+                    assertThat(invalid).filteredOn(r -> "malformed_logits".equals(r.getAs("reason")))
+                            .extracting(r -> r.<String>getAs("logits").strip()).containsExactly("[1.0, 2.0");
+                })));
+        // --- a source column named like Spark's corrupt-record column is data, not a parse failure
+        rows.add(row("JSON with a field named _corrupt_record", jsonLines(
+                        "{\"_corrupt_record\": \"mine\", \"logits\": [1.0, 2.0, 3.0], \"label\": 2}",
+                        "{\"logits\": [1.0, 2.0], \"label\": 0}",
+                        "{\"logits\": [1.0, 2.0"),
+                new Quarantined(2, 0, Map.of("malformed_record", 1L), (summary, invalid) -> assertThat(invalid)
+                        .extracting(r -> r.<String>getAs("_corrupt_record")).containsExactly("{\"logits\": [1.0, 2.0"))));
+        rows.add(row("CSV with a column named _corrupt_record", csv(
+                        "_corrupt_record,label,logits",
+                        "mine,1,\"[0.5, 2.5, -1.0]\"",
+                        ",0,\"[0.5, 2.5]\""),
+                quarantined(2, 0, Map.of())));
+        rows.add(row("Parquet with a column named _corrupt_record", parquet(good().replace("SELECT", "SELECT 'mine' AS _corrupt_record,")),
+                quarantined(10, 0, Map.of())));
         return rows.stream();
     }
 
@@ -229,7 +391,12 @@ class BadInputMatrixTest {
             args.addAll(List.of("--epsilon", "0.1"));
         }
         Path out = tmp.resolve("out");
-        args.addAll(List.of("--output", out.toString()));
+        int given = args.indexOf("--output");
+        if (given < 0) {
+            args.addAll(List.of("--output", out.toString()));
+        } else {
+            out = Path.of(args.get(given + 1));
+        }
         CliRun run = CliRun.of(args.toArray(String[]::new));
         assertThat(run.err()).as("no stack trace for bad input").doesNotContain("Exception").doesNotContain("\tat ");
         if (expect instanceof Refused r) {
@@ -306,6 +473,11 @@ class BadInputMatrixTest {
         return "SELECT 'a' AS slice, CAST(id % 3 AS INT) AS label, array(CAST(id AS FLOAT), 1.0F, 2.0F) AS logits FROM range(10)";
     }
 
+    /** Three token sequences of two tokens each (K = 2). */
+    private static String sequences() {
+        return "SELECT 'a' AS slice, array(0, 1) AS label, array(array(1.0F, 2.0F), array(2.0F, 1.0F)) AS logits FROM range(3)";
+    }
+
     /** Ten good rows and two rows with the given logits and label expressions (double logits if asked). */
     private static String goodPlus(String logits, String label) {
         return goodPlus(logits, label, false);
@@ -319,10 +491,33 @@ class BadInputMatrixTest {
     }
 
     private static Input parquet(String sql, String... extra) {
+        return parquetAt("input", sql, extra);
+    }
+
+    private static Input parquetAt(String where, String sql, String... extra) {
         return dir -> {
-            Path p = dir.resolve("input");
+            Path p = dir.resolve(where);
             SPARK.sql(sql).write().parquet(p.toString());
             List<String> args = new ArrayList<>(List.of("--input", p.toString()));
+            args.addAll(List.of(extra));
+            return args;
+        };
+    }
+
+    /** One input directory of the files of two datasets (a-part-…, b-part-…) written in {@code format}. */
+    private static Input mixed(String format, String sqlA, String sqlB, String... extra) {
+        return dir -> {
+            Path input = Files.createDirectories(dir.resolve("input"));
+            for (String part : List.of("a", "b")) {
+                Path written = dir.resolve("written-" + part);
+                SPARK.sql(part.equals("a") ? sqlA : sqlB).coalesce(1).write().format(format).save(written.toString());
+                try (Stream<Path> files = Files.list(written)) {
+                    for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+                        Files.copy(f, input.resolve(part + "-" + f.getFileName()));
+                    }
+                }
+            }
+            List<String> args = new ArrayList<>(List.of("--input", input.toString(), "--format", format));
             args.addAll(List.of(extra));
             return args;
         };
@@ -336,10 +531,31 @@ class BadInputMatrixTest {
         return textFile("input.csv", "csv", lines);
     }
 
+    /** A CSV file of exactly this text (line ends as given). */
+    private static Input csvText(String text, String... extra) {
+        return dir -> {
+            Path p = dir.resolve("input.csv");
+            Files.writeString(p, text);
+            List<String> args = new ArrayList<>(List.of("--input", p.toString(), "--format", "csv"));
+            args.addAll(List.of(extra));
+            return args;
+        };
+    }
+
+    /** Rows per slice of a single --group-by column, from summary.json. */
+    private static Map<String, Long> sliceRows(JsonNode summary) {
+        Map<String, Long> rows = new LinkedHashMap<>();
+        for (JsonNode slice : summary.get("slices")) {
+            rows.put(slice.get("key").elements().next().asText(), slice.get("rows").asLong());
+        }
+        return rows;
+    }
+
     private static Input textFile(String name, String format, String... lines) {
         return dir -> {
             Path p = dir.resolve(name);
             try {
+                Files.createDirectories(p.getParent());
                 Files.write(p, List.of(lines));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
