@@ -100,8 +100,7 @@ public final class PathOverlap {
                     fixed = fixed.getParent();
                 }
                 locations.add(real(fs, fixed));
-                FileStatus[] matches = fs.globStatus(qualified);
-                for (FileStatus m : matches == null ? new FileStatus[0] : matches) {
+                for (FileStatus m : matches(fs, qualified)) {
                     locations.add(real(fs, m.getPath()));
                 }
             } else {
@@ -110,6 +109,19 @@ public final class PathOverlap {
             return new Resolved(given, Location.of(qualified), locations);
         } catch (IOException | IllegalArgumentException e) {
             throw new AuditInputException("cannot resolve " + given.flag() + " " + given.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What a glob matches; none when Hadoop's globber cannot read it (a ':' in a name): the
+     * reader refuses that input itself, and its fixed prefix still counts here.
+     */
+    private static FileStatus[] matches(FileSystem fs, Path glob) throws IOException {
+        try {
+            FileStatus[] matches = fs.globStatus(glob);
+            return matches == null ? new FileStatus[0] : matches;
+        } catch (IllegalArgumentException e) {
+            return new FileStatus[0];
         }
     }
 

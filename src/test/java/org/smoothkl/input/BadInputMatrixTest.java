@@ -233,7 +233,7 @@ class BadInputMatrixTest {
         }, refused("preds.txt")));
         rows.add(row("missing path", dir -> List.of("--input", dir.resolve("nowhere").toString()),
                 refused("input path does not exist", "nowhere")));
-        rows.add(row("glob matching nothing", dir -> List.of("--input", dir.resolve("part-*.parquet").toString()),
+        rows.add(row("glob matching nothing", dir -> List.of("--input", dir.resolve("in/part-*.parquet").toString()),
                 refused("input path does not exist", "part-*.parquet")));
         rows.add(row("empty directory", dir -> {
             Files.createDirectories(dir.resolve("empty"));
