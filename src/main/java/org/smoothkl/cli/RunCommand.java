@@ -150,10 +150,6 @@ final class RunCommand implements Callable<Integer> {
         Preset p = code(Preset.class, s.string("preset"), "--preset");
         Long ignore = s.has("ignore-index") ? s.longValue("ignore-index") : null;
         String out = s.path("output");
-        if (lastName(out).contains(":")) { // the claim and temporary siblings are named after it: Hadoop cannot join such a name
-            throw new AuditInputException("--output " + out + ": the last name must not contain ':'; use e.g. "
-                    + lastName(out).replace(':', '-') + " (a ':' in a directory above it is fine)");
-        }
         List<Check> checks = s.strings("check").stream().map(Check::parse).toList();
         return new AuditSpec(s.path("input"), code(InputFormat.class, s.string("format"), "--format"), s.string("logits-col"), s.string("label-col"), p,
                 p.with(s.number("epsilon"), ignore).withInput(inputKind(s), s.number("prob-tolerance")), groupBy(s),

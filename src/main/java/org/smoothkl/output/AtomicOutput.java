@@ -74,7 +74,7 @@ public final class AtomicOutput implements AutoCloseable {
                 if (fs.exists(target) && !overwrite) {
                     throw new AuditInputException("output " + output + " already exists; give --overwrite to replace it");
                 }
-                Path temp = new Path(parent, tempPrefix(target) + UUID.randomUUID());
+                Path temp = sibling(target, tempPrefix(target) + UUID.randomUUID());
                 if (!fs.mkdirs(temp)) {
                     throw new AuditInputException("cannot create " + temp + " beside the output");
                 }
@@ -111,6 +111,14 @@ public final class AtomicOutput implements AutoCloseable {
         }
     }
 
+    /**
+     * The path named {@code name} beside {@code target}. Built from a path of its own, not parsed
+     * from the name: a name with a ':' (run-2026-12-01T10:00) is a name, not a URI scheme.
+     */
+    static Path sibling(Path target, String name) {
+        return new Path(target.getParent(), new Path(null, null, name));
+    }
+
     private static String tempPrefix(Path target) {
         return "." + target.getName() + ".tmp-";
     }
@@ -143,7 +151,7 @@ public final class AtomicOutput implements AutoCloseable {
                 if (!overwrite) {
                     throw new AuditInputException("output " + target + " appeared while this run was writing; it was left as is");
                 }
-                old = new Path(target.getParent(), oldPrefix(target) + UUID.randomUUID());
+                old = sibling(target, oldPrefix(target) + UUID.randomUUID());
                 if (!fs.rename(target, old)) {
                     throw new IOException("cannot move the old " + target + " aside");
                 }

@@ -63,11 +63,16 @@ final class OutputClaim implements AutoCloseable {
     }
 
     static Path lockOf(Path target) {
-        return new Path(target.getParent(), "." + target.getName() + ".lock");
+        return AtomicOutput.sibling(target, "." + target.getName() + ".lock");
     }
 
     /** Claims {@code target} (qualified) or throws an {@link AuditInputException} saying who holds it. */
     static OutputClaim acquire(FileSystem fs, Path target) throws IOException {
+        // the local disk without Hadoop's .crc companions: a claim's names may hold a ':' (the
+        // output's), which Hadoop cannot join into a checksum file's name
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
+            fs = local.getRaw();
+        }
         Path lock = lockOf(target);
         Owner me = Owner.current();
         for (int attempt = 0; attempt < 5; attempt++) {
@@ -88,7 +93,7 @@ final class OutputClaim implements AutoCloseable {
                         + holder.get().describe() + " holds " + lock
                         + "; wait for it to finish, or delete that file if the run is gone");
             }
-            Path moved = new Path(lock.getParent(), lock.getName() + ".stale-" + me.id);
+            Path moved = AtomicOutput.sibling(lock, lock.getName() + ".stale-" + me.id);
             if (moveAside(fs, lock, moved)) {
                 try {
                     Optional<Owner> was = read(fs, moved);
@@ -144,7 +149,7 @@ final class OutputClaim implements AutoCloseable {
 
     /** Writes {@code content} beside {@code lock}, then publishes it as {@code lock} unless that exists. */
     private static boolean createNew(FileSystem fs, Path lock, String content) throws IOException {
-        Path temp = new Path(lock.getParent(), lock.getName() + TEMP_INFIX + UUID.randomUUID());
+        Path temp = AtomicOutput.sibling(lock, lock.getName() + TEMP_INFIX + UUID.randomUUID());
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         try {
             if (isLocal(fs)) { // java.nio: Hadoop's local file system would add a .crc file beside it

@@ -75,7 +75,7 @@ class UnexpectedErrorTest {
         return bottomless();
     }
 
-    /** A file system whose listing runs out of memory, noting first what lies beside the output. */
+    /** A file system that runs out of memory reading the input once the run has claimed its output, noting first what lies beside it. */
     public static final class OutOfMemoryFs extends RawLocalFileSystem {
         static final String SCHEME = "smoothkl-oom";
         static volatile Path watched;
@@ -94,6 +94,27 @@ class UnexpectedErrorTest {
 
         @Override
         public FileStatus[] globStatus(org.apache.hadoop.fs.Path pattern) throws IOException {
+            outOfMemoryOnceClaimed();
+            return super.globStatus(pattern);
+        }
+
+        @Override
+        public FileStatus getFileStatus(org.apache.hadoop.fs.Path f) throws IOException {
+            outOfMemoryOnceClaimed();
+            return super.getFileStatus(f);
+        }
+
+        @Override
+        public boolean exists(org.apache.hadoop.fs.Path f) throws IOException {
+            outOfMemoryOnceClaimed();
+            return super.exists(f);
+        }
+
+        /** Looks at the input as the overlap check does before the claim; runs out of memory once the run holds its output. */
+        private static void outOfMemoryOnceClaimed() throws IOException {
+            if (!Files.exists(watched.resolve(".out.lock"))) {
+                return;
+            }
             try (Stream<Path> s = Files.list(watched)) {
                 besideWhenThrown = s.map(p -> p.getFileName().toString()).sorted().toList();
             }
