@@ -27,6 +27,7 @@ import org.smoothkl.report.SummaryTable;
 import org.smoothkl.job.AuditJob;
 import org.smoothkl.job.AuditRun;
 import org.smoothkl.output.AuditOutput;
+import org.smoothkl.output.PathOverlap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -119,7 +120,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         AuditSpec spec = spec();
-        return main.withSpark(spark -> run(spark, spec, main.out()));
+        // the config file is read too: no output may replace it
+        PathOverlap.FlagPath configFile = PathOverlap.FlagPath.literal("--config", config == null ? null : config.getPath());
+        return main.withSpark(spark -> run(spark, spec, main.out(), configFile));
     }
 
     AuditSpec spec() {
@@ -198,11 +201,11 @@ final class RunCommand implements Callable<Integer> {
      * Runs the audit and writes every output ({@link AuditOutput}: the parts, the commit, then the
      * history rows); only then reports the checks. Exit 3 when one failed.
      */
-    static int run(SparkSession spark, AuditSpec spec, java.io.PrintWriter console) {
+    static int run(SparkSession spark, AuditSpec spec, java.io.PrintWriter console, PathOverlap.FlagPath... alsoRead) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         RunSnapshot baseline = AuditOutput.baseline(conf, spec);
         AuditRun run;
-        try (AuditOutput out = AuditOutput.claim(conf, spec)) {
+        try (AuditOutput out = AuditOutput.claim(conf, spec, alsoRead)) {
             run = AuditJob.run(spark, spec, baseline);
             out.write(run);
         }

@@ -47,8 +47,8 @@ public final class AuditOutput implements AutoCloseable {
      * Claims the spec's --output: refused when it overlaps what the run reads or writes
      * ({@link #refuseOverlaps}), when it exists (unless --overwrite), or when another run holds it.
      */
-    public static AuditOutput claim(Configuration conf, AuditSpec spec) {
-        refuseOverlaps(conf, spec, "--input");
+    public static AuditOutput claim(Configuration conf, AuditSpec spec, FlagPath... alsoRead) {
+        refuseOverlaps(conf, spec, "--input", alsoRead);
         return new AuditOutput(AtomicOutput.begin(conf, spec.output(), spec.overwrite()));
     }
 
@@ -57,9 +57,11 @@ public final class AuditOutput implements AutoCloseable {
      * {@code inputFlag}: the demo's is --sample), --baseline or each other ({@link PathOverlap}).
      * It only looks, so it runs before anything is created.
      */
-    public static void refuseOverlaps(Configuration conf, AuditSpec spec, String inputFlag) {
-        PathOverlap.refuse(conf,
-                List.of(FlagPath.pattern(inputFlag, spec.input()), FlagPath.literal("--baseline", spec.baseline())),
+    public static void refuseOverlaps(Configuration conf, AuditSpec spec, String inputFlag, FlagPath... alsoRead) {
+        List<FlagPath> read = new java.util.ArrayList<>(
+                List.of(FlagPath.pattern(inputFlag, spec.input()), FlagPath.literal("--baseline", spec.baseline())));
+        read.addAll(List.of(alsoRead));
+        PathOverlap.refuse(conf, read,
                 List.of(FlagPath.literal("--output", spec.output()), FlagPath.literal("--history", spec.history())));
     }
 

@@ -47,8 +47,8 @@ class OverlappingPathsTest {
     }
 
     /**
-     * A workspace {@code root/ws}: data/ (the dataset), link -&gt; data, base/ (an audit) and
-     * audits/base/ (an audit one level down). The snapshot covers root, so also ws's own listing.
+     * A workspace {@code root/ws}: data/ (the dataset), link -&gt; data, base/ (an audit),
+     * audits/base/ (an audit one level down) and audits/run.conf (a config file). The snapshot covers root, so also ws's own listing.
      */
     private static Path workspace() throws IOException {
         Path root = Files.createTempDirectory(tmp, "case").toRealPath(); // messages show real paths
@@ -58,6 +58,7 @@ class OverlappingPathsTest {
         TreeSnapshot.copy(audit, ws.resolve("base"));
         TreeSnapshot.copy(audit, ws.resolve("audits/base"));
         Files.createSymbolicLink(ws.resolve("link"), ws.resolve("data"));
+        Files.writeString(ws.resolve("audits/run.conf"), "smoothkl.run { bins = 50 }\n");
         return ws;
     }
 
@@ -111,6 +112,8 @@ class OverlappingPathsTest {
                         "--output {ws}/base is the same path as --baseline {ws}/base"),
                 run("output contains the baseline", "--input {ws}/data --baseline {ws}/audits/base --output {ws}/audits --overwrite",
                         "--output {ws}/audits contains --baseline {ws}/audits/base"),
+                run("output contains the --config file", "--input {ws}/data --config {ws}/audits/run.conf --output {ws}/audits --overwrite",
+                        "--output {ws}/audits contains --config {ws}/audits/run.conf"),
                 other("demo: sample is the output", "demo --sample {ws}/data --output {ws}/data",
                         "--output {ws}/data is the same path as --sample {ws}/data"),
                 other("demo: sample inside the output", "demo --sample {ws}/audits/sample --output {ws}/audits",
