@@ -15,6 +15,8 @@ import org.smoothkl.loss.Smoothing;
  * @param history the history table's directory, or null
  * @param runTag the tag of this run in summary.json and the history table
  * @param maxSlices the most slices a run may have: more stop it with exit 2 ({@link #DEFAULT_MAX_SLICES} unless set)
+ * @param source a table, another data source, reader options, a filter, kept columns ({@link InputSource#PATH}: none)
+ * @param meta KEY=VALUE pairs stored with the run (--meta: a model version, a data date)
  */
 public record AuditSpec(
         String input,
@@ -34,7 +36,9 @@ public record AuditSpec(
         boolean overwrite,
         boolean writeRows,
         EngineChoice engine,
-        int maxSlices) {
+        int maxSlices,
+        InputSource source,
+        Map<String, String> meta) {
 
     /**
      * The default --max-slices. Per slice the driver holds about 2 KB of state (the gap histogram's
@@ -62,9 +66,22 @@ public record AuditSpec(
                 baseline, history, runTag, output, overwrite, writeRows, engine, DEFAULT_MAX_SLICES);
     }
 
+    /** A run of the spec's --input only, no --meta. */
+    public AuditSpec(String input, InputFormat format, String logitsColumn, String labelColumn, Preset preset,
+                     Smoothing smoothing, List<String> groupBy, GapHistogramSpec histogram, CalibrationSpec calibration,
+                     List<Check> checks, String baseline, String history, String runTag, String output,
+                     boolean overwrite, boolean writeRows, EngineChoice engine, int maxSlices) {
+        this(input, format, logitsColumn, labelColumn, preset, smoothing, groupBy, histogram, calibration, checks,
+                baseline, history, runTag, output, overwrite, writeRows, engine, maxSlices, InputSource.PATH, Map.of());
+    }
+
     public AuditSpec {
         groupBy = List.copyOf(groupBy);
         checks = List.copyOf(checks);
+        meta = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(meta));
+        if (format == InputFormat.SOURCE && source.sourceName() == null) {
+            throw new IllegalArgumentException("a SOURCE format needs the source's name");
+        }
         for (Check c : checks) {
             if (c.needsBaseline() && baseline == null) {
                 throw new AuditInputException("--check '" + c.text() + "' compares with a baseline: give --baseline DIR");
@@ -94,7 +111,19 @@ public record AuditSpec(
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("input", input);
-        m.put("format", format.code());
+        if (source.table() != null) {
+            m.put("table", source.table());
+        }
+        m.put("format", format == InputFormat.SOURCE ? source.sourceName() : format.code());
+        if (!source.options().isEmpty()) {
+            m.put("options", source.options());
+        }
+        if (source.where() != null) {
+            m.put("where", source.where());
+        }
+        if (!source.keep().isEmpty()) {
+            m.put("keep", source.keep());
+        }
         m.put("logits_col", logitsColumn);
         m.put("label_col", labelColumn);
         m.put("input_kind", smoothing.inputKind().code());
@@ -119,6 +148,9 @@ public record AuditSpec(
         m.put("output", output);
         m.put("write_rows", writeRows);
         m.put("engine", engine.code());
+        if (!meta.isEmpty()) {
+            m.put("meta", meta);
+        }
         return m;
     }
 }

@@ -16,6 +16,7 @@ import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.EngineChoice;
 import org.smoothkl.audit.InputFormat;
+import org.smoothkl.audit.InputSource;
 import org.smoothkl.audit.Check;
 import org.smoothkl.audit.CheckResult;
 import org.smoothkl.audit.GapHistogramSpec;
@@ -42,8 +43,28 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "PATH", description = "Input file, directory or glob.")
     String input;
 
-    @Option(names = "--format", paramLabel = "FMT", description = "parquet (default), orc, json, csv or npz (a directory of NumPy .npz shards).")
+    @Option(names = "--table", paramLabel = "NAME",
+            description = "A table of the session's catalog (db.table or catalog.db.table) instead of --input.")
+    String table;
+
+    @Option(names = "--format", paramLabel = "FMT",
+            description = "parquet (default), orc, json, csv, npz (a directory of NumPy .npz shards), or any Spark data source (delta, iceberg, avro, a class name).")
     String format;
+
+    @Option(names = "--option", paramLabel = "KEY=VALUE",
+            description = "A reader option of the source, repeatable (e.g. versionAsOf=3); also the config's option { KEY = VALUE }.")
+    List<String> option;
+
+    @Option(names = "--where", paramLabel = "PREDICATE", description = "Audit only the rows this Spark SQL predicate keeps (pushed down to the source).")
+    String where;
+
+    @Option(names = "--keep", paramLabel = "COLS", split = ",",
+            description = "Source columns carried into rows/ and invalid/ (e.g. an example id), comma separated.")
+    List<String> keep;
+
+    @Option(names = "--meta", paramLabel = "KEY=VALUE",
+            description = "A pair stored with the run in summary.json and the history, repeatable (e.g. model=v7).")
+    List<String> meta;
 
     @Option(names = "--logits-col", paramLabel = "COL", description = "Logits column (default logits); for npz, the logits array's name in each shard.")
     String logitsCol;
@@ -128,7 +149,12 @@ final class RunCommand implements Callable<Integer> {
     AuditSpec spec() {
         Map<String, Object> flags = new LinkedHashMap<>();
         flags.put("input", input);
+        flags.put("table", table);
         flags.put("format", format);
+        flags.put("option", null); // read below: the flags' pairs over the file's object
+        flags.put("where", where);
+        flags.put("keep", keep);
+        flags.put("meta", null);
         flags.put("logits-col", logitsCol);
         flags.put("label-col", labelCol);
         flags.put("input-kind", inputKind);
@@ -154,13 +180,36 @@ final class RunCommand implements Callable<Integer> {
         Long ignore = s.has("ignore-index") ? s.longValue("ignore-index") : null;
         String out = s.path("output");
         List<Check> checks = s.strings("check").stream().map(Check::parse).toList();
-        return new AuditSpec(s.path("input"), code(InputFormat.class, s.string("format"), "--format"), s.string("logits-col"), s.string("label-col"), p,
+        String formatName = s.string("format");
+        InputFormat inputFormat = InputFormat.of(formatName);
+        InputSource source = new InputSource(s.has("table") ? s.string("table") : null,
+                inputFormat == InputFormat.SOURCE ? formatName.trim() : null, pairs(s, "option", option),
+                s.has("where") ? s.string("where") : null, s.strings("keep"));
+        if (s.has("table") == s.has("input")) {
+            throw new AuditInputException(s.has("table") ? "give --input or --table, not both"
+                    : "no --input given (a file, directory or glob; or --table NAME)");
+        }
+        return new AuditSpec(s.has("input") ? s.path("input") : null, inputFormat, s.string("logits-col"), s.string("label-col"), p,
                 p.with(s.number("epsilon"), ignore).withInput(inputKind(s), s.number("prob-tolerance")), groupBy(s),
                 GapHistogramSpec.parse(s.integer("bins"), s.string("gap-range")),
                 new CalibrationSpec(s.integer("calibration-bins")), checks,
                 s.has("baseline") ? s.path("baseline") : null, s.has("history") ? s.path("history") : null,
                 s.has("run-tag") ? s.string("run-tag") : lastName(out), out, s.flag("overwrite"), s.flag("write-rows"),
-                code(EngineChoice.class, s.string("engine"), "--engine"), s.integer("max-slices"));
+                code(EngineChoice.class, s.string("engine"), "--engine"), s.integer("max-slices"), source,
+                pairs(s, "meta", meta));
+    }
+
+    /** The config file's {@code key} object, then the flags' KEY=VALUE pairs over it. */
+    private static Map<String, String> pairs(Settings s, String key, List<String> flags) {
+        Map<String, String> pairs = new LinkedHashMap<>(s.map(key));
+        for (String kv : flags == null ? List.<String>of() : flags) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new AuditInputException("--" + key + " " + kv + ": expected KEY=VALUE");
+            }
+            pairs.put(kv.substring(0, eq).trim(), kv.substring(eq + 1));
+        }
+        return pairs;
     }
 
     /** The slice columns, each named once (a repeat is a typo, not a second key). */

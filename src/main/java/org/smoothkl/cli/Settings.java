@@ -169,6 +169,17 @@ final class Settings {
         return get(key, () -> config.getBoolean(section + key));
     }
 
+    /** An object of string values ({@code option { versionAsOf = 3 }}); empty when unset. */
+    Map<String, String> map(String key) {
+        if (!has(key)) {
+            return Map.of();
+        }
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        get(key, () -> config.getConfig(section + key)).entrySet()
+                .forEach(e -> values.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
+        return values;
+    }
+
     List<String> strings(String key) {
         return get(key, () -> config.getStringList(section + key));
     }

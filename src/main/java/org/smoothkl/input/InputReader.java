@@ -82,6 +82,8 @@ public final class InputReader {
                 case NPZ -> NpzShards.read(spark, spec);
                 case CSV -> readCsv(spark, spec);
                 case PARQUET, ORC -> readTyped(spark, spec);
+                case SOURCE -> spark.read().format(spec.source().sourceName()).options(spec.source().options())
+                        .load(spec.input());
             };
         } catch (Exception e) {
             if (e instanceof AnalysisException) { // e.g. an empty directory: no schema to read
