@@ -142,8 +142,14 @@ public final class AuditAggregation {
     private static Map<SliceKey, SliceSummary> slices(Dataset<Row> aggregated, List<String> groupBy, GapHistogramSpec spec,
                                                       CalibrationSpec calibration, SliceLimit limit) {
         long enough = (long) limit.max() * LevelRow.maxRowsPerSlice(spec, calibration) + 1;
-        Dataset<Row> rows = enough < Integer.MAX_VALUE ? aggregated.limit((int) enough) : aggregated;
-        return slices(rows.collectAsList(), sequences(aggregated), Spellings.of(aggregated.schema(), groupBy), groupBy,
+        // read partition by partition, stopping there: no limit in the plan (RAPIDS keeps a
+        // CollectLimitExec on the CPU), and no more rows on the driver than the limit needs
+        List<Row> rows = new ArrayList<>();
+        java.util.Iterator<Row> it = aggregated.toLocalIterator();
+        while (it.hasNext() && rows.size() < enough) {
+            rows.add(it.next());
+        }
+        return slices(rows, sequences(aggregated), Spellings.of(aggregated.schema(), groupBy), groupBy,
                 spec, calibration, limit);
     }
 
