@@ -27,7 +27,7 @@ import org.smoothkl.loss.ScalarKernel;
 import org.smoothkl.loss.Smoothing;
 import org.smoothkl.loss.SyntheticLogits;
 import org.smoothkl.job.AuditJob;
-import org.smoothkl.input.SyntheticDataset;
+import org.smoothkl.output.SyntheticOutput;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -138,7 +138,7 @@ public final class Bench implements Callable<Integer> {
         Path p = dataDir.toPath().resolve("k" + k + "-rows" + rows);
         if (!Files.exists(p.resolve("_SUCCESS"))) {
             System.err.printf(Locale.ROOT, "generating %d rows at K=%d into %s%n", rows, k, p);
-            SyntheticDataset.write(spark, rows, k, EPSILON, 3, 42, p.toString(), true);
+            SyntheticOutput.write(spark, rows, k, EPSILON, 3, 42, p.toString(), true);
         }
         return p;
     }
