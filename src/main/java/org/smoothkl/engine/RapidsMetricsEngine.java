@@ -29,8 +29,9 @@ import org.smoothkl.spark.Columns;
  * <p>The UDF class implements {@code com.nvidia.spark.RapidsUDF}, so it cannot be loaded where the
  * RAPIDS jar is absent: it is loaded by name here, only when this engine is chosen, and nothing
  * else in this package mentions it. It is built only in the {@code gpu} profile (src/gpu/java):
- * a job jar built without {@code -Pgpu} has no RAPIDS engine. Output columns and semantics are those of the CPU engine:
- * the input's columns (the logits kept only on invalid rows) followed by {@link MetricColumns}.
+ * a job jar built without {@code -Pgpu} has no RAPIDS engine. Output columns and semantics are
+ * those of the CPU engine: the input's columns (the logits kept only on invalid rows) followed by
+ * {@link MetricColumns}.
  */
 public final class RapidsMetricsEngine implements MetricsEngine {
     static final String UDF_CLASS = "org.smoothkl.gpu.RapidsMetricsUdf";
