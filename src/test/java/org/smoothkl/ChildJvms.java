@@ -12,16 +12,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Child JVMs for the integration tests: the packaged job through Spark's SparkSubmit, exactly as
- * submit/local starts it (conf/jvm-options, conf/log4j2.properties, conf/spark-local.conf, the
- * Maven-resolved Spark classpath), and Spark's standalone daemons. Every child binds to
- * 127.0.0.1 (SPARK_LOCAL_IP). {@link #close()} kills every process started here and its
+ * submit/local starts it (conf/jvm-options, conf/log4j2.properties, conf/spark-local.conf, Spark's
+ * jars alone as {@code submit/classpath spark} prints them), and Spark's standalone daemons.
+ * Every child binds to 127.0.0.1 (SPARK_LOCAL_IP). {@link #close()} kills every process started here and its
  * descendants (executors a worker launched), also when a test fails.
  */
 public final class ChildJvms implements AutoCloseable {
-    public static final Path BASEDIR = Path.of(System.getProperty("smoothkl.basedir", ".")).toAbsolutePath();
+    public static final Path BASEDIR = Scripts.BASEDIR;
     public static final Path JAR = Path.of(System.getProperty("smoothkl.jar", "target/smoothkl.jar")).toAbsolutePath();
-    public static final Path SPARK_CLASSPATH_FILE =
-            Path.of(System.getProperty("smoothkl.spark.classpath", "target/spark-classpath.txt")).toAbsolutePath();
+    private static String sparkClasspath;
 
     private final Path logDir;
     private final List<Child> started = new ArrayList<>();
@@ -62,12 +61,12 @@ public final class ChildJvms implements AutoCloseable {
         }
     }
 
-    public static String sparkClasspath() {
-        try {
-            return Files.readString(SPARK_CLASSPATH_FILE).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException("run `mvn package` first: " + SPARK_CLASSPATH_FILE, e);
+    /** Spark's jars, as a cluster has them and submit/local runs with them ({@code submit/classpath spark}). */
+    public static synchronized String sparkClasspath() {
+        if (sparkClasspath == null) {
+            sparkClasspath = Scripts.run("submit/classpath", "spark").ok();
         }
+        return sparkClasspath;
     }
 
     /** The options of conf/jvm-options (the --add-opens Spark needs on JDK 17). */

@@ -1,11 +1,16 @@
 package org.smoothkl.engine;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.TreeSet;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.loss.InputKind;
+import org.smoothkl.loss.RowKernels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,15 +69,36 @@ public final class MetricsEngines {
     }
 
     /**
-     * What computes the metrics, for summary.json: the CPU engine's kernel (vector or scalar); or
+     * What computed the metrics, for summary.json's {@code run.kernel}: the CPU engine's row kernel
+     * as the executors pick it (vector or scalar; several, comma-separated, when they differ); or
      * cuDF on the GPU, except in the plugin's explainOnly mode, where the plan is only explained and
-     * the UDF's CPU body runs.
+     * the UDF's CPU body runs the executors' kernel.
      */
     public static String kernel(SparkSession spark, MetricsEngine engine) {
         if (!(engine instanceof RapidsMetricsEngine)) {
-            return org.smoothkl.loss.RowKernels.name();
+            return executorKernels(spark);
         }
         String mode = spark.conf().get("spark.rapids.sql.mode", "executeongpu").trim();
-        return mode.equalsIgnoreCase("explainOnly") ? org.smoothkl.loss.RowKernels.name() + " (RAPIDS explainOnly)" : "cudf";
+        return mode.equalsIgnoreCase("explainOnly") ? executorKernels(spark) + " (RAPIDS explainOnly)" : "cudf";
+    }
+
+    /**
+     * The row kernels the executors run, asked of them: one tiny task per task slot (an RDD job,
+     * outside Spark SQL, so the RAPIDS plugin plans nothing for it), each returning
+     * {@link RowKernels#name()} of its JVM (what the CPU engine's tasks create there). The driver's
+     * own answer may differ: on a cluster it scores nothing. In local mode the driver is the executor.
+     */
+    static String executorKernels(SparkSession spark) {
+        int slots = Math.max(1, spark.sparkContext().defaultParallelism());
+        try {
+            List<String> names = JavaSparkContext.fromSparkContext(spark.sparkContext())
+                    .parallelize(Collections.nCopies(slots, 0), slots)
+                    .mapPartitions(ignored -> List.of(RowKernels.name()).iterator())
+                    .collect();
+            return String.join(",", new TreeSet<>(names));
+        } catch (RuntimeException e) {
+            LOG.warn("could not ask the executors which row kernel they run: {}", e.toString());
+            return "unknown";
+        }
     }
 }

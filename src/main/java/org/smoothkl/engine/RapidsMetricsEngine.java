@@ -28,8 +28,10 @@ import org.smoothkl.spark.Columns;
  *
  * <p>The UDF class implements {@code com.nvidia.spark.RapidsUDF}, so it cannot be loaded where the
  * RAPIDS jar is absent: it is loaded by name here, only when this engine is chosen, and nothing
- * else in this package mentions it. Output columns and semantics are those of the CPU engine:
- * the input's columns (the logits kept only on invalid rows) followed by {@link MetricColumns}.
+ * else in this package mentions it. It is built only in the {@code gpu} profile (src/gpu/java):
+ * a job jar built without {@code -Pgpu} has no RAPIDS engine. Output columns and semantics are
+ * those of the CPU engine: the input's columns (the logits kept only on invalid rows) followed by
+ * {@link MetricColumns}.
  */
 public final class RapidsMetricsEngine implements MetricsEngine {
     static final String UDF_CLASS = "org.smoothkl.gpu.RapidsMetricsUdf";
@@ -71,15 +73,33 @@ public final class RapidsMetricsEngine implements MetricsEngine {
         return withStruct.select(out.toArray(Column[]::new));
     }
 
-    /** A new instance of the UDF class for this run, loaded by name. */
-    @SuppressWarnings("unchecked")
-    static UDF3<?, ?, ?, ?> udf(Smoothing smoothing) {
+    /** The UDF class; loading it fails here, when the engine is chosen, if it cannot run. */
+    private final Class<?> udfClass = udfClass();
+
+    /**
+     * The UDF class, loaded by name. Two things can be missing, each an exit 2 saying what to do:
+     * the class itself (a job jar built without {@code -Pgpu}), or the RAPIDS classes it
+     * implements (the RAPIDS jar not passed).
+     */
+    static Class<?> udfClass() {
         try {
-            return (UDF3<?, ?, ?, ?>) Class.forName(UDF_CLASS, true, Thread.currentThread().getContextClassLoader())
-                    .getConstructor(Smoothing.class).newInstance(smoothing);
-        } catch (ClassNotFoundException | NoClassDefFoundError e) {
+            return Class.forName(UDF_CLASS, false, Thread.currentThread().getContextClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new AuditInputException(MISSING_UDF, e);
+        } catch (NoClassDefFoundError e) {
             throw new AuditInputException("--engine rapids needs the RAPIDS Accelerator jar on the classpath "
                     + "(spark-submit --jars rapids-4-spark_2.13-*.jar; submit/fetch-rapids prints its path): " + e, e);
+        }
+    }
+
+    static final String MISSING_UDF = "the RAPIDS engine is not in this job jar (" + UDF_CLASS + " is missing): "
+            + "build it with `mvn -Pgpu package` (submit/gpu-cluster does) and submit that jar, "
+            + "or run on the CPU with --engine cpu and without the RAPIDS plugin";
+
+    /** A new instance of the UDF for this run. */
+    private UDF3<?, ?, ?, ?> udf(Smoothing smoothing) {
+        try {
+            return (UDF3<?, ?, ?, ?>) udfClass.getConstructor(Smoothing.class).newInstance(smoothing);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot create " + UDF_CLASS, e);
         }

@@ -74,10 +74,13 @@ class ClusterExecutorLossIT {
                     // Executors score with the scalar kernel too (see ChildJvms): the runs are compared bit for bit.
                     "spark.executor.extraJavaOptions=--add-modules=jdk.incubator.vector -D" + org.smoothkl.loss.RowKernels.PROPERTY + "=scalar");
 
-            ChildJvms.Child undisturbed = jvms.submit("undisturbed", master, List.of(), confs, args(input, tmp.resolve("undisturbed")));
+            // The driver picks the vector kernel but scores nothing on a cluster: run.kernel must say
+            // what the executors ran.
+            List<String> driver = List.of("-D" + org.smoothkl.loss.RowKernels.PROPERTY + "=vector");
+            ChildJvms.Child undisturbed = jvms.submit("undisturbed", master, driver, confs, args(input, tmp.resolve("undisturbed")));
             assertThat(undisturbed.waitFor(Duration.ofMinutes(15))).as(undisturbed.err()).isZero();
 
-            ChildJvms.Child disturbed = jvms.submit("disturbed", master, List.of(), confs, args(input, tmp.resolve("disturbed")));
+            ChildJvms.Child disturbed = jvms.submit("disturbed", master, driver, confs, args(input, tmp.resolve("disturbed")));
             ProcessHandle victim = killAnExecutorMidStage(workers, disturbed, Duration.ofMinutes(15));
             assertThat(disturbed.waitFor(Duration.ofMinutes(15))).as(disturbed.err()).isZero();
             assertThat(victim.isAlive()).isFalse();
@@ -88,6 +91,10 @@ class ClusterExecutorLossIT {
             JsonNode b = summary(tmp.resolve("disturbed"));
             assertThat(a.at("/overall/rows").asLong()).isEqualTo(ROWS);
             assertThat(b).isEqualTo(a);
+            for (String run : List.of("undisturbed", "disturbed")) {
+                JsonNode kernel = JSON.readTree(tmp.resolve(run).resolve("summary.json").toFile()).at("/run/kernel");
+                assertThat(kernel.asText()).as(run + ": the executors' kernel, not the driver's").isEqualTo("scalar");
+            }
         }
     }
 
