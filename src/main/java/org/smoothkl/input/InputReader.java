@@ -292,8 +292,10 @@ public final class InputReader {
             }
         }
 
+        List<String> kept = kept(schema, spec);
+
         if (TokenSequences.requested(logits, label)) {
-            return TokenSequences.flatten(raw, spec, logits, label, corruptColumn ? InputColumns.CORRUPT_RECORD : null);
+            return TokenSequences.flatten(raw, spec, logits, label, corruptColumn ? InputColumns.CORRUPT_RECORD : null, kept);
         }
 
         List<String> source = new ArrayList<>(spec.groupBy());
@@ -302,11 +304,13 @@ public final class InputReader {
         if (corruptColumn) {
             source.add(InputColumns.CORRUPT_RECORD);
         }
+        source.addAll(kept);
 
         String logitsCol = spec.logitsColumn();
         String labelCol = spec.labelColumn();
         List<Column> problems = new ArrayList<>();
-        List<Column> columns = new ArrayList<>(source.stream().map(Columns::quoted).toList());
+        // Only the columns the audit needs, in the source's order: a plain scan of them stays a columnar scan.
+        List<Column> columns = new ArrayList<>(Arrays.stream(raw.columns()).filter(source::contains).map(Columns::quoted).toList());
         if (corruptColumn) {
             problems.add(when(col(InputColumns.CORRUPT_RECORD).isNotNull(), lit(InvalidReason.MALFORMED_RECORD.code())));
         }
@@ -341,7 +345,28 @@ public final class InputReader {
             errorCol = InputColumns.INPUT_ERROR;
         }
         Dataset<Row> frame = raw.select(columns.toArray(Column[]::new));
-        return new AuditInput(frame, logitsCol, labelCol, errorCol, spec.groupBy(), source);
+        return new AuditInput(frame, logitsCol, labelCol, errorCol, spec.groupBy(), source, kept, false);
+    }
+
+    /**
+     * The --keep columns to carry into invalid/ and rows/, each once: the label and slice columns
+     * are written already, so they are left out (the logits, which rows/ never holds, are refused).
+     * A kept column must exist and must not be named like a column the audit writes.
+     */
+    private static List<String> kept(StructType schema, AuditSpec spec) {
+        List<String> kept = new ArrayList<>();
+        for (String k : spec.source().keep()) {
+            if (k.equals(spec.logitsColumn())) {
+                throw new AuditInputException("kept column '" + k + "' (--keep) is the logits column: invalid/ holds the "
+                        + "logits of quarantined rows already, and rows/ holds no logits");
+            }
+            requireOwnName(k, "kept", "--keep");
+            field(schema, k, "--keep");
+            if (!k.equals(spec.labelColumn()) && !spec.groupBy().contains(k) && !kept.contains(k)) {
+                kept.add(k);
+            }
+        }
+        return kept;
     }
 
     /**

@@ -127,6 +127,26 @@ class BadInputMatrixTest {
                     assertThat(summary.at("/slices/0/rows").asLong()).isEqualTo(6);
                     assertThat(summary.at("/slices/0/key/_seq_tokens").asInt()).isEqualTo(2);
                 })));
+        // --- --keep: columns carried into invalid/ and rows/ (KeptColumnsTest joins them back)
+        rows.add(row("--keep a column that does not exist", parquet(good(), "--keep", "id"),
+                refused("input has no column 'id'", "--keep", "its columns are slice, label, logits")));
+        rows.add(row("--keep a metric column's name", parquet(good().replace("SELECT", "SELECT 1 AS reason,"), "--keep", "reason"),
+                refused("kept column 'reason'", "--keep", "clashes with the metric column")));
+        rows.add(row("--keep _token (an output column of token sequences)", parquet(sequences().replace("SELECT", "SELECT 1 AS _token,"),
+                        "--keep", "_token"),
+                refused("kept column '_token'", "--keep", "invalid/ and rows/")));
+        rows.add(row("--keep the logits column", parquet(good(), "--keep", "logits"),
+                refused("kept column 'logits'", "--keep", "is the logits column")));
+        rows.add(row("--keep the label, a slice and a column twice: each written once",
+                parquet("SELECT 'a' AS slice, id, CAST(id % 4 AS INT) AS label, array(CAST(id AS FLOAT), 1.0F, 2.0F) AS logits FROM range(10)",
+                        "--group-by", "slice", "--keep", "label,id,slice,id", "--write-rows"),
+                new Quarantined(8, 0, Map.of("label_out_of_range", 2L), (summary, invalid) -> {
+                    assertThat(invalid).allSatisfy(r -> assertThat(r.schema().fieldNames())
+                            .containsExactly("slice", "label", "logits", "id", "reason"));
+                    assertThat(invalid).extracting(r -> r.<Long>getAs("id")).containsExactlyInAnyOrder(3L, 7L);
+                    assertThat(SPARK.read().parquet(summary.at("/config/output").asText() + "/rows").columns())
+                            .startsWith("slice", "label", "id", "status");
+                })));
         rows.add(row("--group-by a,a", parquet(good(), "--group-by", "slice,slice"), refused("--group-by names column 'slice' twice")));
         rows.add(row("--group-by a --group-by a", parquet(good(), "--group-by", "slice", "--group-by", "slice"),
                 refused("--group-by names column 'slice' twice")));
