@@ -30,6 +30,7 @@ import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
@@ -329,14 +330,27 @@ public final class InputReader {
                     + "; expected array<float> or array<double>" + textHint(logits));
         }
 
+        Column labelValue = Columns.quoted(labelCol);
+        Column parsedLabel = null;
         if (label.dataType() == DataTypes.StringType && text) {
-            Column parsed = Columns.quoted(labelCol).try_cast(DataTypes.LongType);
-            columns.add(parsed.as(InputColumns.PARSED_LABEL));
-            problems.add(when(Columns.quoted(labelCol).isNotNull().and(parsed.isNull()), lit(InvalidReason.MALFORMED_LABEL.code())));
-            labelCol = InputColumns.PARSED_LABEL;
+            parsedLabel = labelValue.try_cast(DataTypes.LongType);
+        } else if (InputColumns.isFractional(label.dataType())) {
+            // 3.0 is label 3; 3.5, NaN, ±∞ and values beyond a long's range are none (try_cast: null, or truncated;
+            // but a float or double 2⁶³ passes its bound check and saturates to 2⁶³ − 1, which reads back as 2⁶³).
+            Column truncated = labelValue.try_cast(DataTypes.LongType);
+            Column integral = truncated.cast(label.dataType()).equalTo(labelValue);
+            if (!(label.dataType() instanceof DecimalType)) {
+                integral = integral.and(labelValue.lt(lit(0x1p63)));
+            }
+            parsedLabel = when(integral, truncated);
         } else if (!InputColumns.isIntegral(label.dataType())) {
             throw new AuditInputException("label column '" + labelCol + "' has type " + label.dataType().simpleString()
-                    + "; expected int or long (bigint)" + textHint(label));
+                    + "; expected int or long (bigint), or float, double or decimal holding integers" + textHint(label));
+        }
+        if (parsedLabel != null) {
+            columns.add(parsedLabel.as(InputColumns.PARSED_LABEL));
+            problems.add(when(labelValue.isNotNull().and(parsedLabel.isNull()), lit(InvalidReason.MALFORMED_LABEL.code())));
+            labelCol = InputColumns.PARSED_LABEL;
         }
 
         String errorCol = null;
