@@ -9,15 +9,10 @@ import org.apache.spark.sql.Row;
  * {@code labelColumn} an integral type, possibly derived from text columns of the source;
  * {@code inputErrorColumn} (may be null) names a string column with the reader's own reason a
  * row is bad. {@code sourceColumns} are the columns as the source had them, which quarantined
- * rows are written with. {@code tokenSequences}: each row of the frame is one token of a sequence
- * of the source ({@link TokenSequences}).
+ * rows are written with; they end with {@code kept}, the --keep columns not written already,
+ * which rows/ carries too. {@code tokenSequences}: each row of the frame is one token of a
+ * sequence of the source ({@link TokenSequences}).
  */
 public record AuditInput(Dataset<Row> frame, String logitsColumn, String labelColumn, String inputErrorColumn,
-                         List<String> groupBy, List<String> sourceColumns, boolean tokenSequences) {
-
-    /** An input of one audited row per source row. */
-    public AuditInput(Dataset<Row> frame, String logitsColumn, String labelColumn, String inputErrorColumn,
-                      List<String> groupBy, List<String> sourceColumns) {
-        this(frame, logitsColumn, labelColumn, inputErrorColumn, groupBy, sourceColumns, false);
-    }
+                         List<String> groupBy, List<String> sourceColumns, List<String> kept, boolean tokenSequences) {
 }

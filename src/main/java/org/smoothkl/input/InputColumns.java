@@ -4,6 +4,7 @@ import java.util.List;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
 
 /** The columns the readers add to a source, and the source column types they accept. */
 final class InputColumns {
@@ -36,5 +37,10 @@ final class InputColumns {
     static boolean isIntegral(DataType t) {
         return t == DataTypes.IntegerType || t == DataTypes.LongType
                 || t == DataTypes.ShortType || t == DataTypes.ByteType;
+    }
+
+    /** Float, double, decimal: a label of such a type counts when its value is an integer (Spark ML writes doubles). */
+    static boolean isFractional(DataType t) {
+        return t == DataTypes.FloatType || t == DataTypes.DoubleType || t instanceof DecimalType;
     }
 }

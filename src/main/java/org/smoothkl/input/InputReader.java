@@ -30,6 +30,7 @@ import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
@@ -292,8 +293,10 @@ public final class InputReader {
             }
         }
 
+        List<String> kept = kept(schema, spec);
+
         if (TokenSequences.requested(logits, label)) {
-            return TokenSequences.flatten(raw, spec, logits, label, corruptColumn ? InputColumns.CORRUPT_RECORD : null);
+            return TokenSequences.flatten(raw, spec, logits, label, corruptColumn ? InputColumns.CORRUPT_RECORD : null, kept);
         }
 
         List<String> source = new ArrayList<>(spec.groupBy());
@@ -302,11 +305,13 @@ public final class InputReader {
         if (corruptColumn) {
             source.add(InputColumns.CORRUPT_RECORD);
         }
+        source.addAll(kept);
 
         String logitsCol = spec.logitsColumn();
         String labelCol = spec.labelColumn();
         List<Column> problems = new ArrayList<>();
-        List<Column> columns = new ArrayList<>(source.stream().map(Columns::quoted).toList());
+        // Only the columns the audit needs, in the source's order: a plain scan of them stays a columnar scan.
+        List<Column> columns = new ArrayList<>(Arrays.stream(raw.columns()).filter(source::contains).map(Columns::quoted).toList());
         if (corruptColumn) {
             problems.add(when(col(InputColumns.CORRUPT_RECORD).isNotNull(), lit(InvalidReason.MALFORMED_RECORD.code())));
         }
@@ -325,14 +330,27 @@ public final class InputReader {
                     + "; expected array<float> or array<double>" + textHint(logits));
         }
 
+        Column labelValue = Columns.quoted(labelCol);
+        Column parsedLabel = null;
         if (label.dataType() == DataTypes.StringType && text) {
-            Column parsed = Columns.quoted(labelCol).try_cast(DataTypes.LongType);
-            columns.add(parsed.as(InputColumns.PARSED_LABEL));
-            problems.add(when(Columns.quoted(labelCol).isNotNull().and(parsed.isNull()), lit(InvalidReason.MALFORMED_LABEL.code())));
-            labelCol = InputColumns.PARSED_LABEL;
+            parsedLabel = labelValue.try_cast(DataTypes.LongType);
+        } else if (InputColumns.isFractional(label.dataType())) {
+            // 3.0 is label 3; 3.5, NaN, ±∞ and values beyond a long's range are none (try_cast: null, or truncated;
+            // but a float or double 2⁶³ passes its bound check and saturates to 2⁶³ − 1, which reads back as 2⁶³).
+            Column truncated = labelValue.try_cast(DataTypes.LongType);
+            Column integral = truncated.cast(label.dataType()).equalTo(labelValue);
+            if (!(label.dataType() instanceof DecimalType)) {
+                integral = integral.and(labelValue.lt(lit(0x1p63)));
+            }
+            parsedLabel = when(integral, truncated);
         } else if (!InputColumns.isIntegral(label.dataType())) {
             throw new AuditInputException("label column '" + labelCol + "' has type " + label.dataType().simpleString()
-                    + "; expected int or long (bigint)" + textHint(label));
+                    + "; expected int or long (bigint), or float, double or decimal holding integers" + textHint(label));
+        }
+        if (parsedLabel != null) {
+            columns.add(parsedLabel.as(InputColumns.PARSED_LABEL));
+            problems.add(when(labelValue.isNotNull().and(parsedLabel.isNull()), lit(InvalidReason.MALFORMED_LABEL.code())));
+            labelCol = InputColumns.PARSED_LABEL;
         }
 
         String errorCol = null;
@@ -341,7 +359,28 @@ public final class InputReader {
             errorCol = InputColumns.INPUT_ERROR;
         }
         Dataset<Row> frame = raw.select(columns.toArray(Column[]::new));
-        return new AuditInput(frame, logitsCol, labelCol, errorCol, spec.groupBy(), source);
+        return new AuditInput(frame, logitsCol, labelCol, errorCol, spec.groupBy(), source, kept, false);
+    }
+
+    /**
+     * The --keep columns to carry into invalid/ and rows/, each once: the label and slice columns
+     * are written already, so they are left out (the logits, which rows/ never holds, are refused).
+     * A kept column must exist and must not be named like a column the audit writes.
+     */
+    private static List<String> kept(StructType schema, AuditSpec spec) {
+        List<String> kept = new ArrayList<>();
+        for (String k : spec.source().keep()) {
+            if (k.equals(spec.logitsColumn())) {
+                throw new AuditInputException("kept column '" + k + "' (--keep) is the logits column: invalid/ holds the "
+                        + "logits of quarantined rows already, and rows/ holds no logits");
+            }
+            requireOwnName(k, "kept", "--keep");
+            field(schema, k, "--keep");
+            if (!k.equals(spec.labelColumn()) && !spec.groupBy().contains(k) && !kept.contains(k)) {
+                kept.add(k);
+            }
+        }
+        return kept;
     }
 
     /**

@@ -39,7 +39,7 @@ import org.smoothkl.spark.SparkInternals;
  * criterion's {@code view(-1, V)} does; padding tokens carry the ignore index and are ignored like
  * any other row. The flattening is Spark SQL before the engine ({@code posexplode_outer} of
  * {@code arrays_zip(logits, label)}), so every engine scores tokens as plain rows; the slice
- * columns of the sequence are carried to its tokens.
+ * and kept (--keep) columns of the sequence are carried to its tokens.
  *
  * <p>A sequence that has no token structure is one invalid row, kept whole in
  * {@value #SEQUENCE_LOGITS}/{@value #SEQUENCE_LABEL}: null logits or labels, T of the logits ≠ T
@@ -86,8 +86,9 @@ public final class TokenSequences {
         return t instanceof ArrayType a && InputColumns.isFloatingArray(a.elementType());
     }
 
-    /** One row per token, from a source of one row per sequence. */
-    static AuditInput flatten(Dataset<Row> raw, AuditSpec spec, StructField logits, StructField label, String corrupt) {
+    /** One row per token, from a source of one row per sequence; the slice and {@code kept} columns go onto each token. */
+    static AuditInput flatten(Dataset<Row> raw, AuditSpec spec, StructField logits, StructField label, String corrupt,
+                              List<String> kept) {
         String logitsCol = spec.logitsColumn();
         String labelCol = spec.labelColumn();
         if (!isSequenceOfLogits(logits.dataType())) {
@@ -100,7 +101,9 @@ public final class TokenSequences {
                     + "; the logits are token sequences (" + logits.dataType().simpleString()
                     + "), so expected array<int> or array<bigint>");
         }
-        List<Column> slices = spec.groupBy().stream().map(Columns::quoted).toList();
+        List<String> perSequence = new ArrayList<>(spec.groupBy()); // carried to every token of the sequence
+        perSequence.addAll(kept);
+        List<Column> carried = perSequence.stream().map(Columns::quoted).toList();
         Column z = col(Z);
         Column y = col(Y);
         List<Column> problems = new ArrayList<>();
@@ -114,7 +117,7 @@ public final class TokenSequences {
                 .when(expr("array_min(" + sizesSql() + ") <> array_max(" + sizesSql() + ")"),
                         lit(InvalidReason.RAGGED_SEQUENCE.code())));
 
-        List<Column> first = new ArrayList<>(slices);
+        List<Column> first = new ArrayList<>(carried);
         first.add(Columns.quoted(logitsCol).as(Z));
         first.add(Columns.quoted(labelCol).as(Y));
         if (corrupt != null) {
@@ -125,7 +128,7 @@ public final class TokenSequences {
 
         Column bad = col(InputColumns.INPUT_ERROR).isNotNull();
         Column good = col(InputColumns.INPUT_ERROR).isNull();
-        List<Column> exploded = new ArrayList<>(slices);
+        List<Column> exploded = new ArrayList<>(carried);
         exploded.add(when(good, size(z)).as(LENGTH));
         exploded.add(when(bad, z).as(SEQUENCE_LOGITS));
         exploded.add(when(bad, y).as(SEQUENCE_LABEL));
@@ -136,7 +139,7 @@ public final class TokenSequences {
         exploded.add(posexplode_outer(when(good, arrays_zip(z, y))).as(new String[] {TOKEN, ZIPPED}));
         Dataset<Row> tokens = checked.select(exploded.toArray(Column[]::new));
 
-        List<Column> out = new ArrayList<>(slices);
+        List<Column> out = new ArrayList<>(carried);
         out.add(col(ZIPPED).getField(Y).as(labelCol));
         out.add(col(ZIPPED).getField(Z).as(logitsCol));
         out.add(col(TOKEN));
@@ -154,7 +157,8 @@ public final class TokenSequences {
         if (corrupt != null) {
             source.add(corrupt);
         }
-        return new AuditInput(frame, logitsCol, labelCol, InputColumns.INPUT_ERROR, spec.groupBy(), source, true);
+        source.addAll(kept);
+        return new AuditInput(frame, logitsCol, labelCol, InputColumns.INPUT_ERROR, spec.groupBy(), source, kept, true);
     }
 
     /** V of every non-null token (a null token is the kernel's null_logits, not raggedness). */

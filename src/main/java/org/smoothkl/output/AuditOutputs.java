@@ -29,7 +29,7 @@ final class AuditOutputs {
     }
 
     /**
-     * Quarantined rows with the source's columns and their reason. When the aggregation found
+     * Quarantined rows with the source's columns (the kept ones last) and their reason. When the aggregation found
      * none, an empty dataset with the same schema is written without reading the input again.
      */
     static void writeInvalid(AuditInput input, Dataset<Row> scored, AuditResult result, String path) {
@@ -44,13 +44,14 @@ final class AuditOutputs {
         invalid.write().mode(SaveMode.ErrorIfExists).parquet(path);
     }
 
-    /** Per-row metrics (--write-rows): slice columns, label, (token position,) and every metric column. */
+    /** Per-row metrics (--write-rows): slice columns, label, (token position,) the kept columns and every metric column. */
     static void writeRows(AuditInput input, Dataset<Row> scored, String path) {
         List<Column> columns = new ArrayList<>(input.groupBy().stream().map(Columns::quoted).toList());
         columns.add(Columns.quoted(input.labelColumn()).as(inputLabelName(input)));
         if (input.tokenSequences()) {
             columns.add(col(TokenSequences.TOKEN));
         }
+        input.kept().forEach(k -> columns.add(Columns.quoted(k)));
         MetricColumns.NAMES.forEach(n -> columns.add(col(n)));
         scored.select(columns.toArray(Column[]::new)).write().mode(SaveMode.ErrorIfExists).parquet(path);
     }

@@ -15,8 +15,10 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,8 +77,8 @@ class BadInputMatrixTest {
                 refused("logits column 'logits'", "has type string", "text is parsed only in csv and json")));
         rows.add(row("label as string in Parquet", parquet("SELECT '1' AS label, array(1.0F, 2.0F) AS logits"),
                 refused("label column 'label'", "has type string", "text is parsed only in csv and json")));
-        rows.add(row("label as double", parquet("SELECT 1.5D AS label, array(1.0F, 2.0F) AS logits"),
-                refused("label column 'label'", "has type double", "expected int or long")));
+        rows.add(row("label as boolean", parquet("SELECT true AS label, array(1.0F, 2.0F) AS logits"),
+                refused("label column 'label'", "has type boolean", "expected int or long", "double or decimal holding integers")));
         rows.add(row("logits column missing", parquet("SELECT 1 AS label, array(1.0F, 2.0F) AS scores"),
                 refused("no column 'logits'", "--logits-col", "label, scores")));
         rows.add(row("label column missing", parquet("SELECT 1 AS target, array(1.0F, 2.0F) AS logits"),
@@ -127,6 +129,26 @@ class BadInputMatrixTest {
                     assertThat(summary.at("/slices/0/rows").asLong()).isEqualTo(6);
                     assertThat(summary.at("/slices/0/key/_seq_tokens").asInt()).isEqualTo(2);
                 })));
+        // --- --keep: columns carried into invalid/ and rows/ (KeptColumnsTest joins them back)
+        rows.add(row("--keep a column that does not exist", parquet(good(), "--keep", "id"),
+                refused("input has no column 'id'", "--keep", "its columns are slice, label, logits")));
+        rows.add(row("--keep a metric column's name", parquet(good().replace("SELECT", "SELECT 1 AS reason,"), "--keep", "reason"),
+                refused("kept column 'reason'", "--keep", "clashes with the metric column")));
+        rows.add(row("--keep _token (an output column of token sequences)", parquet(sequences().replace("SELECT", "SELECT 1 AS _token,"),
+                        "--keep", "_token"),
+                refused("kept column '_token'", "--keep", "invalid/ and rows/")));
+        rows.add(row("--keep the logits column", parquet(good(), "--keep", "logits"),
+                refused("kept column 'logits'", "--keep", "is the logits column")));
+        rows.add(row("--keep the label, a slice and a column twice: each written once",
+                parquet("SELECT 'a' AS slice, id, CAST(id % 4 AS INT) AS label, array(CAST(id AS FLOAT), 1.0F, 2.0F) AS logits FROM range(10)",
+                        "--group-by", "slice", "--keep", "label,id,slice,id", "--write-rows"),
+                new Quarantined(8, 0, Map.of("label_out_of_range", 2L), (summary, invalid) -> {
+                    assertThat(invalid).allSatisfy(r -> assertThat(r.schema().fieldNames())
+                            .containsExactly("slice", "label", "logits", "id", "reason"));
+                    assertThat(invalid).extracting(r -> r.<Long>getAs("id")).containsExactlyInAnyOrder(3L, 7L);
+                    assertThat(SPARK.read().parquet(summary.at("/config/output").asText() + "/rows").columns())
+                            .startsWith("slice", "label", "id", "status");
+                })));
         rows.add(row("--group-by a,a", parquet(good(), "--group-by", "slice,slice"), refused("--group-by names column 'slice' twice")));
         rows.add(row("--group-by a --group-by a", parquet(good(), "--group-by", "slice", "--group-by", "slice"),
                 refused("--group-by names column 'slice' twice")));
@@ -157,6 +179,29 @@ class BadInputMatrixTest {
                 quarantined(10, 0, Map.of("label_out_of_range", 2L))));
         rows.add(row("negative label, not the ignore index", parquet(goodPlus("array(1.0F, 2.0F, 3.0F)", "-3")),
                 quarantined(10, 0, Map.of("label_out_of_range", 2L))));
+        // --- labels as Spark ML writes them (double), float or decimal: an integer in a long's range is a label
+        rows.add(row("label double 0.0, 1.0, 2.0 and -0.0", parquet("SELECT CAST(id % 3 AS DOUBLE) AS label, array(CAST(id AS FLOAT), 1.0F, 2.0F)"
+                        + " AS logits FROM range(10) UNION ALL SELECT -0.0D, array(1.0F, 2.0F)", "--write-rows"),
+                new Quarantined(11, 0, Map.of(), (summary, invalid) -> {
+                    Dataset<Row> audited = SPARK.read().parquet(summary.at("/config/output").asText() + "/rows");
+                    assertThat(audited.schema().apply("label").dataType()).as("rows/: the label audited").isEqualTo(DataTypes.LongType);
+                    assertThat(audited.groupBy("label").count().collectAsList()).extracting(r -> r.getLong(0) + ":" + r.getLong(1))
+                            .containsExactlyInAnyOrder("0:5", "1:3", "2:3");
+                })));
+        for (String type : List.of("FLOAT", "DECIMAL(10,0)", "DECIMAL(5,2)")) {
+            rows.add(row("label " + type.toLowerCase(java.util.Locale.ROOT) + " 1", parquet(labelsPlus(type, "1")), quarantined(12, 0, Map.of())));
+        }
+        for (String[] t : new String[][] {{"3.5", "DOUBLE"}, {"'NaN'", "DOUBLE"}, {"'Infinity'", "DOUBLE"}, {"'-Infinity'", "DOUBLE"},
+                {"1e19", "DOUBLE"}, {"9223372036854775808", "DOUBLE"}, {"2.5", "FLOAT"}, {"'NaN'", "FLOAT"}, {"2.5", "DECIMAL(5,2)"},
+                {"100000000000000000000", "DECIMAL(38,0)"}}) {
+            rows.add(row("label " + t[1].toLowerCase(java.util.Locale.ROOT) + " " + t[0].replace("'", ""),
+                    parquet(labelsPlus(t[1], t[0])), new Quarantined(10, 0, Map.of("malformed_label", 2L), (summary, invalid) ->
+                            assertThat(invalid).as("quarantined with the label as given").allSatisfy(r -> assertThat(r.get(r.fieldIndex("label")))
+                                    .isEqualTo(SPARK.sql("SELECT CAST(" + t[0] + " AS " + t[1] + ")").first().get(0))))));
+        }
+        rows.add(row("label double 2^40 and -2^63 (integers, no class)", parquet(labelsPlus("DOUBLE", "IF(id = 0, 1099511627776, -9223372036854775808)")),
+                quarantined(10, 0, Map.of("label_out_of_range", 2L))));
+        rows.add(row("label double null", parquet(labelsPlus("DOUBLE", "NULL")), quarantined(10, 0, Map.of("null_label", 2L))));
         rows.add(row("label = ignore index (pytorch -100)", parquet(goodPlus("array(1.0F, 2.0F, 3.0F)", "-100"),
                 "--preset", "pytorch"), quarantined(10, 2, Map.of())));
         rows.add(row("ignore index with a NaN logit: NaN wins", parquet(goodPlus("array(CAST('NaN' AS FLOAT), 2.0F)", "-100"),
@@ -488,6 +533,12 @@ class BadInputMatrixTest {
         String labelType = label.endsWith("L") ? "BIGINT" : "INT";
         return "SELECT CAST(id % 3 AS " + labelType + ") AS label, CAST(array(id, 1, 2) AS ARRAY<" + type + ">) AS logits FROM range(10)"
                 + " UNION ALL SELECT CAST(" + label + " AS " + labelType + "), CAST(" + logits + " AS ARRAY<" + type + ">) FROM range(2)";
+    }
+
+    /** Ten good rows with labels of {@code type} and two with the label {@code label} (an expression of id), K = 3. */
+    private static String labelsPlus(String type, String label) {
+        return "SELECT CAST(id % 3 AS " + type + ") AS label, CAST(array(id, 1, 2) AS ARRAY<FLOAT>) AS logits FROM range(10)"
+                + " UNION ALL SELECT CAST(" + label + " AS " + type + "), array(1.0F, 2.0F, 3.0F) FROM range(2)";
     }
 
     private static Input parquet(String sql, String... extra) {
