@@ -5,19 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
-import org.smoothkl.audit.Assessment;
-import org.smoothkl.audit.AuditResult;
 import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.api.AuditReport;
 import org.smoothkl.api.AuditSettings;
-import org.smoothkl.audit.CheckResult;
-import org.smoothkl.audit.RunSnapshot;
-import org.smoothkl.report.SummaryTable;
-import org.smoothkl.job.AuditJob;
-import org.smoothkl.job.AuditRun;
+import org.smoothkl.api.Smoothkl;
+import org.smoothkl.api.Verdict;
 import org.smoothkl.output.AuditOutput;
-import org.smoothkl.output.PathOverlap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -129,10 +122,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AuditSpec spec = spec();
-        // the config file is read too: no output may replace it
-        PathOverlap.FlagPath configFile = PathOverlap.FlagPath.literal("--config", config == null ? null : config.getPath());
-        return main.withSpark(spark -> run(spark, spec, main.out(), configFile));
+        spec(); // every settings error is exit 2 before Spark starts; write() resolves the same flags again
+        return main.withSpark(spark -> report(
+                Smoothkl.audit(spark).settings(flags()).config(config == null ? null : config.getPath()).write(), main.out()));
     }
 
     /** The flags by their config keys (null: not given); --option and --meta as their KEY=VALUE lists. */
@@ -174,34 +166,26 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs the audit and writes every output ({@link AuditOutput}: the parts, the commit, then the
-     * history rows); only then reports the checks. Exit 3 when one failed.
+     * Prints a written run ({@link org.smoothkl.api.Audit#write}: the parts, the commit, then the
+     * history rows): the table, then the failed verdicts. Exit 3 when one failed.
      */
-    static int run(SparkSession spark, AuditSpec spec, java.io.PrintWriter console, PathOverlap.FlagPath... alsoRead) {
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
-        RunSnapshot baseline = AuditOutput.baseline(conf, spec);
-        AuditRun run;
-        try (AuditOutput out = AuditOutput.claim(conf, spec, alsoRead)) {
-            run = AuditJob.run(spark, spec, baseline);
-            out.write(run);
-        }
-        AuditResult result = run.result();
-        Assessment assessment = run.assessment();
-        console.print(SummaryTable.render(result, assessment));
+    static int report(AuditReport report, java.io.PrintWriter console) {
+        AuditSpec spec = report.spec();
+        console.print(report.table());
         console.println("wrote " + spec.output() + (spec.history() != null ? " and appended to " + spec.history() : ""));
-        if (assessment.checks().isEmpty()) {
+        if (report.checks().isEmpty()) {
             return ExitCodes.OK;
         }
-        for (CheckResult r : assessment.checks()) {
-            if (!r.passed()) {
-                console.println(r.describe());
+        for (Verdict v : report.checks()) {
+            if (!v.passed()) {
+                console.println(v.describe());
             }
         }
-        if (assessment.passed()) {
-            console.println("checks: all " + assessment.checks().size() + " verdicts passed");
+        if (report.passed()) {
+            console.println("checks: all " + report.checks().size() + " verdicts passed");
             return ExitCodes.OK;
         }
-        console.println("checks: " + assessment.failed() + " of " + assessment.checks().size()
+        console.println("checks: " + report.failed() + " of " + report.checks().size()
                 + " verdicts FAILED (exit code " + ExitCodes.CHECKS_FAILED + "; see " + AuditOutput.SUMMARY + " \"checks\")");
         return ExitCodes.CHECKS_FAILED;
     }

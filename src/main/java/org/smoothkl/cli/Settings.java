@@ -1,7 +1,6 @@
 package org.smoothkl.cli;
 
 import java.io.File;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,16 +26,8 @@ final class Settings {
         return org.smoothkl.api.Settings.editDistance(a, b);
     }
 
-    boolean has(String key) {
-        return settings.has(key);
-    }
-
     String string(String key) {
         return settings.string(key);
-    }
-
-    String path(String key) {
-        return settings.path(key);
     }
 
     int integer(String key) {
@@ -53,13 +44,5 @@ final class Settings {
 
     boolean flag(String key) {
         return settings.flag(key);
-    }
-
-    Map<String, String> map(String key) {
-        return settings.map(key);
-    }
-
-    List<String> strings(String key) {
-        return settings.strings(key);
     }
 }
