@@ -100,7 +100,9 @@ class Py4jCallTest {
 
         // dict and list arguments, as auto_convert passes them
         Map<String, Object> key = new HashMap<>(Map.of("slice", "a"));
-        assertThat((Long) py4j(py4j(report, "slice", key), "rows")).isEqualTo(2L);
+        Object sliceA = py4j(report, "slice", key);
+        assertThat((Double) py4j(sliceA, "accuracy")).isEqualTo(0.5);
+        assertThat((Long) py4j(sliceA, "rows")).isEqualTo(2L);
         List<Verdict> checks = (List<Verdict>) py4j(report, "checks");
         assertThat(checks).hasSize(3);
     }
