@@ -161,12 +161,15 @@ public final class HistoryTable {
     /**
      * Appends {@code rows}, one run's (run_tag and output as in {@link #rows}), to the table at
      * {@code dir} as the run's own file; earlier files are never touched. Returns false when that
-     * run's file is there already (nothing is written).
+     * run's file is there already (nothing is written). A row of the layout before the {@code meta}
+     * column (one field short) is appended without meta pairs.
      */
     public static boolean append(SparkSession spark, String dir, List<Row> rows, Instant runTime) {
         if (rows.isEmpty()) {
             return false;
         }
+        int width = schema().size();
+        rows = rows.stream().map(r -> r.size() == width - 1 ? withEmptyMeta(r) : r).toList();
         Path table = new Path(dir);
         Path target = new Path(table, fileName(runTime, rows.get(0).getString(1), rows.get(0).getString(2)));
         OutputClaim.Owner me = OutputClaim.Owner.current();
@@ -201,6 +204,16 @@ public final class HistoryTable {
                 // The staging directory starts with "_": readers skip it, and a later append deletes it.
             }
         }
+    }
+
+    /** A row of the layout before meta, with an empty meta map added. */
+    private static Row withEmptyMeta(Row row) {
+        List<Object> v = new ArrayList<>();
+        for (int i = 0; i < row.size(); i++) {
+            v.add(row.get(i));
+        }
+        v.add(Map.of());
+        return RowFactory.create(v.toArray());
     }
 
     /**
