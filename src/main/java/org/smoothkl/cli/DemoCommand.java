@@ -1,17 +1,13 @@
 package org.smoothkl.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
-import org.smoothkl.audit.AuditSpec;
-import org.smoothkl.audit.CalibrationSpec;
-import org.smoothkl.audit.GapHistogramSpec;
-import org.smoothkl.loss.Preset;
+import org.smoothkl.api.Audit;
+import org.smoothkl.api.Smoothkl;
 import org.smoothkl.output.AuditOutput;
+import org.smoothkl.output.SyntheticOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import org.smoothkl.audit.InputFormat;
-import org.smoothkl.output.SyntheticOutput;
 
 /** {@code demo}: what submit/local runs with no arguments: generate a sample, audit it, print the table. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -32,16 +28,16 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AuditSpec spec = new AuditSpec(sample, InputFormat.PARQUET, "logits", "label", Preset.SEED,
-                Preset.SEED.with(EPSILON, null), List.of("slice"), new GapHistogramSpec(50, 0, 20), new CalibrationSpec(15),
-                List.of(), null, null, "demo", output, true, false);
         return main.withSpark(spark -> {
+            // run --input SAMPLE --preset seed --epsilon 0.1 --group-by slice --run-tag demo --output OUTPUT --overwrite
+            Audit audit = Smoothkl.audit(spark).input(sample).format("parquet").preset("seed").epsilon(EPSILON)
+                    .groupBy("slice").runTag("demo").output(output).overwrite(true);
             // The sample is the audit's input: refuse an --output over it before generating it.
-            AuditOutput.refuseOverlaps(spark.sparkContext().hadoopConfiguration(), spec, "--sample");
+            AuditOutput.refuseOverlaps(spark.sparkContext().hadoopConfiguration(), audit.spec(), "--sample");
             main.out().println("generating " + ROWS + " rows (K=" + CLASSES + ", epsilon=" + EPSILON + ", 3 slices) into " + sample);
             SyntheticOutput.write(spark, ROWS, CLASSES, EPSILON, 3, 42, sample, true);
             main.out().println("auditing with --preset seed --epsilon " + EPSILON + " --group-by slice");
-            return RunCommand.run(spark, spec, main.out());
+            return RunCommand.report(audit.write(), main.out());
         });
     }
 }

@@ -1,34 +1,16 @@
 package org.smoothkl.cli;
 
 import java.io.File;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
-import org.smoothkl.audit.Assessment;
-import org.smoothkl.audit.AuditInputException;
-import org.smoothkl.audit.AuditResult;
 import org.smoothkl.audit.AuditSpec;
-import org.smoothkl.audit.CalibrationSpec;
-import org.smoothkl.audit.EngineChoice;
-import org.smoothkl.audit.InputFormat;
-import org.smoothkl.audit.InputSource;
-import org.smoothkl.audit.Check;
-import org.smoothkl.audit.CheckResult;
-import org.smoothkl.audit.GapHistogramSpec;
-import org.smoothkl.audit.RunSnapshot;
-import org.smoothkl.loss.InputKind;
-import org.smoothkl.loss.Preset;
-import org.smoothkl.loss.WireCode;
-import org.smoothkl.report.SummaryTable;
-import org.smoothkl.job.AuditJob;
-import org.smoothkl.job.AuditRun;
+import org.smoothkl.api.AuditReport;
+import org.smoothkl.api.AuditSettings;
+import org.smoothkl.api.Smoothkl;
+import org.smoothkl.api.Verdict;
 import org.smoothkl.output.AuditOutput;
-import org.smoothkl.output.PathOverlap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -140,21 +122,21 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AuditSpec spec = spec();
-        // the config file is read too: no output may replace it
-        PathOverlap.FlagPath configFile = PathOverlap.FlagPath.literal("--config", config == null ? null : config.getPath());
-        return main.withSpark(spark -> run(spark, spec, main.out(), configFile));
+        spec(); // every settings error is exit 2 before Spark starts; write() resolves the same flags again
+        return main.withSpark(spark -> report(
+                Smoothkl.audit(spark).settings(flags()).config(config == null ? null : config.getPath()).write(), main.out()));
     }
 
-    AuditSpec spec() {
+    /** The flags by their config keys (null: not given); --option and --meta as their KEY=VALUE lists. */
+    Map<String, Object> flags() {
         Map<String, Object> flags = new LinkedHashMap<>();
         flags.put("input", input);
         flags.put("table", table);
         flags.put("format", format);
-        flags.put("option", null); // read below: the flags' pairs over the file's object
+        flags.put("option", option);
         flags.put("where", where);
         flags.put("keep", keep);
-        flags.put("meta", null);
+        flags.put("meta", meta);
         flags.put("logits-col", logitsCol);
         flags.put("label-col", labelCol);
         flags.put("input-kind", inputKind);
@@ -175,106 +157,35 @@ final class RunCommand implements Callable<Integer> {
         flags.put("overwrite", overwrite);
         flags.put("write-rows", writeRows);
         flags.put("engine", engine);
-        Settings s = Settings.load("run", config, flags);
-        Preset p = code(Preset.class, s.string("preset"), "--preset");
-        Long ignore = s.has("ignore-index") ? s.longValue("ignore-index") : null;
-        String out = s.path("output");
-        List<Check> checks = s.strings("check").stream().map(Check::parse).toList();
-        String formatName = s.string("format");
-        InputFormat inputFormat = InputFormat.of(formatName);
-        InputSource source = new InputSource(s.has("table") ? s.string("table") : null,
-                inputFormat == InputFormat.SOURCE ? formatName.trim() : null, pairs(s, "option", option),
-                s.has("where") ? s.string("where") : null, s.strings("keep"));
-        if (s.has("table") == s.has("input")) {
-            throw new AuditInputException(s.has("table") ? "give --input or --table, not both"
-                    : "no --input given (a file, directory or glob; or --table NAME)");
-        }
-        return new AuditSpec(s.has("input") ? s.path("input") : null, inputFormat, s.string("logits-col"), s.string("label-col"), p,
-                p.with(s.number("epsilon"), ignore).withInput(inputKind(s), s.number("prob-tolerance")), groupBy(s),
-                GapHistogramSpec.parse(s.integer("bins"), s.string("gap-range")),
-                new CalibrationSpec(s.integer("calibration-bins")), checks,
-                s.has("baseline") ? s.path("baseline") : null, s.has("history") ? s.path("history") : null,
-                s.has("run-tag") ? s.string("run-tag") : lastName(out), out, s.flag("overwrite"), s.flag("write-rows"),
-                code(EngineChoice.class, s.string("engine"), "--engine"), s.integer("max-slices"), source,
-                pairs(s, "meta", meta));
+        return flags;
     }
 
-    /** The config file's {@code key} object, then the flags' KEY=VALUE pairs over it. */
-    private static Map<String, String> pairs(Settings s, String key, List<String> flags) {
-        Map<String, String> pairs = new LinkedHashMap<>(s.map(key));
-        for (String kv : flags == null ? List.<String>of() : flags) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                throw new AuditInputException("--" + key + " " + kv + ": expected KEY=VALUE");
-            }
-            pairs.put(kv.substring(0, eq).trim(), kv.substring(eq + 1));
-        }
-        return pairs;
-    }
-
-    /** The slice columns, each named once (a repeat is a typo, not a second key). */
-    private static List<String> groupBy(Settings s) {
-        List<String> columns = s.strings("group-by");
-        Set<String> seen = new HashSet<>();
-        for (String c : columns) {
-            if (c.isBlank()) {
-                throw new AuditInputException("--group-by " + String.join(",", columns) + " has an empty column name");
-            }
-            if (!seen.add(c)) {
-                throw new AuditInputException("--group-by names column '" + c + "' twice");
-            }
-        }
-        return columns;
-    }
-
-    private static InputKind inputKind(Settings s) {
-        return code(InputKind.class, s.string("input-kind"), "--input-kind");
-    }
-
-    /** The constant of a flag's value; exit 2 naming the flag and the values it takes. */
-    private static <E extends Enum<E> & WireCode> E code(Class<E> type, String value, String flag) {
-        try {
-            return WireCode.parse(type, value, "value");
-        } catch (IllegalArgumentException e) {
-            throw new AuditInputException(flag + ": " + e.getMessage());
-        }
-    }
-
-    /** "audits/2026-11-28/" → "2026-11-28": the default run tag. */
-    private static String lastName(String path) {
-        String p = path.replaceAll("/+$", "");
-        return p.substring(p.lastIndexOf('/') + 1);
+    /** The flags over --config over the bundled defaults, resolved as the library resolves its settings. */
+    AuditSpec spec() {
+        return AuditSettings.resolve(flags(), config);
     }
 
     /**
-     * Runs the audit and writes every output ({@link AuditOutput}: the parts, the commit, then the
-     * history rows); only then reports the checks. Exit 3 when one failed.
+     * Prints a written run ({@link org.smoothkl.api.Audit#write}: the parts, the commit, then the
+     * history rows): the table, then the failed verdicts. Exit 3 when one failed.
      */
-    static int run(SparkSession spark, AuditSpec spec, java.io.PrintWriter console, PathOverlap.FlagPath... alsoRead) {
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
-        RunSnapshot baseline = AuditOutput.baseline(conf, spec);
-        AuditRun run;
-        try (AuditOutput out = AuditOutput.claim(conf, spec, alsoRead)) {
-            run = AuditJob.run(spark, spec, baseline);
-            out.write(run);
-        }
-        AuditResult result = run.result();
-        Assessment assessment = run.assessment();
-        console.print(SummaryTable.render(result, assessment));
+    static int report(AuditReport report, java.io.PrintWriter console) {
+        AuditSpec spec = report.spec();
+        console.print(report.table());
         console.println("wrote " + spec.output() + (spec.history() != null ? " and appended to " + spec.history() : ""));
-        if (assessment.checks().isEmpty()) {
+        if (report.checks().isEmpty()) {
             return ExitCodes.OK;
         }
-        for (CheckResult r : assessment.checks()) {
-            if (!r.passed()) {
-                console.println(r.describe());
+        for (Verdict v : report.checks()) {
+            if (!v.passed()) {
+                console.println(v.describe());
             }
         }
-        if (assessment.passed()) {
-            console.println("checks: all " + assessment.checks().size() + " verdicts passed");
+        if (report.passed()) {
+            console.println("checks: all " + report.checks().size() + " verdicts passed");
             return ExitCodes.OK;
         }
-        console.println("checks: " + assessment.failed() + " of " + assessment.checks().size()
+        console.println("checks: " + report.failed() + " of " + report.checks().size()
                 + " verdicts FAILED (exit code " + ExitCodes.CHECKS_FAILED + "; see " + AuditOutput.SUMMARY + " \"checks\")");
         return ExitCodes.CHECKS_FAILED;
     }

@@ -1,197 +1,48 @@
 package org.smoothkl.cli;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigValue;
 import java.io.File;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import org.smoothkl.audit.AuditInputException;
 
 /**
- * Settings in one precedence order: command-line flag &gt; the file given with --config &gt;
- * the shipped defaults (conf/smoothkl.conf, bundled into the jar). All are HOCON, read with
- * Typesafe Config; a flag is a value at the same path as its config key.
+ * A command's settings in the API's one precedence order ({@link org.smoothkl.api.Settings}: flag
+ * &gt; --config file &gt; the bundled conf/smoothkl.conf), for the commands that read them here
+ * ({@code generate}; {@code run} resolves through {@link org.smoothkl.api.AuditSettings}).
  */
 final class Settings {
-    static final String DEFAULTS_RESOURCE = "org/smoothkl/smoothkl.conf";
-    /** The sections of smoothkl.* a command reads (run, generate). */
-    private static final Set<String> SECTIONS = Set.of("run", "generate");
+    static final String DEFAULTS_RESOURCE = org.smoothkl.api.Settings.DEFAULTS_RESOURCE;
 
-    private final Config config;
-    private final String section;
+    private final org.smoothkl.api.Settings settings;
 
-    private Settings(Config config, String section) {
-        this.config = config;
-        this.section = section;
+    private Settings(org.smoothkl.api.Settings settings) {
+        this.settings = settings;
     }
 
     /** {@code flags} maps a key of {@code section} (e.g. "epsilon") to a flag's value; null values are unset flags. */
     static Settings load(String section, File configFile, Map<String, Object> flags) {
-        Map<String, Object> given = new LinkedHashMap<>();
-        flags.forEach((k, v) -> {
-            if (v != null) {
-                given.put("smoothkl." + section + "." + k, v);
-            }
-        });
-        try {
-            Config defaults = ConfigFactory.parseResources(Settings.class.getClassLoader(), DEFAULTS_RESOURCE);
-            if (defaults.isEmpty()) {
-                throw new IllegalStateException(DEFAULTS_RESOURCE + " is missing from the jar");
-            }
-            Config merged = ConfigFactory.parseMap(given);
-            if (configFile != null) {
-                if (configFile.getPath().isBlank()) {
-                    throw new AuditInputException("--config is an empty path");
-                }
-                if (!configFile.isFile()) {
-                    throw new AuditInputException("config file " + configFile + " does not exist");
-                }
-                Config file = ConfigFactory.parseFile(configFile);
-                Set<String> known = new TreeSet<>(flags.keySet());
-                if (defaults.root().get("smoothkl") instanceof ConfigObject d && d.get(section) instanceof ConfigObject keys) {
-                    known.addAll(keys.keySet());
-                }
-                requireKnownKeys(file, section, known, configFile);
-                merged = merged.withFallback(file);
-            }
-            return new Settings(merged.withFallback(defaults).resolve(), "smoothkl." + section + ".");
-        } catch (ConfigException e) {
-            throw new AuditInputException("bad configuration: " + e.getMessage(), e);
-        }
+        return new Settings(org.smoothkl.api.Settings.load(section, configFile, flags));
     }
 
-    /**
-     * Every key the file sets under smoothkl.SECTION, or under a smoothkl.X that no command reads,
-     * is one of {@code known}: a misspelt key would otherwise be ignored and its default used.
-     * Keys of the other command's section are left to it; keys outside smoothkl (values for
-     * substitutions) are the file's own.
-     */
-    private static void requireKnownKeys(Config file, String section, Set<String> known, File configFile) {
-        if (!(file.root().get("smoothkl") instanceof ConfigObject sections)) {
-            return;
-        }
-        for (Map.Entry<String, ConfigValue> s : sections.entrySet()) {
-            String name = "smoothkl." + s.getKey();
-            if (s.getKey().equals(section) && s.getValue() instanceof ConfigObject keys) {
-                for (String key : keys.keySet()) {
-                    if (!known.contains(key)) {
-                        throw unknownKey(name + "." + key, section, known, configFile);
-                    }
-                }
-            } else if (!SECTIONS.contains(s.getKey())) { // a misspelt section, e.g. smoothkl.rnu.bins
-                boolean keys = s.getValue() instanceof ConfigObject o && !o.isEmpty();
-                throw unknownKey(keys ? name + "." + ((ConfigObject) s.getValue()).keySet().iterator().next() : name,
-                        section, known, configFile);
-            }
-        }
-    }
-
-    private static AuditInputException unknownKey(String path, String section, Set<String> known, File configFile) {
-        return new AuditInputException("unknown key " + path + " in " + configFile + suggestion(path, section, known));
-    }
-
-    /** "; did you mean smoothkl.run.epsilon?" for the nearest known key, or the known keys when none is near. */
-    private static String suggestion(String path, String section, Set<String> known) {
-        String prefix = "smoothkl." + section + ".";
-        String nearest = known.stream().map(k -> prefix + k)
-                .min(java.util.Comparator.comparingInt(k -> editDistance(path, k))).orElse(null);
-        if (nearest != null && editDistance(path, nearest) <= Math.max(2, (path.length() - prefix.length()) / 3)) {
-            return "; did you mean " + nearest + "?";
-        }
-        return "; the keys of smoothkl." + section + " are " + String.join(", ", known);
-    }
-
-    /** Levenshtein distance: insertions, deletions and substitutions. */
     static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] t = previous;
-            previous = current;
-            current = t;
-        }
-        return previous[b.length()];
-    }
-
-    boolean has(String key) {
-        return config.hasPath(section + key);
+        return org.smoothkl.api.Settings.editDistance(a, b);
     }
 
     String string(String key) {
-        return get(key, () -> config.getString(section + key));
-    }
-
-    /**
-     * A path: not empty. A relative path whose first name has a ':' (run-2026-12-01T10:00) gets a
-     * leading "./", as Hadoop would take "run-2026-12-01T10" for a URI scheme; "hdfs://", "file:/"
-     * and other schemes are followed by '/' and kept.
-     */
-    String path(String key) {
-        String p = string(key);
-        if (p.isBlank()) {
-            throw new AuditInputException("--" + key + " is an empty path");
-        }
-        int colon = p.indexOf(':');
-        int slash = p.indexOf('/');
-        if (colon >= 0 && (slash < 0 || colon < slash) && !p.startsWith("/", colon + 1)) {
-            return "./" + p;
-        }
-        return p;
+        return settings.string(key);
     }
 
     int integer(String key) {
-        return get(key, () -> config.getInt(section + key));
+        return settings.integer(key);
     }
 
     long longValue(String key) {
-        return get(key, () -> config.getLong(section + key));
+        return settings.longValue(key);
     }
 
     double number(String key) {
-        return get(key, () -> config.getDouble(section + key));
+        return settings.number(key);
     }
 
     boolean flag(String key) {
-        return get(key, () -> config.getBoolean(section + key));
-    }
-
-    /** An object of string values ({@code option { versionAsOf = 3 }}); empty when unset. */
-    Map<String, String> map(String key) {
-        if (!has(key)) {
-            return Map.of();
-        }
-        Map<String, String> values = new java.util.LinkedHashMap<>();
-        get(key, () -> config.getConfig(section + key)).entrySet()
-                .forEach(e -> values.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
-        return values;
-    }
-
-    List<String> strings(String key) {
-        return get(key, () -> config.getStringList(section + key));
-    }
-
-    private <T> T get(String key, java.util.function.Supplier<T> read) {
-        if (!has(key)) {
-            throw new AuditInputException("no --" + key + " given (and no '" + section + key + "' in the config)");
-        }
-        try {
-            return read.get();
-        } catch (ConfigException e) {
-            throw new AuditInputException("bad value for --" + key + ": " + e.getMessage(), e);
-        }
+        return settings.flag(key);
     }
 }

@@ -56,8 +56,11 @@ import org.smoothkl.audit.SliceType;
  * <p>A slice is named by {@code slice}, its label, and identified by {@code slice_json}: the
  * canonical JSON of its typed values, {@code {"lang":{"type":"string","value":"en"},"d":null}}
  * ({@code {}} for overall), equal for the same slice in every run. {@code slice_key} keeps
- * column → value text (null for null). Read it with {@code spark.read.parquet(DIR)} (with
- * mergeSchema when runs of different versions wrote it).
+ * column → value text (null for null). {@code run_time} is a Parquet {@code TIMESTAMP(MICROS)}
+ * (INT64; files of earlier versions hold INT96, which Spark reads alike); {@code input} is the
+ * --input, else the --table, null for a DataFrame's rows; {@code meta} holds the run's --meta pairs
+ * (empty without). Read it with {@code spark.read.parquet(DIR)} (with mergeSchema when runs of
+ * different versions wrote it).
  */
 public final class HistoryTable {
     public static final String FILE_PREFIX = "run-";
@@ -67,6 +70,8 @@ public final class HistoryTable {
     private static final Pattern STAGING_OWNER = Pattern.compile(
             Pattern.quote(STAGING_PREFIX) + "([0-9a-f-]{36})-(\\d+)_(-?\\d+)@(.+)");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The session setting that decides how Spark writes a timestamp to Parquet. */
+    static final String OUTPUT_TIMESTAMP_TYPE = "spark.sql.parquet.outputTimestampType";
 
     private HistoryTable() {
     }
@@ -76,7 +81,7 @@ public final class HistoryTable {
         f.add(DataTypes.createStructField("run_time", DataTypes.TimestampType, false));
         f.add(DataTypes.createStructField("run_tag", DataTypes.StringType, true));
         f.add(DataTypes.createStructField("output", DataTypes.StringType, false));
-        f.add(DataTypes.createStructField("input", DataTypes.StringType, false));
+        f.add(DataTypes.createStructField("input", DataTypes.StringType, true));
         f.add(DataTypes.createStructField("preset", DataTypes.StringType, false));
         f.add(DataTypes.createStructField("epsilon", DataTypes.DoubleType, false));
         f.add(DataTypes.createStructField("slice", DataTypes.StringType, false));
@@ -90,6 +95,8 @@ public final class HistoryTable {
         f.add(DataTypes.createStructField("gap_js", DataTypes.DoubleType, true));
         f.add(DataTypes.createStructField("checks", DataTypes.IntegerType, false));
         f.add(DataTypes.createStructField("checks_failed", DataTypes.IntegerType, false));
+        f.add(DataTypes.createStructField("meta",
+                DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, false), false));
         return DataTypes.createStructType(f);
     }
 
@@ -101,7 +108,7 @@ public final class HistoryTable {
             v.add(Timestamp.from(runTime));
             v.add(spec.runTag());
             v.add(spec.output());
-            v.add(spec.input());
+            v.add(spec.input() != null ? spec.input() : spec.source().table()); // null: a DataFrame's rows
             v.add(spec.preset().code());
             v.add(spec.smoothing().epsilon());
             v.add(s.label());
@@ -122,6 +129,7 @@ public final class HistoryTable {
             List<CheckResult> mine = assessment.checks().stream().filter(r -> s.key().equals(r.key())).toList();
             v.add(mine.size());
             v.add((int) mine.stream().filter(r -> !r.passed()).count());
+            v.add(spec.meta());
             rows.add(RowFactory.create(v.toArray()));
         }
         return rows;
@@ -153,12 +161,15 @@ public final class HistoryTable {
     /**
      * Appends {@code rows}, one run's (run_tag and output as in {@link #rows}), to the table at
      * {@code dir} as the run's own file; earlier files are never touched. Returns false when that
-     * run's file is there already (nothing is written).
+     * run's file is there already (nothing is written). A row of the layout before the {@code meta}
+     * column (one field short) is appended without meta pairs.
      */
     public static boolean append(SparkSession spark, String dir, List<Row> rows, Instant runTime) {
         if (rows.isEmpty()) {
             return false;
         }
+        int width = schema().size();
+        rows = rows.stream().map(r -> r.size() == width - 1 ? withEmptyMeta(r) : r).toList();
         Path table = new Path(dir);
         Path target = new Path(table, fileName(runTime, rows.get(0).getString(1), rows.get(0).getString(2)));
         OutputClaim.Owner me = OutputClaim.Owner.current();
@@ -175,7 +186,7 @@ public final class HistoryTable {
             throw new UncheckedIOException("cannot create the history table " + dir, e);
         }
         try {
-            spark.createDataFrame(rows, schema()).coalesce(1).write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
+            writeParquet(spark, rows, staging);
             FileStatus[] parts = fs.listStatus(staging, p -> p.getName().endsWith(".parquet"));
             if (parts.length != 1) {
                 throw new IOException(staging + " holds " + parts.length + " Parquet files, not 1");
@@ -191,6 +202,40 @@ public final class HistoryTable {
                 fs.delete(staging, true);
             } catch (IOException e) {
                 // The staging directory starts with "_": readers skip it, and a later append deletes it.
+            }
+        }
+    }
+
+    /** A row of the layout before meta, with an empty meta map added. */
+    private static Row withEmptyMeta(Row row) {
+        List<Object> v = new ArrayList<>();
+        for (int i = 0; i < row.size(); i++) {
+            v.add(row.get(i));
+        }
+        v.add(Map.of());
+        return RowFactory.create(v.toArray());
+    }
+
+    /**
+     * The rows as one Parquet file in {@code dir}, run_time as Parquet's {@code TIMESTAMP(MICROS)}
+     * (INT64), which every Parquet reader reads as a timestamp, not Spark's default INT96 (a legacy
+     * encoding pandas, DuckDB or Trino read only when told). Spark takes the type from the session's
+     * {@value #OUTPUT_TIMESTAMP_TYPE} alone (a writer option of that name is ignored), so it is set
+     * for this write and then restored, under a lock that keeps two appends from restoring each
+     * other's value; another query of the session writing Parquet in that moment writes micros too.
+     */
+    private static void writeParquet(SparkSession spark, List<Row> rows, Path dir) {
+        synchronized (HistoryTable.class) {
+            String before = spark.conf().contains(OUTPUT_TIMESTAMP_TYPE) ? spark.conf().get(OUTPUT_TIMESTAMP_TYPE) : null;
+            spark.conf().set(OUTPUT_TIMESTAMP_TYPE, "TIMESTAMP_MICROS");
+            try {
+                spark.createDataFrame(rows, schema()).coalesce(1).write().mode(SaveMode.ErrorIfExists).parquet(dir.toString());
+            } finally {
+                if (before == null) {
+                    spark.conf().unset(OUTPUT_TIMESTAMP_TYPE);
+                } else {
+                    spark.conf().set(OUTPUT_TIMESTAMP_TYPE, before);
+                }
             }
         }
     }
