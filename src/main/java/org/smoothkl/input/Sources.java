@@ -131,6 +131,14 @@ final class Sources {
             return new AuditInputException("--format " + name + " needs the session configured for Delta: " + DELTA_CONFS, e);
         }
         if (e instanceof AnalysisException || condition != null || e instanceof IllegalArgumentException) {
+            String kind = spec.input().contains("/") ? tableKindOf(spark, spec.input()) : "?";
+            String lower = name.toLowerCase(Locale.ROOT);
+            if ((lower.equals("delta") || lower.equals("iceberg")) && !"?".equals(kind) && !lower.equals(kind)) {
+                return new AuditInputException("--input " + spec.input() + " is no " + lower + " table (" + (lower.equals("delta")
+                        ? "it has no _delta_log/" : "it has no metadata/*.metadata.json") + ")"
+                        + (kind == null ? "" : "; it is a" + (kind.equals("iceberg") ? "n" : "") + " " + kind
+                        + " table: give --format " + kind), e);
+            }
             return new AuditInputException("cannot read " + spec.input() + " as " + name + withOptions(spec) + ": " + message(e), e);
         }
         if (e instanceof Error err) {
@@ -185,7 +193,7 @@ final class Sources {
         if (predicate == null) {
             return raw;
         }
-        String flag = "--where '" + predicate + "'";
+        String flag = "--where \"" + predicate + "\"";
         if (predicate.isBlank()) {
             throw new AuditInputException("--where is empty; give a Spark SQL predicate, e.g. --where \"day = '2026-12-01'\"");
         }
@@ -236,6 +244,17 @@ final class Sources {
             }
         } catch (IOException | IllegalArgumentException e) {
             // the read names the path's problem itself
+        }
+    }
+
+    /** "delta", "iceberg", null (neither) or "?" (it cannot be told): what table {@code input} is the root of. */
+    private static String tableKindOf(SparkSession spark, String input) {
+        try {
+            Path path = new Path(input);
+            String kind = tableKind(path.getFileSystem(spark.sparkContext().hadoopConfiguration()), path);
+            return kind == null ? null : kind.toLowerCase(Locale.ROOT);
+        } catch (IOException | IllegalArgumentException e) {
+            return "?";
         }
     }
 
