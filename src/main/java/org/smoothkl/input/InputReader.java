@@ -81,6 +81,14 @@ public final class InputReader {
         return Sources.where(raw, spec);
     }
 
+    /**
+     * Where the files of catalog table {@code table} are, if its catalog says (DESCRIBE TABLE
+     * EXTENDED's Location): a run must not write there. A missing table is exit 2 naming it.
+     */
+    public static java.util.Optional<String> tableLocation(SparkSession spark, String table) {
+        return Sources.tableLocation(spark, table);
+    }
+
     private static Dataset<Row> readInput(SparkSession spark, AuditSpec spec) {
         if (spec.format() == InputFormat.SOURCE) {
             if (spec.input().contains("/")) { // a path (a source may also take a name: iceberg's db.table)

@@ -151,6 +151,37 @@ class SourcesTest {
                 new InputSource(null, null, Map.of(), where, List.of()), Map.of());
     }
 
+    // ---- a table of the session's catalog
+
+    /**
+     * An external table of the shared session's (in-memory) catalog, read by name; an --output
+     * inside its location is refused before anything is written. Hive metastore tables across
+     * JVMs: {@link TablesIT}.
+     */
+    @Test
+    void tableOfTheSessionsCatalog() throws IOException {
+        Path location = tmp.resolve("table-files");
+        String table = "default.smoothkl_sources_test";
+        SPARK.sql(ROWS).write().parquet(location.toString());
+        SPARK.sql("CREATE TABLE " + table + " USING parquet LOCATION '" + location + "'");
+        try {
+            JsonNode all = summary(audit("--table", table, "--group-by", "slice"));
+            assertThat(sliceRows(all)).isEqualTo(Map.of("a", 10L, "b", 10L));
+            assertThat(all.at("/config/table").asText()).isEqualTo(table);
+            JsonNode kept = summary(audit("--table", "spark_catalog." + table, "--where", "slice = 'b' AND id > 10"));
+            assertThat(kept.at("/overall/rows").asLong()).isEqualTo(5);
+
+            CliRun inside = CliRun.of("run", "--table", table, "--preset", "seed", "--epsilon", "0.1",
+                    "--output", location.resolve("audit").toString());
+            assertThat(inside.exitCode()).as(inside.err()).isEqualTo(2);
+            assertThat(inside.err().strip()).doesNotContain("\n").contains("--output " + location.resolve("audit"),
+                    "lies inside --table " + table + " (its location)", "nothing was touched");
+            assertThat(location.resolve("audit")).doesNotExist();
+        } finally {
+            SPARK.sql("DROP TABLE " + table); // external: its files stay
+        }
+    }
+
     // ---- Iceberg
 
     /**
