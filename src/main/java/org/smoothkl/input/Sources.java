@@ -128,7 +128,8 @@ final class Sources {
             return new AuditInputException("--format " + name + ": " + missingSource(spark, name, e), e);
         }
         if (condition != null && condition.startsWith("DELTA_CONFIGURE_SPARK_SESSION_WITH_EXTENSION_AND_CATALOG")) {
-            return new AuditInputException("--format " + name + " needs the session configured for Delta: " + DELTA_CONFS, e);
+            return new AuditInputException("--format " + name + " needs the session configured for Delta: " + DELTA_CONFS
+                    + " (submit/local: as -D options in SMOOTHKL_JAVA_OPTS)", e);
         }
         if (e instanceof AnalysisException || condition != null || e instanceof IllegalArgumentException) {
             String kind = spec.input().contains("/") ? tableKindOf(spark, spec.input()) : "?";
@@ -150,7 +151,8 @@ final class Sources {
     /** Why {@code name} is no data source here, and what would make it one. */
     private static String missingSource(SparkSession spark, String name, Throwable e) {
         String lower = name.toLowerCase(Locale.ROOT);
-        String jars = " (submit/local: SMOOTHKL_EXTRA_CLASSPATH=its jars, ':'-separated)";
+        String jars = " (submit/local: SMOOTHKL_EXTRA_CLASSPATH=its jars, ':'-separated"
+                + (lower.equals("delta") ? "; the --conf as -D options in SMOOTHKL_JAVA_OPTS)" : ")");
         switch (lower) {
             case "delta":
                 return "Spark has no 'delta' data source on its classpath; add Delta Lake's jar: spark-submit --packages "

@@ -226,6 +226,35 @@ class SourcesTest {
         assertThat(noSnapshot.err().strip()).doesNotContain("\n").contains("with --option snapshot-id=12345", "12345");
     }
 
+    /**
+     * An Iceberg catalog registered on the session (a Hadoop catalog under this test's
+     * directory; a catalog is looked up by name, so registering one at run time touches no other
+     * test): its table read by its three-part name, at its current snapshot and, with
+     * --option snapshot-id, at the one before a delete.
+     */
+    @Test
+    void icebergTableOfACatalogByName() throws IOException {
+        String catalog = "smoothkl_sources_test";
+        SPARK.conf().set("spark.sql.catalog." + catalog, "org.apache.iceberg.spark.SparkCatalog");
+        SPARK.conf().set("spark.sql.catalog." + catalog + ".type", "hadoop");
+        SPARK.conf().set("spark.sql.catalog." + catalog + ".warehouse", tmp.resolve("iceberg-warehouse").toString());
+        // (an audit's session is new; this shared one must not serve the table as its catalog cached it before the delete)
+        SPARK.conf().set("spark.sql.catalog." + catalog + ".cache-enabled", "false");
+        String table = catalog + ".db.preds";
+        SPARK.sql("CREATE TABLE " + table + " (id BIGINT, slice STRING, label INT, logits ARRAY<FLOAT>) USING iceberg");
+        SPARK.sql("INSERT INTO " + table + " SELECT * FROM (" + ROWS + ") WHERE id < 8");
+        SPARK.sql("INSERT INTO " + table + " SELECT * FROM (" + ROWS + ") WHERE id >= 8");
+        Table t = new HadoopTables(SPARK.sparkContext().hadoopConfiguration())
+                .load(tmp.resolve("iceberg-warehouse/db/preds").toString());
+        long before = t.currentSnapshot().snapshotId();
+        t.newDelete().deleteFromRowFilter(Expressions.lessThan("id", 8)).commit();
+
+        JsonNode current = summary(audit("--table", table, "--group-by", "slice"));
+        assertThat(sliceRows(current)).isEqualTo(Map.of("a", 6L, "b", 6L));
+        JsonNode earlier = summary(audit("--table", table, "--option", "snapshot-id=" + before, "--where", "slice = 'a'"));
+        assertThat(earlier.at("/overall/rows").asLong()).isEqualTo(10);
+    }
+
     // ---- the format an --input's extension names
 
     @Test
