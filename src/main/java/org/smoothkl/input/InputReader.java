@@ -71,11 +71,36 @@ public final class InputReader {
 
     /**
      * The spec's input as its source has it (before the schema checks of {@link #normalize}), with
-     * the reader settings for it applied to the session.
+     * the reader settings for it applied to the session: --input read with its --format (one of
+     * Spark's file formats, npz shards, or any other data source, {@link Sources#read}), or the
+     * catalog's --table; then the rows --where keeps, a filter right over the read that Spark
+     * pushes down to the source.
      */
     public static Dataset<Row> load(SparkSession spark, AuditSpec spec) {
         applyReaderSettings(spark, spec);
+        Dataset<Row> raw = spec.source().table() != null ? Sources.table(spark, spec) : readInput(spark, spec);
+        return Sources.where(raw, spec);
+    }
+
+    /**
+     * Where the files of catalog table {@code table} are, if its catalog says (DESCRIBE TABLE
+     * EXTENDED's Location): a run must not write there. A missing table is exit 2 naming it.
+     */
+    public static java.util.Optional<String> tableLocation(SparkSession spark, String table) {
+        return Sources.tableLocation(spark, table);
+    }
+
+    private static Dataset<Row> readInput(SparkSession spark, AuditSpec spec) {
+        if (spec.format() == InputFormat.SOURCE) {
+            if (spec.input().contains("/")) { // a path (a source may also take a name: iceberg's db.table)
+                checkPathExists(spark, spec);
+            }
+            return Sources.read(spark, spec);
+        }
         checkPathExists(spark, spec);
+        Sources.refuseOptions(spec);
+        Sources.refuseTableFiles(spark, spec);
+        Sources.refuseOtherExtension(spec);
         Dataset<Row> raw;
         try {
             raw = switch (spec.format()) {
@@ -83,17 +108,25 @@ public final class InputReader {
                 case NPZ -> NpzShards.read(spark, spec);
                 case CSV -> readCsv(spark, spec);
                 case PARQUET, ORC -> readTyped(spark, spec);
-                case SOURCE -> spark.read().format(spec.source().sourceName()).options(spec.source().options())
-                        .load(spec.input());
+                case SOURCE -> throw new IllegalStateException("read above");
             };
         } catch (Exception e) {
             if (e instanceof AnalysisException) { // e.g. an empty directory: no schema to read
-                throw new AuditInputException("cannot read " + spec.input() + " as " + spec.format().code() + ": "
-                        + e.getMessage().lines().findFirst().orElse(""), e);
+                throw new AuditInputException("cannot read " + spec.input() + " as " + spec.format().code()
+                        + Sources.withOptions(spec) + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+            }
+            if (e instanceof IllegalArgumentException && !spec.source().options().isEmpty()) { // an option's value
+                throw new AuditInputException("cannot read " + spec.input() + " as " + spec.format().code()
+                        + Sources.withOptions(spec) + ": " + Sources.message(e), e);
             }
             throw e;
         }
         return raw;
+    }
+
+    /** A reader with the --option pairs (the reader's own settings, set after them, win). */
+    private static org.apache.spark.sql.DataFrameReader reader(SparkSession spark, AuditSpec spec) {
+        return spark.read().options(spec.source().options());
     }
 
     /**
@@ -106,7 +139,7 @@ public final class InputReader {
         String format = spec.format().code();
         StructType merged;
         try {
-            merged = spark.read().format(format).option("mergeSchema", "true").load(spec.input()).schema();
+            merged = reader(spark, spec).format(format).option("mergeSchema", "true").load(spec.input()).schema();
         } catch (Exception e) {
             Throwable footer = condition(e, "CANNOT_READ_FILE_FOOTER");
             if (footer != null) { // a corrupt or foreign file: the footers meet it before the scan would
@@ -118,11 +151,11 @@ public final class InputReader {
             if (condition(e, "CANNOT_MERGE_SCHEMAS") == null) {
                 throw e;
             }
-            Dataset<Row> one = spark.read().format(format).load(spec.input());
+            Dataset<Row> one = reader(spark, spec).format(format).load(spec.input());
             requireAgreeingFiles(spark, spec, one.inputFiles());
             return one; // the files disagree only on columns the audit does not read
         }
-        return spark.read().format(format).schema(merged).load(spec.input());
+        return reader(spark, spec).format(format).schema(merged).load(spec.input());
     }
 
     /** Refuses files that disagree on the type of a column the audit reads, naming the first two. */
@@ -134,7 +167,7 @@ public final class InputReader {
         Arrays.sort(sorted);
         Map<String, String[]> first = new java.util.HashMap<>(); // column → {file, type}
         for (String file : sorted) {
-            StructType schema = spark.read().format(spec.format().code()).load(file).schema();
+            StructType schema = reader(spark, spec).format(spec.format().code()).load(file).schema();
             for (String c : audited) {
                 if (schema.getFieldIndex(c).isEmpty()) {
                     continue;
@@ -166,7 +199,8 @@ public final class InputReader {
                 spark.conf().set(k, v);
             }
         });
-        if (spec.format() == InputFormat.PARQUET && !spark.sparkContext().getConf().contains(PARQUET_BATCH_ROWS)) {
+        if (spec.format() == InputFormat.PARQUET && spec.input() != null && spec.source().table() == null
+                && !spark.sparkContext().getConf().contains(PARQUET_BATCH_ROWS)) {
             // (set in the conf the job started with; a value set on an earlier run does not count)
             ReaderBatchSize.rowsFor(spark.sparkContext().hadoopConfiguration(), spec.input(), spec.logitsColumn())
                     .ifPresent(rows -> spark.conf().set(PARQUET_BATCH_ROWS, Integer.toString(rows)));
@@ -217,7 +251,7 @@ public final class InputReader {
      * records that still fail in a corrupt-record column instead of dropping them.
      */
     private static Dataset<Row> readJson(SparkSession spark, AuditSpec spec) {
-        StructType inferred = spark.read().option("columnNameOfCorruptRecord", InputColumns.READER_CORRUPT_RECORD)
+        StructType inferred = reader(spark, spec).option("columnNameOfCorruptRecord", InputColumns.READER_CORRUPT_RECORD)
                 .json(spec.input()).schema();
         List<StructField> fields = new ArrayList<>();
         for (StructField f : inferred.fields()) {
@@ -236,7 +270,7 @@ public final class InputReader {
                 fields.add(DataTypes.createStructField(f.name(), t, true));
             }
         }
-        return spark.read()
+        return reader(spark, spec)
                 .schema(withCorruptRecord(fields))
                 .option("mode", "PERMISSIVE")
                 .option("columnNameOfCorruptRecord", InputColumns.READER_CORRUPT_RECORD)
@@ -253,8 +287,8 @@ public final class InputReader {
     private static Dataset<Row> readCsv(SparkSession spark, AuditSpec spec) {
         Map<String, String> rfc4180 = Map.of("header", "true", "escape", "\"");
         // The names from the first line (a multiLine inference would glob the path, which fails on a ':' in a name).
-        StructType header = spark.read().options(rfc4180).csv(spec.input()).schema();
-        return spark.read().options(rfc4180).option("multiLine", "true")
+        StructType header = spark.read().options(rfc4180).options(spec.source().options()).csv(spec.input()).schema();
+        return spark.read().options(rfc4180).options(spec.source().options()).option("multiLine", "true")
                 .schema(withCorruptRecord(List.of(header.fields())))
                 .option("mode", "PERMISSIVE")
                 .option("columnNameOfCorruptRecord", InputColumns.READER_CORRUPT_RECORD)

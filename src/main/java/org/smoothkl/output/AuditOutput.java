@@ -54,13 +54,19 @@ public final class AuditOutput implements AutoCloseable {
 
     /**
      * Exit 2 when --output or --history equals, contains or lies inside the input (named
-     * {@code inputFlag}: the demo's is --sample), --baseline or each other ({@link PathOverlap}).
+     * {@code inputFlag}: the demo's is --sample; for --table, the table's location in its
+     * catalog), --baseline or each other ({@link PathOverlap}).
      * It only looks, so it runs before anything is created.
      */
     public static void refuseOverlaps(Configuration conf, AuditSpec spec, String inputFlag, FlagPath... alsoRead) {
         List<FlagPath> read = new java.util.ArrayList<>(
                 List.of(FlagPath.pattern(inputFlag, spec.input()), FlagPath.literal("--baseline", spec.baseline())));
         read.addAll(List.of(alsoRead));
+        if (spec.source().table() != null) { // a table's files are read too: where its catalog keeps them
+            String table = spec.source().table();
+            org.smoothkl.input.InputReader.tableLocation(SparkSession.active(), table)
+                    .ifPresent(location -> read.add(FlagPath.literal("--table " + table + " (its location)", location)));
+        }
         PathOverlap.refuse(conf, read,
                 List.of(FlagPath.literal("--output", spec.output()), FlagPath.literal("--history", spec.history())));
     }

@@ -346,6 +346,65 @@ class BadInputMatrixTest {
         rows.add(row("zero-row input with --group-by", parquet("SELECT 'a' AS slice, 1 AS label, array(1.0F) AS logits "
                         + "FROM range(0)", "--group-by", "slice"),
                 new Quarantined(0, 0, Map.of(), (summary, invalid) -> assertThat(summary.get("slices")).isEmpty())));
+        // --- tables, other data sources, --where and --option (inputs.md, "Tables, Delta and Iceberg")
+        rows.add(row("--table that does not exist", dir -> List.of("--table", "db.nowhere"),
+                refused("--table db.nowhere", "no such table or view", "spark.sql.catalogImplementation is in-memory")));
+        rows.add(row("--table in a catalog that is not configured", dir -> List.of("--table", "lake.db.preds"),
+                refused("--table lake.db.preds", "no catalog 'lake' is configured", "spark.sql.catalog.lake")));
+        rows.add(row("--table that is no table name", dir -> List.of("--table", "db.preds x"),
+                refused("--table db.preds x", "not a table name")));
+        rows.add(row("--table with a --format", dir -> List.of("--table", "db.preds", "--format", "csv"),
+                refused("--format csv does not apply to --table db.preds")));
+        rows.add(row("--table and --input", parquet(good(), "--table", "db.preds"), refused("give --input or --table, not both")));
+        rows.add(row("--format misspelt", parquet(good(), "--format", "parqet"), refused("--format parqet", "did you mean parquet?")));
+        rows.add(row("--format naming a class that is not there", parquet(good(), "--format", "com.example.NoSuchSource"),
+                refused("--format com.example.NoSuchSource", "no class com.example.NoSuchSource", "--packages or --jars")));
+        rows.add(row("--format avro without its jar", parquet(good(), "--format", "avro"),
+                refused("--format avro", "--packages org.apache.spark:spark-avro_2.13:")));
+        rows.add(row("--format delta on a session without Delta's extension", parquet(good(), "--format", "delta"),
+                refused("--format delta needs the session configured for Delta",
+                        "--conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension")));
+        rows.add(row("a Parquet directory read as Iceberg", parquet(good(), "--format", "iceberg"),
+                refused("is no iceberg table (it has no metadata/*.metadata.json)")));
+        rows.add(row("a Delta table's directory read as Parquet", deltaLike("input", "slice"),
+                refused("is a Delta table (it has _delta_log/)", "every version", "give --format delta")));
+        rows.add(row("a Delta table's partition read as Parquet", deltaLike("input/slice=a", "slice"),
+                refused("slice=a lies in", "which is a Delta table", "give --format delta")));
+        rows.add(row("a .csv file read as Parquet", dir -> {
+            Files.writeString(dir.resolve("preds.csv"), "label,logits\n1,\"[1.0, 2.0]\"\n");
+            return List.of("--input", dir.resolve("preds.csv").toString(), "--format", "parquet");
+        }, refused("preds.csv has the extension of csv files but is read as parquet; give --format csv")));
+        rows.add(row("--where that does not parse", parquet(good(), "--where", "label >"),
+                refused("--where \"label >\" is not a Spark SQL predicate", "Syntax error")));
+        rows.add(row("--where naming a missing column", parquet(good(), "--where", "country = 'fr'"),
+                refused("--where \"country = 'fr'\" names no column of the input: `country`", "its columns are slice, label, logits")));
+        rows.add(row("--where that is no boolean", parquet(good(), "--where", "label"), refused("--where \"label\"", "is not a boolean")));
+        rows.add(row("--where with an aggregate", parquet(good(), "--where", "count(*) > 1"),
+                refused("--where \"count(*) > 1\"", "invalid expressions")));
+        rows.add(row("--where empty", parquet(good(), "--where", " "), refused("--where is empty")));
+        rows.add(row("--where on npz shards naming a missing column", dir -> {
+            Files.createDirectories(dir.resolve("shards"));
+            NpyWriter.npz(dir.resolve("shards/one.npz"), Map.of(
+                    "logits", NpyWriter.npy(new NpyWriter.Array(new double[] {1, 2}, "f4", new long[] {1, 2}), false, false),
+                    "label", NpyWriter.npy(new NpyWriter.Array(new double[] {1}, "i8", new long[] {1}), false, false)));
+            return List.of("--input", dir.resolve("shards").toString(), "--format", "npz", "--where", "day = 1");
+        }, refused("--where \"day = 1\" names no column of the input: `day`", "its columns are shard, label, logits")));
+        rows.add(row("--where keeps the JSON rows it names; a record that does not parse has no values to keep",
+                with(jsonLines("{\"logits\": [1.0, 2.0], \"label\": 1}", "{\"logits\": [1.0, 2.0], \"label\": 0}",
+                        "{\"logits\": [1.0, 2.0, \"label\": 1}"), "--where", "label = 1"),
+                quarantined(1, 0, Map.of())));
+        rows.add(row("--where keeping nulls keeps the JSON records that do not parse",
+                with(jsonLines("{\"logits\": [1.0, 2.0], \"label\": 1}", "{\"logits\": [1.0, 2.0], \"label\": 0}",
+                        "{\"logits\": [1.0, 2.0, \"label\": 1}"), "--where", "label = 1 OR label IS NULL"),
+                quarantined(1, 0, Map.of("malformed_record", 1L))));
+        rows.add(row("--option without '='", parquet(good(), "--option", "mergeSchema"), refused("--option mergeSchema: expected KEY=VALUE")));
+        rows.add(row("--option whose value the reader refuses", with(jsonLines("{\"logits\": [1.0, 2.0], \"label\": 1}"),
+                        "--option", "samplingRatio=often"),
+                refused("as json with --option samplingRatio=often", "often")));
+        rows.add(row("--option for npz shards", dir -> {
+            Files.createDirectories(dir.resolve("shards"));
+            return List.of("--input", dir.resolve("shards").toString(), "--format", "npz", "--option", "mergeSchema=true");
+        }, refused("--option mergeSchema", "npz shards take no reader options")));
         // --- text formats: bad records and bad text are rows, not failures
         rows.add(row("JSON mixing good and bad rows", jsonLines(
                         "{\"id\": 1, \"logits\": [1.0, 2.0, 3.0], \"label\": 2}",
@@ -571,6 +630,30 @@ class BadInputMatrixTest {
             List<String> args = new ArrayList<>(List.of("--input", input.toString(), "--format", format));
             args.addAll(List.of(extra));
             return args;
+        };
+    }
+
+    /** {@code input} with more flags. */
+    private static Input with(Input input, String... extra) {
+        return dir -> {
+            List<String> args = new ArrayList<>(input.write(dir));
+            args.addAll(List.of(extra));
+            return args;
+        };
+    }
+
+    /**
+     * Parquet files laid out as a Delta table's, partitioned by {@code partition}, with a
+     * _delta_log/ beside them (its content does not matter: the reader looks for the directory);
+     * the input is {@code read}, the table or a directory inside it. Real Delta tables: TablesIT.
+     */
+    private static Input deltaLike(String read, String partition) {
+        return dir -> {
+            Path table = dir.resolve("input");
+            SPARK.sql(good()).write().partitionBy(partition).parquet(table.toString());
+            Files.createDirectories(table.resolve("_delta_log"));
+            Files.writeString(table.resolve("_delta_log/00000000000000000000.json"), "{\"commitInfo\": {}}\n");
+            return List.of("--input", dir.resolve(read).toString());
         };
     }
 
