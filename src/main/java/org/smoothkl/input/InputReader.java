@@ -86,8 +86,8 @@ public final class InputReader {
      * Where the files of catalog table {@code table} are, if its catalog says (DESCRIBE TABLE
      * EXTENDED's Location): a run must not write there. A missing table is exit 2 naming it.
      */
-    public static java.util.Optional<String> tableLocation(SparkSession spark, String table) {
-        return Sources.tableLocation(spark, table);
+    public static java.util.Optional<String> tableLocation(SparkSession spark, AuditSpec spec) {
+        return Sources.tableLocation(spark, spec);
     }
 
     private static Dataset<Row> readInput(SparkSession spark, AuditSpec spec) {

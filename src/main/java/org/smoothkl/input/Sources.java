@@ -44,6 +44,16 @@ final class Sources {
 
     /** {@code --table NAME} through the session's catalog, with the --option pairs (time travel of a v2 table). */
     static Dataset<Row> table(SparkSession spark, AuditSpec spec) {
+        String name = requireTable(spec);
+        try {
+            return spark.read().options(spec.source().options()).table(name);
+        } catch (Exception e) {
+            throw tableProblem(spark, name, e);
+        }
+    }
+
+    /** The spec's --table, refused when empty or given with a --format (the catalog knows the format). */
+    static String requireTable(AuditSpec spec) {
         String name = spec.source().table();
         if (name.isBlank()) {
             throw new AuditInputException("--table is an empty name (give db.table or catalog.db.table)");
@@ -52,15 +62,12 @@ final class Sources {
             throw new AuditInputException("--format " + formatName(spec) + " does not apply to --table " + name
                     + ": the catalog knows the table's format; drop --format");
         }
-        try {
-            return spark.read().options(spec.source().options()).table(name);
-        } catch (Exception e) {
-            throw tableProblem(spark, name, e);
-        }
+        return name;
     }
 
-    /** Where the table's files are (a catalog's "Location"), if it has one: no output may lie there. */
-    static Optional<String> tableLocation(SparkSession spark, String name) {
+    /** Where the spec's table's files are (a catalog's "Location"), if it has one: no output may lie there. */
+    static Optional<String> tableLocation(SparkSession spark, AuditSpec spec) {
+        String name = requireTable(spec);
         List<Row> rows;
         try {
             rows = spark.sql("DESCRIBE TABLE EXTENDED " + quotedName(spark, name)).collectAsList();

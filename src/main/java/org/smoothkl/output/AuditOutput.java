@@ -64,7 +64,7 @@ public final class AuditOutput implements AutoCloseable {
         read.addAll(List.of(alsoRead));
         if (spec.source().table() != null) { // a table's files are read too: where its catalog keeps them
             String table = spec.source().table();
-            org.smoothkl.input.InputReader.tableLocation(SparkSession.active(), table)
+            org.smoothkl.input.InputReader.tableLocation(SparkSession.active(), spec)
                     .ifPresent(location -> read.add(FlagPath.literal("--table " + table + " (its location)", location)));
         }
         PathOverlap.refuse(conf, read,
