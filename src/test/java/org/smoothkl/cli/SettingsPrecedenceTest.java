@@ -353,11 +353,11 @@ class SettingsPrecedenceTest {
 
     @Test
     void editDistanceCountsInsertionsDeletionsAndSubstitutions() {
-        assertThat(Settings.editDistance("epsilom", "epsilon")).isEqualTo(1);
-        assertThat(Settings.editDistance("groupby", "group-by")).isEqualTo(1);
-        assertThat(Settings.editDistance("bins", "bins")).isZero();
-        assertThat(Settings.editDistance("", "abc")).isEqualTo(3);
-        assertThat(Settings.editDistance("kitten", "sitting")).isEqualTo(3);
+        assertThat(org.smoothkl.audit.EditDistance.between("epsilom", "epsilon")).isEqualTo(1);
+        assertThat(org.smoothkl.audit.EditDistance.between("groupby", "group-by")).isEqualTo(1);
+        assertThat(org.smoothkl.audit.EditDistance.between("bins", "bins")).isZero();
+        assertThat(org.smoothkl.audit.EditDistance.between("", "abc")).isEqualTo(3);
+        assertThat(org.smoothkl.audit.EditDistance.between("kitten", "sitting")).isEqualTo(3);
     }
 
     @Test
