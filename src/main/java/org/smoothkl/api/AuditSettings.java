@@ -141,9 +141,10 @@ public final class AuditSettings {
             missing.add("--output");
         }
         if (!missing.isEmpty()) {
+            boolean one = missing.size() == 1;
             String last = missing.remove(missing.size() - 1);
-            throw new AuditInputException("no " + (missing.isEmpty() ? last : String.join(", ", missing) + " or " + last)
-                    + " given (as flags, or as keys of smoothkl." + SECTION + " in a --config file)");
+            throw new AuditInputException("no " + (one ? last : String.join(", ", missing) + " or " + last) + " given ("
+                    + (one ? "as a flag, or as a key" : "as flags, or as keys") + " of smoothkl." + SECTION + " in a --config file)");
         }
     }
 

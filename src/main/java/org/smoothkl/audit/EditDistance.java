@@ -20,10 +20,10 @@ public final class EditDistance {
         return nearest(given, known, given.length());
     }
 
-    /** "; did you mean X?" for the nearest of {@code known}, or nothing when none is near. */
+    /** " (did you mean X?)" for the nearest of {@code known}, to follow the name given; nothing when none is near. */
     public static String didYouMean(String given, java.util.Collection<String> known) {
         String nearest = nearest(given, known);
-        return nearest == null || nearest.equals(given) ? "" : "; did you mean " + nearest + "?";
+        return nearest == null || nearest.equals(given) ? "" : " (did you mean " + nearest + "?)";
     }
 
     public static int between(String a, String b) {
