@@ -88,7 +88,7 @@ public final class Audit {
         return set("table", name);
     }
 
-    /** --format: parquet (default), orc, json, csv, npz, or any Spark data source. */
+    /** --format: parquet, orc, json, csv, npz, or any Spark data source (default: the extension of --input, else parquet). */
     public Audit format(String format) {
         return set("format", format);
     }
