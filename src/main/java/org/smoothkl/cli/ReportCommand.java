@@ -1,15 +1,22 @@
 package org.smoothkl.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.output.AuditOutput;
+import org.smoothkl.output.HistoryTable;
+import org.smoothkl.report.HistoryEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code report}: render DIR/report.html again from a finished run's summary.json; no Spark job. */
+/**
+ * {@code report}: render DIR/report.html again from a finished run's summary.json; no Spark job,
+ * unless --history asks for the trends (Spark reads the Parquet table).
+ */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Re-render DIR/report.html of a finished run from its summary.json (no Spark job).")
+        description = "Re-render DIR/report.html of a finished run from its summary.json (no Spark job without --history).")
 final class ReportCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
@@ -17,9 +24,24 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", required = true, description = "A finished run's output directory.")
     String output;
 
+    @Option(names = "--history", paramLabel = "DIR",
+            description = "A history table (run --history) whose runs the report's trend charts show; read only.")
+    String history;
+
     @Override
     public Integer call() {
-        AuditOutput.rerenderReport(new Configuration(), output);
+        if (history == null) {
+            AuditOutput.rerenderReport(new Configuration(), output, null);
+        } else {
+            main.withSpark(spark -> {
+                List<HistoryEntry> entries = HistoryTable.read(spark, history);
+                if (entries.isEmpty()) {
+                    throw new AuditInputException("--history " + history + ": no history table there (no run files)");
+                }
+                AuditOutput.rerenderReport(spark.sparkContext().hadoopConfiguration(), output, entries);
+                return null;
+            });
+        }
         main.out().println("wrote " + output + "/" + AuditOutput.REPORT);
         return ExitCodes.OK;
     }

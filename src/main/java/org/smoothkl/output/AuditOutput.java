@@ -1,5 +1,6 @@
 package org.smoothkl.output;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
@@ -11,6 +12,7 @@ import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.RunSnapshot;
 import org.smoothkl.job.AuditRun;
 import org.smoothkl.report.HistogramCsv;
+import org.smoothkl.report.HistoryEntry;
 import org.smoothkl.report.HtmlReport;
 import org.smoothkl.report.SummaryJson;
 import org.smoothkl.report.SummaryReader;
@@ -99,17 +101,26 @@ public final class AuditOutput implements AutoCloseable {
         String summary = SummaryJson.render(run.result(), run.assessment(), run.info());
         out.writeText(SUMMARY, summary);
         out.writeText(HISTOGRAMS_CSV, HistogramCsv.render(run.result()));
-        out.writeText(REPORT, HtmlReport.render(SummaryReader.tree(summary, SUMMARY)));
+        List<Row> historyRows = spec.history() == null ? null : HistoryTable.rows(run.started(), spec, run.assessment());
+        List<HistoryEntry> history = null;
+        if (historyRows != null) { // the report's trends: the runs so far, and this one
+            history = new ArrayList<>(HistoryTable.read(spark, spec.history()));
+            history.addAll(HistoryTable.entries(historyRows));
+        }
+        out.writeText(REPORT, HtmlReport.render(SummaryReader.tree(summary, SUMMARY), history));
         out.commit();
-        if (spec.history() != null) {
-            HistoryTable.append(spark, spec.history(), HistoryTable.rows(run.started(), spec, run.assessment()), run.started());
+        if (historyRows != null) {
+            HistoryTable.append(spark, spec.history(), historyRows, run.started());
         }
     }
 
-    /** Renders {@code dir}/{@value #REPORT} again from its {@value #SUMMARY} (no Spark job). */
-    public static void rerenderReport(Configuration conf, String dir) {
+    /**
+     * Renders {@code dir}/{@value #REPORT} again from its {@value #SUMMARY}, with the trends of
+     * {@code history} (the rows of a history table, {@link HistoryTable#read}) or, when null, none.
+     */
+    public static void rerenderReport(Configuration conf, String dir, List<HistoryEntry> history) {
         String json = OutputFiles.readFinished(conf, dir, SUMMARY);
-        OutputFiles.replace(conf, dir, REPORT, HtmlReport.render(SummaryReader.tree(json, dir + "/" + SUMMARY)));
+        OutputFiles.replace(conf, dir, REPORT, HtmlReport.render(SummaryReader.tree(json, dir + "/" + SUMMARY), history));
     }
 
     /** Deletes the uncommitted directory (when {@link #write} did not finish) and releases the claim. */

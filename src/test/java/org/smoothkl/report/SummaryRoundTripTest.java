@@ -165,7 +165,7 @@ class SummaryRoundTripTest {
         String configs = html.substring(html.indexOf("<script id=\"smoothkl-charts\" type=\"application/json\">")
                 + "<script id=\"smoothkl-charts\" type=\"application/json\">".length());
         JsonNode charts = JSON.readTree(configs.substring(0, configs.indexOf("</script>")));
-        assertThat(charts.size()).isEqualTo(8);
+        assertThat(charts.size()).as("two per summary, the theory panel and the overlay").isEqualTo(2 * 4 + 2);
         JsonNode overallGap = charts.get("gap-0");
         JsonNode line = null;
         for (JsonNode d : overallGap.at("/data/datasets")) {
@@ -177,7 +177,7 @@ class SummaryRoundTripTest {
         double gapOpt = summary.at("/overall/gap_opt").asDouble();
         assertThat(line.at("/data/0/x").asDouble()).isEqualTo(gapOpt);
         assertThat(line.at("/data/1/x").asDouble()).isEqualTo(gapOpt);
-        assertThat(line.get("borderColor").asText()).isEqualTo(HtmlReport.OPTIMUM_COLOR);
+        assertThat(line.get("borderColor").asText()).isEqualTo(Charts.OPTIMUM_COLOR);
     }
 
     @Test
