@@ -86,7 +86,9 @@ final class GapFigure {
         if (history != null) {
             HistoryEntry.Run current = Trends.currentRun(summary);
             ArrayNode others = NODES.arrayNode();
-            for (HistoryEntry e : history) {
+            List<HistoryEntry> byTime = new ArrayList<>(history);
+            byTime.sort(Comparator.comparing(HistoryEntry::runTime)); // the table's file order is no order
+            for (HistoryEntry e : byTime) {
                 if (e.slice().equals(HtmlReport.OVERALL) && e.preset().equals(config.path("preset").asText())
                         && !e.run().equals(current) && Double.isFinite(e.value(MEAN_GAP.code()))) {
                     others.add(point(e.epsilon(), e.value(MEAN_GAP.code())));

@@ -574,6 +574,27 @@ class ReportBrowserTest {
         drawByScrolling(List.of(browser.findElement(By.id("gap-1000")), browser.findElement(By.id("rel-1000"))));
     }
 
+    /** {@code report --history} renders the run's page again from summary.json and the table: the same page. */
+    @Test
+    void theReportCommandWithTheHistoryRendersTheSamePage() throws IOException {
+        Path copy = tmp.resolve("rerendered");
+        Files.createDirectories(copy);
+        try (var files = Files.list(out)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(copy.resolve("report.html"), "stale");
+        CliRun r = CliRun.of("report", "--output", copy.toString(), "--history", history.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(Files.readString(copy.resolve("report.html"))).isEqualTo(Files.readString(out.resolve("report.html")));
+
+        CliRun none = CliRun.of("report", "--output", copy.toString(), "--history", tmp.resolve("no-history").toString());
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err().strip()).startsWith("smoothkl: error: --history ").contains("no-history").doesNotContain("\n")
+                .doesNotContain("Exception");
+    }
+
     @Test
     void theErrorDetectorCatchesABrokenPage() throws IOException {
         // A negative control: the same report with a script error must not pass for clean.
