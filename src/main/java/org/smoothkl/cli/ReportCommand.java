@@ -1,12 +1,8 @@
 package org.smoothkl.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.output.AuditOutput;
-import org.smoothkl.output.HistoryTable;
-import org.smoothkl.report.HistoryEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -31,14 +27,10 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (history == null) {
-            AuditOutput.rerenderReport(new Configuration(), output, null);
+            AuditOutput.rerenderReport(new Configuration(), output);
         } else {
             main.withSpark(spark -> {
-                List<HistoryEntry> entries = HistoryTable.read(spark, history);
-                if (entries.isEmpty()) {
-                    throw new AuditInputException("--history " + history + ": no history table there (no run files)");
-                }
-                AuditOutput.rerenderReport(spark.sparkContext().hadoopConfiguration(), output, entries);
+                AuditOutput.rerenderReport(spark, output, history);
                 return null;
             });
         }

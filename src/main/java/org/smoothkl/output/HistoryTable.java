@@ -137,10 +137,11 @@ public final class HistoryTable {
     }
 
     /**
-     * The table at {@code dir} as the report's trend entries (no rows when it does not exist yet).
-     * Read with this layout's schema, so files of earlier versions (without meta) read too.
+     * The rows of the summaries labelled {@code slices} in the table at {@code dir}, as the
+     * report's trend entries (none when it does not exist yet). Read with this layout's schema, so
+     * files of earlier versions (without meta) read too.
      */
-    public static List<HistoryEntry> read(SparkSession spark, String dir) {
+    public static List<HistoryEntry> read(SparkSession spark, String dir, List<String> slices) {
         Path table = new Path(dir);
         try {
             FileSystem fs = table.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -150,7 +151,8 @@ public final class HistoryTable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the history table " + dir, e);
         }
-        return entries(spark.read().schema(schema()).parquet(dir).collectAsList());
+        return entries(spark.read().schema(schema()).parquet(dir)
+                .where(org.apache.spark.sql.functions.col("slice").isin(slices.toArray())).collectAsList());
     }
 
     /** Rows of this layout ({@link #rows}' or read back) as the report's trend entries. */

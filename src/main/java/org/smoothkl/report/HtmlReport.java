@@ -76,12 +76,7 @@ public final class HtmlReport {
      */
     public static String render(JsonNode summary, List<HistoryEntry> history) {
         JsonNode config = summary.path("config");
-        List<Part> parts = new ArrayList<>();
-        parts.add(new Part(OVERALL, NODES.objectNode(), summary.path("overall"), 0));
-        Map<String, SliceType> types = SummaryReader.sliceTypes(summary);
-        for (JsonNode s : summary.path("slices")) {
-            parts.add(new Part(SummaryReader.key(s.path("key"), types).label(), s.path("key"), s, parts.size()));
-        }
+        List<Part> parts = parts(summary);
         boolean hasBaseline = summary.hasNonNull("baseline");
         Map<String, JsonNode> charts = new LinkedHashMap<>();
 
@@ -99,7 +94,7 @@ public final class HtmlReport {
         List<Part> overlaid = GapFigure.overlaid(parts);
         figure4(h, summary, parts, overlaid, history, charts);
         if (history != null) {
-            trends(h, summary, history, overlaid, parts.size() > 1, charts);
+            trends(h, summary, history, parts.size() > 1, charts);
         }
         for (Part p : parts) {
             section(h, p.index(), p, config, summary.path("checks"), hasBaseline);
@@ -115,6 +110,30 @@ public final class HtmlReport {
         h.append("<script>\n").append(ChartJs.source()).append("\n</script>\n");
         h.append("<script>\n").append(DRAW).append("</script>\n</body>\n</html>\n");
         return h.toString();
+    }
+
+    /** Overall, then each slice, in summary.json's order. */
+    private static List<Part> parts(JsonNode summary) {
+        List<Part> parts = new ArrayList<>();
+        parts.add(new Part(OVERALL, NODES.objectNode(), summary.path("overall"), 0));
+        Map<String, SliceType> types = SummaryReader.sliceTypes(summary);
+        for (JsonNode s : summary.path("slices")) {
+            parts.add(new Part(SummaryReader.key(s.path("key"), types).label(), s.path("key"), s, parts.size()));
+        }
+        return parts;
+    }
+
+    /**
+     * The labels of the summaries whose history the page draws (overall and the slices of the gap
+     * overlay), so that a reader of a long history need not load every slice's rows.
+     */
+    public static List<String> trendSlices(JsonNode summary) {
+        List<Part> parts = parts(summary);
+        List<String> labels = new ArrayList<>(List.of(OVERALL));
+        if (parts.size() > 1) {
+            GapFigure.overlaid(parts).forEach(p -> labels.add(p.label()));
+        }
+        return labels;
     }
 
     private static void header(StringBuilder h, JsonNode summary, JsonNode config) {
@@ -300,12 +319,9 @@ public final class HtmlReport {
         charts.put("overlay", GapFigure.overlayChart(overlaid, summary));
     }
 
-    private static void trends(StringBuilder h, JsonNode summary, List<HistoryEntry> history, List<Part> overlaid,
-                               boolean hasSlices, Map<String, JsonNode> charts) {
-        List<String> lines = new ArrayList<>(List.of(OVERALL));
-        if (hasSlices) {
-            overlaid.forEach(p -> lines.add(p.label()));
-        }
+    private static void trends(StringBuilder h, JsonNode summary, List<HistoryEntry> history, boolean hasSlices,
+                               Map<String, JsonNode> charts) {
+        List<String> lines = trendSlices(summary);
         int runs = Trends.runs(history).size();
         h.append("<section id=\"trends\">\n<h2>Trends over the history's runs</h2>\n<p class=\"note\">")
                 .append(runs).append(runs == 1 ? " run" : " runs").append(" in ")
