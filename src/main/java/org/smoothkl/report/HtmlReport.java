@@ -39,16 +39,19 @@ import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceType;
 
 /**
- * DIR/report.html, rendered from summary.json alone (so {@code report --output DIR} re-renders a
- * finished run the same way): a verdict, the checks, an overview table per slice, and per slice
- * the gap histogram with the optimal gap marked (He et al. 2019, Fig. 4: empirical gaps against
- * the theoretical optimum log(q_y/q_other)) and the reliability diagram, each with the
- * baseline's overlaid when the run had one.
+ * DIR/report.html, rendered from summary.json (so {@code report --output DIR} re-renders a
+ * finished run the same way) and, with --history, the history table's rows: a verdict, the
+ * checks, an overview table per slice (rows = valid + ignored + invalid, invalid rows by reason),
+ * He et al. 2019, Fig. 4 ({@link GapFigure}: the optimal gap against ε, the slices' and the
+ * baseline's gap distributions overlaid), the trends of the headline metrics ({@link Trends}),
+ * and per slice the gap histogram with the optimal gap marked and the reliability diagram with
+ * its rows per bin, each with the baseline's overlaid when the run had one.
  *
  * <p>The charts are drawn by Chart.js in the browser, inlined into the page with the chart
- * configurations as JSON; the page loads nothing (its Content-Security-Policy forbids it) and
- * the tables read without JavaScript. Each chart is a {@code <canvas id="gap-I">} or
- * {@code <canvas id="rel-I">} inside {@code <section class="slice" data-slice="LABEL">}.
+ * configurations as JSON, each when it comes near the window; the page loads nothing (its
+ * Content-Security-Policy forbids it) and the tables read without JavaScript. Each chart is a
+ * {@code <canvas class="chart">}: {@code theory}, {@code overlay}, {@code trend-METRIC}, and
+ * {@code gap-I}, {@code rel-I} inside {@code <section class="slice" data-slice="LABEL">}.
  */
 public final class HtmlReport {
     static final String OVERALL = SliceKey.OVERALL.label();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -35,11 +36,15 @@ final class Trends {
     private Trends() {
     }
 
-    /** The run whose summary.json this is, keyed as the history keys it. */
+    /** The run whose summary.json this is, keyed as the history keys it; null without a readable start. */
     static HistoryEntry.Run currentRun(JsonNode summary) {
         JsonNode run = summary.path("run");
-        return new HistoryEntry.Run(Instant.parse(run.path("started").asText()), run.path("tag").asText(null),
-                summary.path("config").path("output").asText());
+        try {
+            return new HistoryEntry.Run(Instant.parse(run.path("started").asText()), run.path("tag").asText(null),
+                    summary.path("config").path("output").asText());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** The history's runs, oldest first, each once (a run re-rendered after its append is there already). */
