@@ -295,7 +295,7 @@ public final class HtmlReport {
                                 List<HistoryEntry> history, Map<String, JsonNode> charts) {
         JsonNode overall = summary.path("overall");
         h.append("<section id=\"figure4\">\n<h2>Gap against ε, and the gap distributions</h2>\n<div class=\"charts\">\n");
-        h.append("<figure><div class=\"box\"><canvas id=\"theory\" class=\"chart chart-theory\" role=\"img\"")
+        h.append("<figure><div class=\"box tall\"><canvas id=\"theory\" class=\"chart chart-theory\" role=\"img\"")
                 .append(" aria-label=\"optimal gap against epsilon\"></canvas></div>\n<figcaption>")
                 .append(overall.hasNonNull("classes") ? "The gap at the loss optimum, log(q<sub>y</sub>/q<sub>other</sub>), for "
                         + esc(summary.path("config").path("convention").asText()) + " targets and K = "
@@ -303,7 +303,7 @@ public final class HtmlReport {
                 .append("Red: this run's ε and optimal gap (dashed: its ε); blue: the mean gap it measured")
                 .append(history != null ? "; grey: the overall mean gap of the history's other runs of the preset." : ".")
                 .append(" He et al. 2019 (Bag of Tricks), Fig. 4, top.</figcaption></figure>\n");
-        h.append("<figure><div class=\"box\"><canvas id=\"overlay\" class=\"chart chart-overlay\" role=\"img\"")
+        h.append("<figure><div class=\"box tall\"><canvas id=\"overlay\" class=\"chart chart-overlay\" role=\"img\"")
                 .append(" aria-label=\"gap distributions overlaid\"></canvas></div>\n<figcaption>")
                 .append("Share of valid rows per gap bin; dashed, each line's optimal gap in its colour (none where K varies). ");
         int slices = parts.size() - 1;
@@ -340,7 +340,7 @@ public final class HtmlReport {
                 continue;
             }
             String id = "trend-" + m.code();
-            h.append("<figure><div class=\"box\"><canvas id=\"").append(id).append("\" class=\"chart chart-trend\" data-metric=\"")
+            h.append("<figure><div class=\"box tall\"><canvas id=\"").append(id).append("\" class=\"chart chart-trend\" data-metric=\"")
                     .append(esc(m.code())).append("\" role=\"img\" aria-label=\"trend of ").append(esc(m.title()))
                     .append("\"></canvas></div></figure>\n");
             charts.put(id, chart);

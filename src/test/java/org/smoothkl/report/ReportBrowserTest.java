@@ -557,6 +557,8 @@ class ReportBrowserTest {
         Map<String, Object> overlay = chartData("overlay");
         assertThat(datasets(overlay)).hasSize(GapFigure.OVERLAY_SLICES + 1);
         assertThat(browser.findElement(By.id("figure4")).getText()).contains("The 10 largest of 1000 slices");
+        browser.executeScript("document.getElementById('figure4').scrollIntoView()");
+        screenshot("report-1000-figure4.png");
         // The last slice's charts are drawn once scrolled to.
         drawByScrolling(List.of(browser.findElement(By.id("gap-1000")), browser.findElement(By.id("rel-1000"))));
         // What drawing every chart at once would add (the page does so before printing), measured here.
