@@ -1,5 +1,7 @@
 package org.smoothkl.output;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
@@ -7,10 +9,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.RunSnapshot;
 import org.smoothkl.job.AuditRun;
 import org.smoothkl.report.HistogramCsv;
+import org.smoothkl.report.HistoryEntry;
 import org.smoothkl.report.HtmlReport;
 import org.smoothkl.report.SummaryJson;
 import org.smoothkl.report.SummaryReader;
@@ -99,17 +103,38 @@ public final class AuditOutput implements AutoCloseable {
         String summary = SummaryJson.render(run.result(), run.assessment(), run.info());
         out.writeText(SUMMARY, summary);
         out.writeText(HISTOGRAMS_CSV, HistogramCsv.render(run.result()));
-        out.writeText(REPORT, HtmlReport.render(SummaryReader.tree(summary, SUMMARY)));
+        List<Row> historyRows = spec.history() == null ? null : HistoryTable.rows(run.started(), spec, run.assessment());
+        JsonNode tree = SummaryReader.tree(summary, SUMMARY);
+        List<HistoryEntry> history = null;
+        if (historyRows != null) { // the report's trends: the runs so far, and this one
+            history = new ArrayList<>(HistoryTable.read(spark, spec.history(), HtmlReport.trendSlices(tree)));
+            history.addAll(HistoryTable.entries(historyRows));
+        }
+        out.writeText(REPORT, HtmlReport.render(tree, history));
         out.commit();
-        if (spec.history() != null) {
-            HistoryTable.append(spark, spec.history(), HistoryTable.rows(run.started(), spec, run.assessment()), run.started());
+        if (historyRows != null) {
+            HistoryTable.append(spark, spec.history(), historyRows, run.started());
         }
     }
 
-    /** Renders {@code dir}/{@value #REPORT} again from its {@value #SUMMARY} (no Spark job). */
+    /** Renders {@code dir}/{@value #REPORT} again from its {@value #SUMMARY} (no Spark job), without trends. */
     public static void rerenderReport(Configuration conf, String dir) {
         String json = OutputFiles.readFinished(conf, dir, SUMMARY);
         OutputFiles.replace(conf, dir, REPORT, HtmlReport.render(SummaryReader.tree(json, dir + "/" + SUMMARY)));
+    }
+
+    /**
+     * The same with the trends of the history table {@code history} (read only); exit 2 when it
+     * holds no run.
+     */
+    public static void rerenderReport(SparkSession spark, String dir, String history) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        JsonNode tree = SummaryReader.tree(OutputFiles.readFinished(conf, dir, SUMMARY), dir + "/" + SUMMARY);
+        List<HistoryEntry> entries = HistoryTable.read(spark, history, HtmlReport.trendSlices(tree));
+        if (entries.isEmpty()) {
+            throw new AuditInputException("--history " + history + ": no run of this report's summaries there");
+        }
+        OutputFiles.replace(conf, dir, REPORT, HtmlReport.render(tree, entries));
     }
 
     /** Deletes the uncommitted directory (when {@link #write} did not finish) and releases the claim. */
