@@ -76,7 +76,7 @@ class CliHabitsTest {
         assertThat(help).doesNotContainPattern("(?m)^ +--(bins|group-by|format|check)\\S* +Required");
         assertThat(cli("generate", "--help").out()).startsWith("Usage: smoothkl generate --output DIR [OPTIONS]")
                 .containsPattern("(?m)^ +--output=DIR +Required\\.");
-        assertThat(cli("report", "--help").out()).startsWith("Usage: smoothkl report [-hV] --output=DIR")
+        assertThat(cli("report", "--help").out()).startsWith("Usage: smoothkl report [-hV] [--history=DIR] --output=DIR")
                 .containsPattern("(?m)^ +--output=DIR +Required\\.");
     }
 
