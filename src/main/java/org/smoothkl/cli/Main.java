@@ -26,6 +26,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        org.smoothkl.job.ShippedLogConfig.applyIfNoneGiven(); // before anything logs
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         int code = ExitCodes.UNEXPECTED;

@@ -19,6 +19,8 @@ import org.smoothkl.engine.GpuSelfCheck;
 public final class PhaseLog {
     public static final String LOGGER = "org.smoothkl.phase";
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
+    /** Columns the input line names; a wide table's others are counted. */
+    private static final int NAMED_COLUMNS = 12;
 
     private PhaseLog() {
     }
@@ -32,7 +34,12 @@ public final class PhaseLog {
         if (bytes >= 0) {
             s.append(", ").append(bytes(bytes));
         }
-        s.append(", ").append(columns.size()).append(" columns (").append(String.join(", ", columns)).append(')');
+        s.append(", ").append(columns.size()).append(" columns (")
+                .append(String.join(", ", columns.subList(0, Math.min(columns.size(), NAMED_COLUMNS))));
+        if (columns.size() > NAMED_COLUMNS) {
+            s.append(", and ").append(columns.size() - NAMED_COLUMNS).append(" more");
+        }
+        s.append(')');
         LOG.info(s.toString());
     }
 
