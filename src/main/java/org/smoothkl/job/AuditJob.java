@@ -57,9 +57,10 @@ public final class AuditJob {
         if (baseline != null) {
             baseline.requireComparableWith(spec);
         }
+        long choosing = System.nanoTime();
         MetricsEngines.Choice choice = MetricsEngines.choose(spark, spec);
         if (choice.selfCheck() != null) {
-            PhaseLog.selfCheck(choice.selfCheck());
+            PhaseLog.selfCheck(choice.selfCheck(), (System.nanoTime() - choosing) / 1e9);
         }
         return choice;
     }

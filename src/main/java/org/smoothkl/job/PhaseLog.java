@@ -43,9 +43,9 @@ public final class PhaseLog {
         LOG.info(s.toString());
     }
 
-    public static void selfCheck(GpuSelfCheck.Outcome outcome) {
-        LOG.info(String.format(Locale.ROOT, "gpu self-check: %s, %d rows, max relative difference %.3g%s",
-                outcome.passed() ? "passed" : "FAILED", outcome.rows(), outcome.maxRelDiff(),
+    public static void selfCheck(GpuSelfCheck.Outcome outcome, double seconds) {
+        LOG.info(String.format(Locale.ROOT, "gpu self-check: %s, %d rows in %.1f s, max relative difference %.3g%s",
+                outcome.passed() ? "passed" : "FAILED", outcome.rows(), seconds, outcome.maxRelDiff(),
                 outcome.passed() ? "" : ": " + outcome.firstDifference()));
     }
 

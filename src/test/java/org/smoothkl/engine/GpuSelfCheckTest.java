@@ -146,17 +146,8 @@ class GpuSelfCheckTest {
     /** An engine whose kl is off by one part in a million: caught at the first valid row. */
     @Test
     void aPerturbedEngineIsCaught() {
-        MetricsEngine wrong = new MetricsEngine() {
-            @Override
-            public Dataset<Row> withMetrics(AuditInput input, Smoothing smoothing) {
-                return new CpuMetricsEngine().withMetrics(input, smoothing).withColumn("kl", col("kl").multiply(1 + 1e-6));
-            }
-
-            @Override
-            public String name() {
-                return "perturbed";
-            }
-        };
+        MetricsEngine wrong = engine("perturbed",
+                (input, smoothing) -> new CpuMetricsEngine().withMetrics(input, smoothing).withColumn("kl", col("kl").multiply(1 + 1e-6)));
         GpuSelfCheck.Outcome o = GpuSelfCheck.run(SparkTestSession.get(), wrong, RUN);
         assertThat(o.passed()).isFalse();
         assertThat(o.firstDifference()).startsWith("kl of row 'valid' under seed ε=0.1: gpu ");
@@ -165,20 +156,26 @@ class GpuSelfCheckTest {
 
     @Test
     void anEngineThatCannotRunFailsTheCheck() {
-        MetricsEngine broken = new MetricsEngine() {
+        MetricsEngine broken = engine("broken", (input, smoothing) -> {
+            throw new IllegalStateException("no CUDA device");
+        });
+        GpuSelfCheck.Outcome o = GpuSelfCheck.run(SparkTestSession.get(), broken, RUN);
+        assertThat(o.passed()).isFalse();
+        assertThat(o.firstDifference()).contains("could not be scored").contains("no CUDA device");
+    }
+
+    private static MetricsEngine engine(String name, java.util.function.BiFunction<AuditInput, Smoothing, Dataset<Row>> metrics) {
+        return new MetricsEngine() {
             @Override
             public Dataset<Row> withMetrics(AuditInput input, Smoothing smoothing) {
-                throw new IllegalStateException("no CUDA device");
+                return metrics.apply(input, smoothing);
             }
 
             @Override
             public String name() {
-                return "broken";
+                return name;
             }
         };
-        GpuSelfCheck.Outcome o = GpuSelfCheck.run(SparkTestSession.get(), broken, RUN);
-        assertThat(o.passed()).isFalse();
-        assertThat(o.firstDifference()).contains("could not be scored").contains("no CUDA device");
     }
 
     @Test
