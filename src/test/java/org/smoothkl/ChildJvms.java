@@ -81,6 +81,11 @@ public final class ChildJvms implements AutoCloseable {
 
     /** Starts {@code java [jvmArgs] -cp SPARK_CLASSPATH mainClass args} with {@code env} added. */
     public Child java(String name, List<String> jvmArgs, String mainClass, List<String> args, Map<String, String> env) {
+        return start(name, javaCommand(jvmArgs, mainClass, args), env);
+    }
+
+    /** The command line {@link #java} runs. */
+    public static List<String> javaCommand(List<String> jvmArgs, String mainClass, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions());
@@ -93,6 +98,11 @@ public final class ChildJvms implements AutoCloseable {
         command.add(sparkClasspath());
         command.add(mainClass);
         command.addAll(args);
+        return command;
+    }
+
+    /** Starts {@code command} in the base directory, its stdout and stderr to files, with {@code env} added. */
+    public Child start(String name, List<String> command, Map<String, String> env) {
         try {
             Files.createDirectories(logDir);
             Path out = logDir.resolve(name + ".out");

@@ -34,11 +34,14 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        org.smoothkl.job.ShippedLogConfig.applyIfNoneGiven(); // before anything logs
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         int code = ExitCodes.UNEXPECTED;
         try {
-            code = execute(args, () -> SparkSession.builder().appName("smoothkl").getOrCreate(), true, out, err);
+            // spark.ui.showConsoleProgress: Spark's bar on a terminal only (job.ConsoleProgress)
+            code = execute(args, () -> SparkSession.builder().appName("smoothkl")
+                    .config(org.smoothkl.job.ConsoleProgress.sessionConf()).getOrCreate(), true, out, err);
         } catch (Throwable e) { // reporting a failure failed in turn (out of memory again), or stopping Spark did
             e.printStackTrace();
         } finally {
@@ -124,6 +127,12 @@ public final class Main {
             err.flush();
             return ExitCodes.BAD_INPUT;
         }
+        org.smoothkl.engine.GpuSelfCheckFailure gpu = causeOf(e, org.smoothkl.engine.GpuSelfCheckFailure.class);
+        if (gpu != null) { // the GPU is at fault, not the input: exit 1, but one line (it says what to do)
+            err.println("smoothkl: error: " + gpu.getMessage());
+            err.flush();
+            return ExitCodes.UNEXPECTED;
+        }
         err.println("smoothkl: unexpected failure: " + e);
         e.printStackTrace(err);
         err.flush();
@@ -132,9 +141,13 @@ public final class Main {
 
     /** The AuditInputException behind {@code e}, if any (Spark may wrap it in its own exceptions). */
     private static AuditInputException badInput(Throwable e) {
+        return causeOf(e, AuditInputException.class);
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof AuditInputException a) {
-                return a;
+            if (type.isInstance(t)) {
+                return type.cast(t);
             }
         }
         return null;

@@ -19,6 +19,7 @@ import org.smoothkl.report.HtmlReport;
 import org.smoothkl.report.SummaryJson;
 import org.smoothkl.report.SummaryReader;
 import org.smoothkl.job.AuditJob;
+import org.smoothkl.job.PhaseLog;
 import org.smoothkl.output.PathOverlap.FlagPath;
 
 /**
@@ -93,16 +94,22 @@ public final class AuditOutput implements AutoCloseable {
         AuditSpec spec = run.spec();
         SparkSession spark = run.input().frame().sparkSession();
         Dataset<Row> scored = run.scored();
+        long invalid = run.result().overall().invalid();
         AuditOutputs.writeInvalid(run.input(), scored, run.result(), out.path(INVALID));
+        PhaseLog.wrote(INVALID + "/", PhaseLog.rows(invalid));
         if (spec.writeRows()) {
             AuditOutputs.writeRows(run.input(), scored, out.path(ROWS));
+            PhaseLog.wrote(ROWS + "/", PhaseLog.rows(run.result().overall().rows()));
         }
         StructType sliceSchema = new StructType(spec.groupBy().stream()
                 .map(g -> run.input().frame().schema().apply(g)).toArray(StructField[]::new));
         AuditOutputs.writeHistograms(spark, sliceSchema, run.result(), out.path(HISTOGRAMS));
+        PhaseLog.wrote(HISTOGRAMS + "/", null);
         String summary = SummaryJson.render(run.result(), run.assessment(), run.info());
         out.writeText(SUMMARY, summary);
+        PhaseLog.wrote(SUMMARY, null);
         out.writeText(HISTOGRAMS_CSV, HistogramCsv.render(run.result()));
+        PhaseLog.wrote(HISTOGRAMS_CSV, null);
         List<Row> historyRows = spec.history() == null ? null : HistoryTable.rows(run.started(), spec, run.assessment());
         JsonNode tree = SummaryReader.tree(summary, SUMMARY);
         List<HistoryEntry> history = null;
@@ -111,10 +118,14 @@ public final class AuditOutput implements AutoCloseable {
             history.addAll(HistoryTable.entries(historyRows));
         }
         out.writeText(REPORT, HtmlReport.render(tree, history));
+        PhaseLog.wrote(REPORT, null);
         out.commit();
+        PhaseLog.wrote(spec.output(), "committed");
         if (historyRows != null) {
             HistoryTable.append(spark, spec.history(), historyRows, run.started());
+            PhaseLog.wrote(spec.history(), "history, appended");
         }
+        PhaseLog.verdict(run.assessment());
     }
 
     /** Renders {@code dir}/{@value #REPORT} again from its {@value #SUMMARY} (no Spark job), without trends. */
