@@ -4,15 +4,10 @@ import ai.rapids.cudf.ColumnVector;
 import ai.rapids.cudf.DType;
 import com.nvidia.spark.RapidsUDF;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.api.java.UDF3;
-import org.smoothkl.loss.InvalidReason;
-import org.smoothkl.loss.LogitBatch;
 import org.smoothkl.loss.MetricField;
-import org.smoothkl.loss.MetricsBatch;
-import org.smoothkl.loss.RowStatus;
-import org.smoothkl.loss.RowKernels;
 import org.smoothkl.loss.Smoothing;
+import org.smoothkl.sql.MetricsRows;
 import scala.collection.Seq;
 
 /**
@@ -40,52 +35,14 @@ public final class RapidsMetricsUdf implements UDF3<Seq<?>, Long, String, Row>, 
     }
 
     /**
-     * CPU: one row through the JVM's row kernel ({@link RowKernels}, as the CPU engine picks it, so
-     * both engines give the same bits on one machine). The reader-side checks come in
-     * {@link org.smoothkl.loss.ReaderCheck} order, as in the CPU engine, before the kernel's own.
+     * CPU: one row through the JVM's row kernel ({@link MetricsRows#score}: {@link org.smoothkl.loss.RowKernels}
+     * as the CPU engine picks it, so both engines give the same bits on one machine). The reader-side
+     * checks come in {@link org.smoothkl.loss.ReaderCheck} order, as in the CPU engine, before the kernel's
+     * own. The SQL functions' UDFs share that body.
      */
     @Override
     public Row call(Seq<?> logits, Long label, String inputError) {
-        int k = logits == null ? 0 : logits.size();
-        LogitBatch batch = new LogitBatch(1, k);
-        if (!batch.endRowIfUnreadable(inputError == null ? null : InvalidReason.fromCode(inputError), logits == null,
-                label == null)) {
-            boolean nullElement = false;
-            scala.collection.Iterator<?> it = logits.iterator(); // not apply(j): O(j) on a linked Seq
-            while (it.hasNext() && !nullElement) {
-                Object v = it.next();
-                if (v == null) {
-                    nullElement = true;
-                } else {
-                    batch.appendValue(((Number) v).doubleValue()); // float → double is exact
-                }
-            }
-            if (nullElement) {
-                batch.endRowWithProblem(InvalidReason.NULL_LOGIT);
-            } else {
-                batch.endRow(label);
-            }
-        }
-        MetricsBatch m = new MetricsBatch();
-        RowKernels.create(smoothing).compute(batch, m);
-        RowStatus status = m.status(0);
-        Object[] fields = new Object[MetricField.values().length]; // by ordinal; an invalid row's metrics stay null
-        fields[MetricField.STATUS.ordinal()] = status.code();
-        if (status == RowStatus.INVALID) {
-            fields[MetricField.REASON.ordinal()] = m.reason(0).code();
-            fields[MetricField.CORRECT.ordinal()] = false;
-            return RowFactory.create(fields);
-        }
-        fields[MetricField.KL.ordinal()] = m.kl(0);
-        fields[MetricField.SMOOTHED_CE.ordinal()] = m.smoothedCe(0);
-        fields[MetricField.NLL.ordinal()] = m.nll(0);
-        fields[MetricField.GAP.ordinal()] = m.gap(0);
-        fields[MetricField.GAP_OPT.ordinal()] = m.gapOpt(0);
-        fields[MetricField.CONFIDENCE.ordinal()] = m.confidence(0);
-        fields[MetricField.PRED.ordinal()] = m.pred(0);
-        fields[MetricField.CORRECT.ordinal()] = m.correct(0);
-        fields[MetricField.CLASSES.ordinal()] = k;
-        return RowFactory.create(fields);
+        return MetricsRows.score(smoothing, logits, label, inputError);
     }
 
     /**

@@ -119,7 +119,7 @@ public final class Settings {
      * The one of {@code known} nearest to {@code given} (Levenshtein), if it is near: at most
      * max(2, {@code length} / 3) edits, {@code length} the given key's own length; else null.
      */
-    static String nearest(String given, java.util.Collection<String> known, int length) {
+    public static String nearest(String given, java.util.Collection<String> known, int length) {
         String nearest = known.stream().min(java.util.Comparator.comparingInt(k -> editDistance(given, k))).orElse(null);
         return nearest != null && editDistance(given, nearest) <= Math.max(2, length / 3) ? nearest : null;
     }
