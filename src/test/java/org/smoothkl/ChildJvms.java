@@ -81,6 +81,12 @@ public final class ChildJvms implements AutoCloseable {
 
     /** Starts {@code java [jvmArgs] -cp SPARK_CLASSPATH mainClass args} with {@code env} added. */
     public Child java(String name, List<String> jvmArgs, String mainClass, List<String> args, Map<String, String> env) {
+        return java(name, jvmArgs, sparkClasspath(), mainClass, args, env);
+    }
+
+    /** Starts {@code java [jvmArgs] -cp classpath mainClass args}: a JVM that must not see Spark's jars first. */
+    public Child java(String name, List<String> jvmArgs, String classpath, String mainClass, List<String> args,
+                      Map<String, String> env) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions());
@@ -90,7 +96,7 @@ public final class ChildJvms implements AutoCloseable {
         command.addAll(jvmArgs);
         command.add("-Dlog4j2.configurationFile=" + BASEDIR.resolve("conf/log4j2.properties"));
         command.add("-cp");
-        command.add(sparkClasspath());
+        command.add(classpath);
         command.add(mainClass);
         command.addAll(args);
         try {

@@ -1,0 +1,135 @@
+package org.smoothkl.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.smoothkl.ChildJvms;
+import org.smoothkl.SparkTestSession;
+import org.smoothkl.output.SyntheticOutput;
+
+/**
+ * The SQL functions over Spark Connect: a real Connect server (spark-connect, started through
+ * SparkSubmit as sbin/start-connect-server.sh starts it) with the job jar in --jars and
+ * {@code spark.sql.extensions=org.smoothkl.sql.SmoothklExtensions}, bound to 127.0.0.1 on a free
+ * port, in one child JVM; the Spark Connect JVM client in another, with its own class path (it
+ * bundles its own copy of Spark's SQL API and shaded gRPC). The client runs smoothkl_metrics and
+ * smoothkl_summary there; the rows and summaries it prints must equal, as text, the same queries
+ * run in this JVM's classic session (both sides run the scalar kernel), and a bad ε must come back
+ * as the server's AnalysisException naming the argument.
+ */
+class SparkConnectIT {
+    private static final Duration TIMEOUT = Duration.ofMinutes(5);
+    private static final Path CONNECT = ChildJvms.BASEDIR.resolve("target/connect");
+
+    @TempDir
+    static Path tmp;
+    private static ChildJvms children;
+    private static ChildJvms.Child server;
+    private static int port;
+    private static String data;
+
+    @BeforeAll
+    static void start() throws IOException, InterruptedException {
+        SparkSession spark = SparkTestSession.get();
+        data = tmp.resolve("preds").toString();
+        SyntheticOutput.write(spark, 600, 5, 0.1, 2, 7, tmp.resolve("clean").toString(), false);
+        spark.read().parquet(tmp.resolve("clean").toString())
+                .unionByName(spark.sql("SELECT 'edge' AS slice, 9 AS label, array(CAST(1 AS FLOAT), 2, 3) AS logits"))
+                .withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id())
+                .write().parquet(data);
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        children = new ChildJvms(tmp.resolve("logs"));
+        server = children.java("connect-server", List.of("-Xmx1g"), "org.apache.spark.deploy.SparkSubmit", List.of(
+                "--master", "local[2]", "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+                "--conf", "spark.ui.enabled=false", "--conf", "spark.ui.showConsoleProgress=false",
+                "--conf", "spark.sql.shuffle.partitions=2",
+                "--conf", "spark.sql.extensions=" + SmoothklExtensions.class.getName(),
+                "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
+                "--conf", "spark.connect.grpc.binding.port=" + port,
+                "--jars", ChildJvms.JAR.toString(),
+                CONNECT.resolve("spark-connect-server.jar").toString()), Map.of());
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!listening()) {
+            assertThat(server.process().isAlive()).as("the Connect server exited:\n" + server.err()).isTrue();
+            assertThat(System.nanoTime()).as("the Connect server is not listening:\n" + server.err()).isLessThan(deadline);
+            Thread.sleep(500);
+        }
+    }
+
+    private static boolean listening() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (children != null) {
+            children.close();
+        }
+    }
+
+    /** The client JVM: the Connect client jar first, then Spark's jars for what it depends on (Scala, Jackson, ...). */
+    private static List<String> client(String... queries) {
+        String cp = CONNECT.resolve("spark-connect-client.jar") + java.io.File.pathSeparator
+                + ChildJvms.BASEDIR.resolve("target/test-classes") + java.io.File.pathSeparator + ChildJvms.sparkClasspath();
+        List<String> args = new ArrayList<>(List.of("sc://127.0.0.1:" + port));
+        args.addAll(List.of(queries));
+        ChildJvms.Child c = children.java("connect-client", List.of("-Xmx512m"), cp, ConnectClientMain.class.getName(), args,
+                Map.of());
+        assertThat(c.waitFor(TIMEOUT)).as(c.err()).isZero();
+        assertThat(c.out()).contains("SESSION org.apache.spark.sql.connect.SparkSession");
+        return c.out().lines().filter(l -> l.startsWith("ROW ") || l.startsWith("ERROR ")).toList();
+    }
+
+    /** The same query here, in the classic session, printed as the client prints it. */
+    private static List<String> local(int i, String query) {
+        SparkSession spark = SparkTestSession.get();
+        SmoothklFunctions.register(spark);
+        List<String> out = new ArrayList<>();
+        for (Row r : spark.sql(query).collectAsList()) {
+            out.add("ROW " + i + " " + r.mkString("\t"));
+        }
+        return out;
+    }
+
+    @Test
+    void theFunctionsAndTheSummaryRunOnAConnectServerWithTheExtension() {
+        String preds = "parquet.`" + data + "`";
+        String rows = "SELECT id, to_json(smoothkl_metrics(logits, label, 'seed', 0.1)) FROM " + preds + " ORDER BY id";
+        String summary = "SELECT slice, to_json(smoothkl_summary(smoothkl_metrics(logits, label, 'seed', 0.1), 'seed')) FROM "
+                + preds + " GROUP BY slice ORDER BY slice";
+        String bad = "SELECT smoothkl_metrics(logits, label, 'seed', 1.5) FROM " + preds;
+        List<String> got = client(rows, summary, bad);
+
+        List<String> expected = new ArrayList<>(local(1, rows));
+        expected.addAll(local(2, summary));
+        assertThat(expected).hasSize(601 + 3);
+        assertThat(got.subList(0, expected.size())).isEqualTo(expected);
+        assertThat(got.get(expected.size())).startsWith("ERROR 3 org.apache.spark.sql.AnalysisException")
+                .contains("smoothkl_metrics: argument 4 (epsilon) must lie in [0, 1], got 1.5");
+        assertThat(got).hasSize(expected.size() + 1);
+        assertThat(String.join("\n", got)).contains("\"status\":\"invalid\",\"reason\":\"label_out_of_range\"");
+    }
+}
