@@ -38,7 +38,7 @@ class SqlFunctionsPlanTest {
         SparkSessionExtensions extensions = new SparkSessionExtensions();
         new SmoothklExtensions().apply(extensions);
         extensions.registerFunctions(((org.apache.spark.sql.classic.SparkSession) spark).sessionState().functionRegistry());
-        DataType type = DataType.fromDDL(SmoothklFunctions.METRICS_TYPE);
+        DataType type = DataType.fromDDL(SmoothklFunctions.metricsType());
         ((org.apache.spark.sql.classic.UDFRegistration) spark.udf()).registerJava("smoothkl_metrics_gpu4",
                 RapidsMetricsUdf4.class.getName(), type);
         ((org.apache.spark.sql.classic.UDFRegistration) spark.udf()).registerJava("smoothkl_metrics_gpu5",

@@ -12,8 +12,8 @@ import org.smoothkl.loss.Smoothing;
  * are read on the host and must be one value for the batch (the CPU body's rule, checked by the
  * same code); the label, an integer column of any width, is widened to INT64; then the batch is
  * scored as the RAPIDS engine scores it ({@link RapidsMetricsUdf#evaluateColumnar}, no reader
- * problems). A float, double or decimal label is refused here: cast it, or use the extension's
- * smoothkl_metrics, which reads such labels as the job does.
+ * problems). A float, double or decimal label is refused, as the CPU body refuses it: cast it, or
+ * use the extension's smoothkl_metrics, which reads such labels as the job does.
  */
 final class RegisteredColumnar {
     private RegisteredColumnar() {

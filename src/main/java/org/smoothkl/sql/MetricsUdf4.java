@@ -6,7 +6,7 @@ import org.apache.spark.sql.api.java.UDF4;
 /**
  * {@code smoothkl_metrics(logits, label, preset, epsilon)} for registerJavaFunction
  * ({@link RegisteredMetricsUdf}). Register it with its struct type,
- * {@link SmoothklFunctions#METRICS_TYPE}: a Java UDF's return type cannot be inferred from {@link Row}. On a -Pgpu build, {@code org.smoothkl.gpu.RapidsMetricsUdf4} is the same
+ * {@link SmoothklFunctions#metricsType()}: a Java UDF's return type cannot be inferred from {@link Row}. On a -Pgpu build, {@code org.smoothkl.gpu.RapidsMetricsUdf4} is the same
  * function that the RAPIDS Accelerator also runs on the GPU.
  */
 public class MetricsUdf4 extends RegisteredMetricsUdf implements UDF4<Object, Object, String, Object, Row> {

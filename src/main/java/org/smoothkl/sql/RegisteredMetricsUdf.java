@@ -1,9 +1,7 @@
 package org.smoothkl.sql;
 
-import java.math.BigDecimal;
 import java.util.Objects;
 import org.apache.spark.sql.Row;
-import org.smoothkl.loss.InvalidReason;
 import org.smoothkl.loss.Preset;
 import org.smoothkl.loss.Smoothing;
 import scala.collection.Seq;
@@ -13,8 +11,8 @@ import scala.collection.Seq;
  * (PySpark) and {@code UDFRegistration.registerJava}, which create it with its no-arg constructor:
  * {@link MetricsUdf4} and {@link MetricsUdf5}, one per arity. Such a UDF sees values, not the
  * query, so its checks run on the executors, in the first row: a bad preset or ε, a preset or ε
- * that is not one value for the whole task, a label that is not a number or logits that are not an
- * array fail the task with a message naming the argument. The extension's function
+ * that is not one value for the whole task, a label that is not an integer or logits that are not
+ * an array fail the task with a message naming the argument. The extension's function
  * ({@link SmoothklFunctions}) checks the same at analysis time, and is the one to prefer.
  * Rows are scored by {@link MetricsRows}, as the extension's and the engines' UDFs score them.
  */
@@ -31,37 +29,15 @@ abstract class RegisteredMetricsUdf implements java.io.Serializable {
         if (logits != null && !(logits instanceof Seq<?>)) {
             throw argument(0, "must be array<float> or array<double>, got a " + logits.getClass().getSimpleName());
         }
-        Long labelValue = null;
-        String inputError = null;
-        if (label instanceof Long || label instanceof Integer || label instanceof Short || label instanceof Byte) {
-            labelValue = ((Number) label).longValue();
-        } else if (label != null) {
-            labelValue = integralLabel(label);
-            inputError = labelValue == null ? InvalidReason.MALFORMED_LABEL.code() : null;
+        if (label != null && !(label instanceof Long || label instanceof Integer || label instanceof Short
+                || label instanceof Byte)) {
+            // A fractional label would need the job's reading of such labels (InputReader; the extension's function has
+            // it): a Java UDF class cannot have it on the GPU as well, so here the label is an integer.
+            throw argument(1, "must be an integer, got a " + label.getClass().getSimpleName()
+                    + "; cast it (CAST(label AS BIGINT)), or use the extension's smoothkl_metrics, which reads "
+                    + "float, double and decimal labels as the job does");
         }
-        return MetricsRows.score(s, (Seq<?>) logits, labelValue, inputError);
-    }
-
-    /** The label a float, double or decimal holds, as the job reads one (InputReader); null when it is no integer. */
-    private static Long integralLabel(Object label) {
-        if (label instanceof Double || label instanceof Float) {
-            double d = ((Number) label).doubleValue();
-            if (!(d >= -0x1p63 && d < 0x1p63)) {
-                return null;
-            }
-            long t = (long) d;
-            boolean same = label instanceof Float ? (float) t == (Float) label : (double) t == d;
-            return same ? t : null;
-        }
-        if (label instanceof BigDecimal b) {
-            try {
-                return b.longValueExact();
-            } catch (ArithmeticException e) {
-                return null;
-            }
-        }
-        throw argument(1, "must be an integer (or a float, double or decimal holding integers), got a "
-                + label.getClass().getSimpleName());
+        return MetricsRows.score(s, (Seq<?>) logits, label == null ? null : ((Number) label).longValue(), null);
     }
 
     private Smoothing smoothing(String presetCode, Object epsilonValue, Object ignoreIndexValue) {

@@ -71,10 +71,13 @@ public final class SmoothklFunctions {
     static final List<String> SUMMARY_ARGUMENTS = List.of("metrics", "preset", "bins", "gap_lo", "gap_hi",
             "calibration_bins");
     /**
-     * The struct smoothkl_metrics returns as a DDL type string: the return type to register
+     * The struct smoothkl_metrics returns, as a DDL type string: the return type to register
      * {@link MetricsUdf4} and {@link MetricsUdf5} with (a Java UDF's cannot be inferred from Row).
+     * A method, not a constant, so that py4j reaches it as {@code spark._jvm…metricsType()}.
      */
-    public static final String METRICS_TYPE = MetricColumns.SCHEMA.toDDL();
+    public static String metricsType() {
+        return MetricColumns.SCHEMA.toDDL();
+    }
     /** Each bin of the histograms is one aggregate of the query; beyond this, use the job. */
     static final int MAX_SQL_BINS = 1000;
 

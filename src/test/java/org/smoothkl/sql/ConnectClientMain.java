@@ -6,11 +6,14 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The Spark Connect side of {@link SparkConnectIT}, run in a JVM of its own with the Connect JVM
- * client first on its class path: connects to {@code args[0]} (sc://host:port), runs each SQL query
- * of {@code args[1..]} there and prints its rows, one per line, as "ROW i text"; a query that fails
- * prints "ERROR i class: message". Nothing here runs Spark itself: the server does.
+ * client first on its class path: connects to {@code args[0]} (sc://host:port), runs each query of
+ * {@code args[1..]} there and prints its rows, one per line, as "ROW i text"; a query that fails
+ * prints "ERROR i class: message". A query is SQL, or {@code selectExpr:PATH|EXPR|EXPR...}: the
+ * DataFrame API's {@code spark.read.parquet(PATH).selectExpr(EXPR, ...)}. Nothing here runs Spark itself: the server does.
  */
 public final class ConnectClientMain {
+    static final String SELECT_EXPR = "selectExpr:";
+
     private ConnectClientMain() {
     }
 
@@ -23,7 +26,14 @@ public final class ConnectClientMain {
         System.out.println("SESSION " + spark.getClass().getName());
         for (int i = 1; i < args.length; i++) {
             try {
-                List<Row> rows = spark.sql(args[i]).collectAsList();
+                List<Row> rows;
+                if (args[i].startsWith(SELECT_EXPR)) {
+                    String[] parts = args[i].substring(SELECT_EXPR.length()).split("\\|");
+                    rows = spark.read().parquet(parts[0]).selectExpr(java.util.Arrays.copyOfRange(parts, 1, parts.length))
+                            .collectAsList();
+                } else {
+                    rows = spark.sql(args[i]).collectAsList();
+                }
                 for (Row r : rows) {
                     System.out.println("ROW " + i + " " + r.mkString("\t"));
                 }

@@ -121,7 +121,8 @@ class SparkConnectIT {
         String summary = "SELECT slice, to_json(smoothkl_summary(smoothkl_metrics(logits, label, 'seed', 0.1), 'seed')) FROM "
                 + preds + " GROUP BY slice ORDER BY slice";
         String bad = "SELECT smoothkl_metrics(logits, label, 'seed', 1.5) FROM " + preds;
-        List<String> got = client(rows, summary, bad);
+        String[] exprs = {"id", "to_json(smoothkl_metrics(logits, label, 'onmt', 0.2, 1))"};
+        List<String> got = client(rows, summary, bad, ConnectClientMain.SELECT_EXPR + data + "|" + String.join("|", exprs));
 
         List<String> expected = new ArrayList<>(local(1, rows));
         expected.addAll(local(2, summary));
@@ -129,7 +130,12 @@ class SparkConnectIT {
         assertThat(got.subList(0, expected.size())).isEqualTo(expected);
         assertThat(got.get(expected.size())).startsWith("ERROR 3 org.apache.spark.sql.AnalysisException")
                 .contains("smoothkl_metrics: argument 4 (epsilon) must lie in [0, 1], got 1.5");
-        assertThat(got).hasSize(expected.size() + 1);
+        // the DataFrame API (PySpark's df.selectExpr) over Connect: the same rows as here, in any order
+        List<String> selected = new ArrayList<>();
+        for (Row r : SparkTestSession.get().read().parquet(data).selectExpr(exprs).collectAsList()) {
+            selected.add("ROW 4 " + r.mkString("\t"));
+        }
+        assertThat(got.subList(expected.size() + 1, got.size())).containsExactlyInAnyOrderElementsOf(selected).hasSize(601);
         assertThat(String.join("\n", got)).contains("\"status\":\"invalid\",\"reason\":\"label_out_of_range\"");
     }
 }

@@ -123,7 +123,8 @@ class SqlFunctionsTest {
 
         // registerJavaFunction(name, className, returnType) as PySpark calls it:
         // spark._jsparkSession.udf().registerJava(name, className, spark._jsparkSession.parseDataType(returnType.json()))
-        DataType type = DataType.fromJson(DataType.fromDDL(SmoothklFunctions.METRICS_TYPE).json());
+        String ddl = (String) py4j(SmoothklFunctions.class, "metricsType"); // spark._jvm.org.smoothkl.sql.SmoothklFunctions.metricsType()
+        DataType type = DataType.fromJson(DataType.fromDDL(ddl).json());
         py4j(spark.udf(), "registerJava", "smoothkl_metrics_j4", MetricsUdf4.class.getName(), type);
         py4j(spark.udf(), "registerJava", "smoothkl_metrics_j5", MetricsUdf5.class.getName(), type);
         assertThat(sqlRows("SELECT id, smoothkl_metrics_j4(logits, label, '" + preset + "', " + eps + ") AS m FROM preds"))
@@ -134,18 +135,19 @@ class SqlFunctionsTest {
 
     @Test
     void labelsOfFractionalTypesAreReadAsTheJobReadsThem() {
-        for (String fn : List.of("smoothkl_metrics", "smoothkl_metrics_j4")) {
-            py4j(spark.udf(), "registerJava", "smoothkl_metrics_j4", MetricsUdf4.class.getName(),
-                    DataType.fromDDL(SmoothklFunctions.METRICS_TYPE));
-            List<Row> r = spark.sql("SELECT " + fn + "(array(1D, 2D, 3D), l, 'seed', 0.1) AS m FROM VALUES (2.0D), (2.5D), "
-                    + "(CAST('NaN' AS DOUBLE)), (1e30D) AS t(l)").selectExpr("m.status", "m.reason", "m.nll").collectAsList();
-            assertThat(r.get(0).getString(0)).as(fn).isEqualTo("valid");
-            assertThat(r.get(0).getDouble(2)).as(fn).isEqualTo(spark.sql(
-                    "SELECT smoothkl_metrics(array(1D, 2D, 3D), 2, 'seed', 0.1).nll").first().getDouble(0));
-            for (Row bad : r.subList(1, 4)) {
-                assertThat(bad.getString(1)).as(fn + " " + bad).isEqualTo("malformed_label");
-            }
+        List<Row> r = spark.sql("SELECT smoothkl_metrics(array(1D, 2D, 3D), l, 'seed', 0.1) AS m FROM VALUES (2.0D), (2.5D), "
+                + "(CAST('NaN' AS DOUBLE)), (1e30D) AS t(l)").selectExpr("m.status", "m.reason", "m.nll").collectAsList();
+        assertThat(r.get(0).getString(0)).isEqualTo("valid");
+        assertThat(r.get(0).getDouble(2)).isEqualTo(spark.sql(
+                "SELECT smoothkl_metrics(array(1D, 2D, 3D), 2, 'seed', 0.1).nll").first().getDouble(0));
+        for (Row bad : r.subList(1, 4)) {
+            assertThat(bad.getString(1)).as(bad.toString()).isEqualTo("malformed_label");
         }
+        // a registerJavaFunction class takes integer labels (its GPU body could not read others as the job does)
+        py4j(spark.udf(), "registerJava", "smoothkl_metrics_j4", MetricsUdf4.class.getName(),
+                DataType.fromDDL(SmoothklFunctions.metricsType()));
+        assertThatThrownBy(() -> spark.sql("SELECT smoothkl_metrics_j4(array(1D, 2D, 3D), 2.0D, 'seed', 0.1)").collect())
+                .hasStackTraceContaining("argument 2 (label) must be an integer, got a Double; cast it");
     }
 
     @Test
@@ -248,7 +250,7 @@ class SqlFunctionsTest {
     @Test
     void theRegisteredJavaClassesCheckTheirArgumentsInTheTask() {
         py4j(spark.udf(), "registerJava", "smoothkl_metrics_j4", MetricsUdf4.class.getName(),
-                DataType.fromDDL(SmoothklFunctions.METRICS_TYPE));
+                DataType.fromDDL(SmoothklFunctions.metricsType()));
         assertThatThrownBy(() -> spark.sql("SELECT smoothkl_metrics_j4(logits, label, 'sed', 0.1) FROM preds").collect())
                 .isInstanceOf(SparkException.class)
                 .hasStackTraceContaining("smoothkl_metrics (registerJavaFunction): argument 3 (preset) is not a preset: 'sed'; did you mean seed?");
@@ -257,7 +259,7 @@ class SqlFunctionsTest {
         assertThatThrownBy(() -> spark.sql("SELECT smoothkl_metrics_j4(logits, label, IF(id % 2 = 0, 'seed', 'onmt'), 0.1) "
                 + "FROM preds").collect())
                 .hasStackTraceContaining("must be one value for the query");
-        // without a return type Spark cannot infer one from Row: registerJavaFunction needs METRICS_TYPE
+        // without a return type Spark cannot infer one from Row: registerJavaFunction needs metricsType()
         assertThatThrownBy(() -> py4j(spark.udf(), "registerJava", "smoothkl_metrics_j0", MetricsUdf4.class.getName(), null))
                 .isInstanceOf(Exception.class);
     }
