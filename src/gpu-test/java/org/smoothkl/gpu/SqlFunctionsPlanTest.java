@@ -64,6 +64,35 @@ class SqlFunctionsPlanTest {
                 .contains("*Exec <FileSourceScanExec> will run on GPU");
     }
 
+    /**
+     * CREATE TEMPORARY FUNCTION needs a Hive-enabled session, which this fixture is not: the
+     * expression Hive's catalog makes of {@link RapidsHiveMetricsUdf} (HiveGenericUDF over its class),
+     * built here as the catalog builds it, in the same GROUP BY. (SparkConnectIT runs the CPU class
+     * through a real CREATE TEMPORARY FUNCTION … USING JAR.)
+     */
+    @org.junit.jupiter.api.Test
+    void theHiveUdfOfCreateTemporaryFunctionRunsOnTheGpu() {
+        SparkSession spark = RapidsPlanSession.get();
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> preds = spark.table("sql_preds");
+        java.util.List<org.apache.spark.sql.catalyst.expressions.Expression> args = java.util.List.of(
+                expression(preds.col("logits")), expression(preds.col("label")),
+                org.apache.spark.sql.catalyst.expressions.Literal.create("seed", org.apache.spark.sql.types.DataTypes.StringType),
+                org.apache.spark.sql.catalyst.expressions.Literal.create(0.1, org.apache.spark.sql.types.DataTypes.DoubleType));
+        org.apache.spark.sql.hive.HiveGenericUDF udf = new org.apache.spark.sql.hive.HiveGenericUDF("smoothkl_hive",
+                new org.apache.spark.sql.hive.HiveShim.HiveFunctionWrapper(RapidsHiveMetricsUdf.class.getName(), null, null),
+                scala.jdk.javaapi.CollectionConverters.asScala(args).toList());
+        org.apache.spark.sql.Column m = org.apache.spark.sql.classic.ExpressionUtils.column(udf);
+        GpuPlanReport report = GpuPlanReport.of(preds.select(preds.col("slice"), m.as("m"))
+                .groupBy("slice", "m.status").agg(org.apache.spark.sql.functions.sum("m.kl"),
+                        org.apache.spark.sql.functions.avg("m.gap"), org.apache.spark.sql.functions.count("m.reason")));
+        assertThat(report.offGpu()).as(report.text()).isEmpty();
+        assertThat(report.text()).containsPattern("\\*Expression <HiveGenericUDF> .*will run on GPU");
+    }
+
+    private static org.apache.spark.sql.catalyst.expressions.Expression expression(org.apache.spark.sql.Column c) {
+        return org.apache.spark.sql.classic.ColumnNodeToExpressionConverter$.MODULE$.apply(c.node());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "smoothkl_metrics(logits, label, 'seed', 0.1)",

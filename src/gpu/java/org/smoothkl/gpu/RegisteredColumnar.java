@@ -36,16 +36,24 @@ final class RegisteredColumnar {
         if (smoothing == null) { // an empty batch: no row to take the settings from, nothing to score
             smoothing = org.smoothkl.loss.Preset.SEED.with(0, null);
         }
-        DType labelType = args[1].getType();
+        return score(smoothing, numRows, args[0], args[1]);
+    }
+
+    /**
+     * The batch scored with {@code smoothing} as the RAPIDS engine scores it: the label, an integer
+     * column of any width, widened to INT64; no reader problems.
+     */
+    static ColumnVector score(Smoothing smoothing, int numRows, ColumnVector logits, ColumnVector label) {
+        DType labelType = label.getType();
         if (!(labelType.equals(DType.INT64) || labelType.equals(DType.INT32) || labelType.equals(DType.INT16)
                 || labelType.equals(DType.INT8))) {
-            throw new IllegalArgumentException("smoothkl_metrics (registerJavaFunction) on the GPU: argument 2 (label) must "
+            throw new IllegalArgumentException("smoothkl_metrics on the GPU: argument 2 (label) must "
                     + "be an integer column, got " + labelType + "; cast it, or use the extension's smoothkl_metrics");
         }
-        try (ColumnVector label = args[1].castTo(DType.INT64);
+        try (ColumnVector label64 = label.castTo(DType.INT64);
              Scalar noError = Scalar.fromNull(DType.STRING);
              ColumnVector inputError = ColumnVector.fromScalar(noError, numRows)) {
-            return new RapidsMetricsUdf(smoothing).evaluateColumnar(numRows, args[0], label, inputError);
+            return new RapidsMetricsUdf(smoothing).evaluateColumnar(numRows, logits, label64, inputError);
         }
     }
 

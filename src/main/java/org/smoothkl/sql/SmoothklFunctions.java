@@ -186,7 +186,8 @@ public final class SmoothklFunctions {
         if (args.size() == 3 || args.size() == 4) {
             throw args.problem(2, "comes with gap_lo and gap_hi: give all three, or none (the defaults)");
         }
-        if (!MetricColumns.SCHEMA.equals(args.get(0).dataType())) {
+        // nullability aside: the Hive UDF's struct has every field nullable
+        if (!MetricColumns.SCHEMA.asNullable().equals(args.get(0).dataType().asNullable())) {
             throw args.problem(0, "must be the struct smoothkl_metrics returns, got " + args.get(0).dataType().simpleString());
         }
         Preset preset = args.preset(1);

@@ -31,7 +31,8 @@ import org.smoothkl.output.SyntheticOutput;
  * bundles its own copy of Spark's SQL API and shaded gRPC). The client runs smoothkl_metrics and
  * smoothkl_summary there; the rows and summaries it prints must equal, as text, the same queries
  * run in this JVM's classic session (both sides run the scalar kernel), and a bad ε must come back
- * as the server's AnalysisException naming the argument.
+ * as the server's AnalysisException naming the argument. The server has Hive support, so the same
+ * holds for {@link HiveMetricsUdf} made a function by CREATE TEMPORARY FUNCTION … USING JAR.
  */
 class SparkConnectIT {
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
@@ -64,6 +65,15 @@ class SparkConnectIT {
                 "--conf", "spark.sql.extensions=" + SmoothklExtensions.class.getName(),
                 "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
                 "--conf", "spark.connect.grpc.binding.port=" + port,
+                // Hive support, for CREATE TEMPORARY FUNCTION of the Hive UDF; its metastore in this test's directory
+                "--conf", "spark.sql.catalogImplementation=hive",
+                "--conf", "spark.hadoop.javax.jdo.option.ConnectionURL=jdbc:derby:;databaseName=" + tmp.resolve("metastore_db")
+                        + ";create=true",
+                "--conf", "spark.hadoop.datanucleus.schema.autoCreateAll=true",
+                "--conf", "spark.hadoop.hive.metastore.schema.verification=false",
+                "--conf", "spark.hadoop.hive.exec.scratchdir=" + tmp.resolve("hive-scratch"),
+                "--conf", "spark.sql.warehouse.dir=" + tmp.resolve("warehouse"),
+                "--driver-java-options", "-Dderby.stream.error.file=" + tmp.resolve("derby.log"),
                 "--jars", ChildJvms.JAR.toString(),
                 CONNECT.resolve("spark-connect-server.jar").toString()), Map.of());
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -84,9 +94,17 @@ class SparkConnectIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
         if (children != null) {
             children.close();
+            // the children's logs outlive the temporary directory, for a failure's details
+            Path kept = ChildJvms.BASEDIR.resolve("target/connect-it-logs");
+            Files.createDirectories(kept);
+            try (var logs = Files.list(children.logDir())) {
+                for (Path log : logs.toList()) {
+                    Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
     }
 
@@ -122,7 +140,14 @@ class SparkConnectIT {
                 + preds + " GROUP BY slice ORDER BY slice";
         String bad = "SELECT smoothkl_metrics(logits, label, 'seed', 1.5) FROM " + preds;
         String[] exprs = {"id", "to_json(smoothkl_metrics(logits, label, 'onmt', 0.2, 1))"};
-        List<String> got = client(rows, summary, bad, ConnectClientMain.SELECT_EXPR + data + "|" + String.join("|", exprs));
+        // CREATE TEMPORARY FUNCTION … USING JAR of the Hive UDF, in the server's Hive-enabled session
+        String create = "CREATE TEMPORARY FUNCTION smoothkl_hive AS '" + HiveMetricsUdf.class.getName() + "' USING JAR '"
+                + ChildJvms.JAR + "'";
+        String hiveRows = rows.replace("smoothkl_metrics(", "smoothkl_hive(");
+        String hiveSummary = summary.replace("smoothkl_metrics(", "smoothkl_hive(");
+        String hiveBad = bad.replace("smoothkl_metrics(", "smoothkl_hive(");
+        List<String> got = client(rows, summary, bad, ConnectClientMain.SELECT_EXPR + data + "|" + String.join("|", exprs),
+                create, hiveRows, hiveSummary, hiveBad);
 
         List<String> expected = new ArrayList<>(local(1, rows));
         expected.addAll(local(2, summary));
@@ -130,12 +155,28 @@ class SparkConnectIT {
         assertThat(got.subList(0, expected.size())).isEqualTo(expected);
         assertThat(got.get(expected.size())).startsWith("ERROR 3 org.apache.spark.sql.AnalysisException")
                 .contains("smoothkl_metrics: argument 4 (epsilon) must lie in [0, 1], got 1.5");
+        assertThat(String.join("\n", got)).contains("\"status\":\"invalid\",\"reason\":\"label_out_of_range\"");
+
         // the DataFrame API (PySpark's df.selectExpr) over Connect: the same rows as here, in any order
         List<String> selected = new ArrayList<>();
         for (Row r : SparkTestSession.get().read().parquet(data).selectExpr(exprs).collectAsList()) {
             selected.add("ROW 4 " + r.mkString("\t"));
         }
-        assertThat(got.subList(expected.size() + 1, got.size())).containsExactlyInAnyOrderElementsOf(selected).hasSize(601);
-        assertThat(String.join("\n", got)).contains("\"status\":\"invalid\",\"reason\":\"label_out_of_range\"");
+        assertThat(queryLines(got, 4)).containsExactlyInAnyOrderElementsOf(selected).hasSize(601);
+
+        // the Hive UDF gives the extension function's rows and summaries; its bad ε is an analysis error too
+        assertThat(queryLines(got, 5)).isEmpty();
+        assertThat(queryLines(got, 6)).isEqualTo(renumbered(local(1, rows), 6));
+        assertThat(queryLines(got, 7)).isEqualTo(renumbered(local(2, summary), 7));
+        assertThat(queryLines(got, 8)).singleElement().asString().startsWith("ERROR 8 org.apache.spark.sql.AnalysisException")
+                .contains("smoothkl_metrics: argument 4 (epsilon) must lie in [0, 1], got 1.5");
+    }
+
+    private static List<String> queryLines(List<String> lines, int i) {
+        return lines.stream().filter(l -> l.startsWith("ROW " + i + " ") || l.startsWith("ERROR " + i + " ")).toList();
+    }
+
+    private static List<String> renumbered(List<String> lines, int i) {
+        return lines.stream().map(l -> l.replaceFirst("^ROW \\d+ ", "ROW " + i + " ")).toList();
     }
 }

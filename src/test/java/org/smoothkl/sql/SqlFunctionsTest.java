@@ -237,7 +237,7 @@ class SqlFunctionsTest {
     /**
      * CREATE TEMPORARY FUNCTION … AS 'class' [USING JAR]: Spark's own catalog makes functions only of
      * aggregate classes (UserDefinedAggregateFunction, Aggregator); a UDF class is refused when the
-     * function is called. (With Hive support it takes Hive UDF classes, which smoothkl does not ship.)
+     * function is called. (With Hive support it takes Hive UDF classes: HiveMetricsUdf, SparkConnectIT.)
      */
     @Test
     void createTemporaryFunctionTakesNoJavaUdfClass() {
