@@ -1,6 +1,15 @@
-# How far from 1 the row sums of a float32 softmax are (the --prob-tolerance default: src/site/markdown/inputs.md).
-# Needs python3 with numpy. Prints the worst |sum - 1| of 5 rows per V and logit scale.
-import numpy as np
+#!/usr/bin/env python3
+"""How far from 1 the row sums of a float32 softmax are (the --prob-tolerance default:
+src/site/markdown/inputs.md). Needs python3 with numpy. Prints the worst |sum - 1| of 5 rows
+per V and logit scale; takes no arguments."""
+import argparse
+
+argparse.ArgumentParser(
+    prog="submit/softmax-sum-tolerance.py", usage="%(prog)s  (no arguments; -h, --help: this text)",
+    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+    epilog="Example:\n  submit/softmax-sum-tolerance.py | column -t").parse_args()
+
+import numpy as np  # after the arguments: --help needs no numpy
 rng = np.random.default_rng(1)
 print("V  scale  |sum-1| tree(f32)  seq(f32)  f16-stored")
 for V in (1000, 32000, 128000, 256000):

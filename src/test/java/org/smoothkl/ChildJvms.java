@@ -81,12 +81,11 @@ public final class ChildJvms implements AutoCloseable {
 
     /** Starts {@code java [jvmArgs] -cp SPARK_CLASSPATH mainClass args} with {@code env} added. */
     public Child java(String name, List<String> jvmArgs, String mainClass, List<String> args, Map<String, String> env) {
-        return java(name, jvmArgs, sparkClasspath(), mainClass, args, env);
+        return start(name, javaCommand(jvmArgs, mainClass, args), env);
     }
 
-    /** Starts {@code java [jvmArgs] -cp classpath mainClass args}: a JVM that must not see Spark's jars first. */
-    public Child java(String name, List<String> jvmArgs, String classpath, String mainClass, List<String> args,
-                      Map<String, String> env) {
+    /** The command line {@link #java} runs. */
+    public static List<String> javaCommand(List<String> jvmArgs, String mainClass, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions());
@@ -96,9 +95,14 @@ public final class ChildJvms implements AutoCloseable {
         command.addAll(jvmArgs);
         command.add("-Dlog4j2.configurationFile=" + BASEDIR.resolve("conf/log4j2.properties"));
         command.add("-cp");
-        command.add(classpath);
+        command.add(sparkClasspath());
         command.add(mainClass);
         command.addAll(args);
+        return command;
+    }
+
+    /** Starts {@code command} in the base directory, its stdout and stderr to files, with {@code env} added. */
+    public Child start(String name, List<String> command, Map<String, String> env) {
         try {
             Files.createDirectories(logDir);
             Path out = logDir.resolve(name + ".out");

@@ -15,13 +15,18 @@ public record Scripts(int exitCode, String out, String err) {
 
     /** {@code BASEDIR/script args...} with {@code env} added; fails the test if it outlives two minutes. */
     public static Scripts run(Map<String, String> env, String script, String... args) {
+        return in(BASEDIR, env, script, args);
+    }
+
+    /** The same, run in the working directory {@code dir}. */
+    public static Scripts in(Path dir, Map<String, String> env, String script, String... args) {
         List<String> command = new ArrayList<>(List.of(BASEDIR.resolve(script).toString()));
         command.addAll(List.of(args));
         try {
             Path out = Files.createTempFile("smoothkl-script", ".out");
             Path err = Files.createTempFile("smoothkl-script", ".err");
             try {
-                ProcessBuilder pb = new ProcessBuilder(command).directory(BASEDIR.toFile())
+                ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
                         .redirectOutput(out.toFile()).redirectError(err.toFile());
                 pb.environment().putAll(env);
                 Process p = pb.start();

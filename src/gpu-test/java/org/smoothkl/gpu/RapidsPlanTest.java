@@ -182,6 +182,11 @@ class RapidsPlanTest {
         assertThat(cpuSummary.at("/run/engine").asText()).isEqualTo("cpu");
         assertThat(rapidsSummary.at("/run/engine").asText()).isEqualTo("rapids");
         assertThat(rapidsSummary.at("/run/kernel").asText()).contains("explainOnly");
+        // The RAPIDS engine ran only after its self-check passed, and says so; the CPU engine ran none.
+        assertThat(rapidsSummary.at("/run/gpu_self_check/passed").asBoolean()).isTrue();
+        assertThat(rapidsSummary.at("/run/gpu_self_check/rows").asInt()).isPositive();
+        assertThat(rapidsSummary.at("/run/gpu_self_check/first_difference").isNull()).isTrue();
+        assertThat(cpuSummary.at("/run/gpu_self_check").asText()).isEqualTo(org.smoothkl.engine.GpuSelfCheck.NOT_RUN);
         assertThat(withoutRunAndEngine(rapidsSummary)).isEqualTo(withoutRunAndEngine(cpuSummary));
         assertThat(cpuSummary.at("/overall/invalid").asLong()).isGreaterThanOrEqualTo(9);
         assertThat(Files.readString(rapids.resolve("histograms.csv"))).isEqualTo(Files.readString(cpu.resolve("histograms.csv")));

@@ -15,6 +15,7 @@ import org.apache.spark.sql.SparkSession;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.RunSnapshot;
+import org.smoothkl.input.InputReader;
 import org.smoothkl.job.AuditJob;
 import org.smoothkl.job.AuditRun;
 import org.smoothkl.output.AuditOutput;
@@ -87,7 +88,7 @@ public final class Audit {
         return set("table", name);
     }
 
-    /** --format: parquet (default), orc, json, csv, npz, or any Spark data source. */
+    /** --format: parquet, orc, json, csv, npz, or any Spark data source (default: the extension of --input, else parquet). */
     public Audit format(String format) {
         return set("format", format);
     }
@@ -285,7 +286,9 @@ public final class Audit {
         AuditRun run;
         try (AuditOutput out = AuditOutput.claim(conf, spec, alsoRead())) {
             run = audit(session, spec, baseline);
-            out.write(run);
+            out.write(run); // (rows/ and invalid/ scan the input again)
+        } catch (RuntimeException e) {
+            throw InputReader.scanFailure(spec, e);
         }
         return new AuditReport(run, spec.output());
     }
@@ -299,7 +302,11 @@ public final class Audit {
     }
 
     private AuditRun audit(SparkSession session, AuditSpec spec, RunSnapshot baseline) {
-        return frame == null ? AuditJob.run(session, spec, baseline) : AuditJob.run(session, spec, rows(spec), baseline);
+        try {
+            return frame == null ? AuditJob.run(session, spec, baseline) : AuditJob.run(session, spec, rows(spec), baseline);
+        } catch (RuntimeException e) { // a --where that fails only on the rows (ANSI): bad input
+            throw InputReader.scanFailure(spec, e);
+        }
     }
 
     /** The frame's rows that --where keeps. */

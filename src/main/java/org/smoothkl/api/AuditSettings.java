@@ -11,11 +11,13 @@ import java.util.Set;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.CalibrationSpec;
+import org.smoothkl.audit.EditDistance;
 import org.smoothkl.audit.Check;
 import org.smoothkl.audit.EngineChoice;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.audit.InputFormat;
 import org.smoothkl.audit.InputSource;
+import org.smoothkl.input.FormatInference;
 import org.smoothkl.loss.InputKind;
 import org.smoothkl.loss.Preset;
 import org.smoothkl.loss.WireCode;
@@ -83,6 +85,7 @@ public final class AuditSettings {
             flags.put(key, PAIR_KEYS.contains(key) ? null : value(key, values.get(key)));
         }
         Settings s = Settings.load(SECTION, configFile, flags);
+        requireGiven(s, frame, writes);
         Preset p = code(Preset.class, s.string("preset"), "--preset");
         Long ignore = s.has("ignore-index") ? s.longValue("ignore-index") : null;
         String out = writes || s.has("output") ? s.path("output") : null;
@@ -95,14 +98,15 @@ public final class AuditSettings {
             inputFormat = InputFormat.SOURCE;
             source = new InputSource(null, FRAME_FORMAT, Map.of(), where, s.strings("keep"));
         } else {
-            String formatName = s.string("format");
+            // --format or the config's format; else the extension of --input names it (parquet when it names none)
+            String formatName = FormatInference.formatName(s.has("format") ? s.string("format") : null,
+                    s.has("input") ? s.path("input") : null);
             inputFormat = InputFormat.of(formatName);
             source = new InputSource(s.has("table") ? s.string("table") : null,
                     inputFormat == InputFormat.SOURCE ? formatName.trim() : null, pairs(s, "option", values.get("option")),
                     where, s.strings("keep"));
-            if (s.has("table") == s.has("input")) {
-                throw new AuditInputException(s.has("table") ? "give --input or --table, not both"
-                        : "no --input given (a file, directory or glob; or --table NAME)");
+            if (s.has("table") && s.has("input")) {
+                throw new AuditInputException("give --input or --table, not both");
             }
             input = s.has("input") ? s.path("input") : null;
         }
@@ -117,10 +121,37 @@ public final class AuditSettings {
                 source, pairs(s, "meta", values.get("meta")));
     }
 
+    /**
+     * Every required setting that neither a given value nor a config file sets, named in one
+     * line (all of them: a user fixes them in one go): the rows' source (--input or --table;
+     * not for a DataFrame), --preset and --epsilon (no default on purpose), and --output when the
+     * audit writes. The flags' help marks the same ones required ({@code run --help}).
+     */
+    private static void requireGiven(Settings s, boolean frame, boolean writes) {
+        List<String> missing = new ArrayList<>();
+        if (!frame && !s.has("input") && !s.has("table")) {
+            missing.add("--input (a file, directory or glob; or --table NAME)");
+        }
+        for (String key : List.of("preset", "epsilon")) {
+            if (!s.has(key)) {
+                missing.add("--" + key);
+            }
+        }
+        if (writes && !s.has("output")) {
+            missing.add("--output");
+        }
+        if (!missing.isEmpty()) {
+            boolean one = missing.size() == 1;
+            String last = missing.remove(missing.size() - 1);
+            throw new AuditInputException("no " + (one ? last : String.join(", ", missing) + " or " + last) + " given ("
+                    + (one ? "as a flag, or as a key" : "as flags, or as keys") + " of smoothkl." + SECTION + " in a --config file)");
+        }
+    }
+
     /** Exit 2 for a key no flag has, naming the nearest one. */
     static void requireKnown(String key) {
         if (!KEYS.contains(key)) {
-            String nearest = Settings.nearest(key, KEYS, key.length());
+            String nearest = EditDistance.nearest(key, KEYS);
             throw new AuditInputException("unknown setting '" + key + "'"
                     + (nearest != null ? "; did you mean " + nearest + "?" : "; the settings are " + String.join(", ", KEYS)));
         }
@@ -186,7 +217,9 @@ public final class AuditSettings {
         try {
             return WireCode.parse(type, value, "value");
         } catch (IllegalArgumentException e) {
-            throw new AuditInputException(flag + ": " + e.getMessage());
+            List<String> codes = java.util.Arrays.stream(type.getEnumConstants()).map(WireCode::code).toList();
+            String given = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
+            throw new AuditInputException(flag + ": " + e.getMessage() + EditDistance.didYouMean(given, codes));
         }
     }
 

@@ -108,25 +108,11 @@ public final class Settings {
     /** "; did you mean smoothkl.run.epsilon?" for the nearest known key, or the known keys when none is near. */
     private static String suggestion(String path, String section, Set<String> known) {
         String prefix = "smoothkl." + section + ".";
-        String nearest = nearest(path, known.stream().map(k -> prefix + k).toList(), path.length() - prefix.length());
+        String nearest = org.smoothkl.audit.EditDistance.nearest(path, known.stream().map(k -> prefix + k).toList(), path.length() - prefix.length());
         if (nearest != null) {
             return "; did you mean " + nearest + "?";
         }
         return "; the keys of smoothkl." + section + " are " + String.join(", ", known);
-    }
-
-    /**
-     * The one of {@code known} nearest to {@code given} (Levenshtein), if it is near: at most
-     * max(2, {@code length} / 3) edits, {@code length} the given key's own length; else null.
-     */
-    public static String nearest(String given, java.util.Collection<String> known, int length) {
-        String nearest = known.stream().min(java.util.Comparator.comparingInt(k -> editDistance(given, k))).orElse(null);
-        return nearest != null && editDistance(given, nearest) <= Math.max(2, length / 3) ? nearest : null;
-    }
-
-    /** Levenshtein distance ({@link org.smoothkl.audit.EditDistance}). */
-    public static int editDistance(String a, String b) {
-        return org.smoothkl.audit.EditDistance.between(a, b);
     }
 
     public boolean has(String key) {

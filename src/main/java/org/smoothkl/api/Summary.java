@@ -79,7 +79,8 @@ public final class Summary {
     public double metric(String code) {
         Metric m = Metric.fromKey(code);
         if (m == null) {
-            throw new IllegalArgumentException("no metric '" + code + "'; the metrics are " + Metric.keys());
+            throw new IllegalArgumentException("no metric '" + code + "'"
+                    + org.smoothkl.audit.EditDistance.didYouMean(String.valueOf(code), Metric.codeList()) + "; the metrics are " + Metric.keys());
         }
         return m.of(state, spec);
     }

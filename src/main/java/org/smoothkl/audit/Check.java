@@ -2,6 +2,7 @@ package org.smoothkl.audit;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -87,7 +88,11 @@ public record Check(String text, Scope scope, Map<String, String> selector, Kind
         }
         Metric metric = kind == Kind.DISTANCE ? null : Metric.fromKey(name);
         if (kind != Kind.DISTANCE && metric == null) {
-            throw bad(t, "unknown metric '" + name + "'; metrics are " + Metric.keys()
+            List<String> known = new java.util.ArrayList<>(Metric.codeList());
+            if (kind == Kind.ABSOLUTE) {
+                known.addAll(List.of(PSI, JS));
+            }
+            throw bad(t, "unknown metric '" + name + "'" + EditDistance.didYouMean(name, known) + "; metrics are " + Metric.keys()
                     + (kind == Kind.ABSOLUTE ? ", and against a baseline " + PSI + ", " + JS : ""));
         }
         String term = kind == Kind.DIFFERENCE ? "delta(" + name + ")" : kind == Kind.RATIO ? "ratio(" + name + ")" : name;

@@ -69,6 +69,11 @@ public enum Metric implements WireCode {
         return null;
     }
 
+    /** Every metric's summary.json key, in declaration order. */
+    public static java.util.List<String> codeList() {
+        return java.util.Arrays.stream(values()).map(Metric::code).toList();
+    }
+
     public static String keys() {
         return WireCode.codes(Metric.class);
     }

@@ -10,8 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code demo}: what submit/local runs with no arguments: generate a sample, audit it, print the table. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Generate a sample dataset (100k rows, K=100, 3 slices, epsilon 0.1) and audit it with the seed preset.")
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Versions.class,
+        description = "Generate a sample dataset (100k rows, K=100, 3 slices, epsilon 0.1) and audit it with the seed preset.",
+        footerHeading = "%nExample:%n", footer = "  smoothkl demo --sample /tmp/sample --output /tmp/sample-audit")
 final class DemoCommand implements Callable<Integer> {
     static final long ROWS = 100_000;
     static final int CLASSES = 100;

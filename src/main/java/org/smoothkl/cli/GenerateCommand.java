@@ -11,8 +11,13 @@ import picocli.CommandLine.ParentCommand;
 import org.smoothkl.output.SyntheticOutput;
 
 /** {@code generate}: synthetic predictions whose gaps centre on the optimal gap for ε. */
-@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Write synthetic Parquet predictions (slice, label, logits) of a model trained at epsilon.")
+@Command(name = "generate", mixinStandardHelpOptions = true, versionProvider = Versions.class, sortOptions = false,
+        customSynopsis = "smoothkl generate --output DIR [OPTIONS]",
+        description = {"Write synthetic Parquet predictions (slice, label, logits) of a model trained at epsilon.",
+            "Each option is also a key of smoothkl.generate in a --config file."},
+        footerHeading = "%nExample:%n",
+        footer = {"  smoothkl generate --rows 1000000 --classes 1000 --epsilon 0.1 --output preds",
+            "  smoothkl run --input preds --preset seed --epsilon 0.1 --output audit"})
 final class GenerateCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
@@ -32,7 +37,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Random seed; the same seed writes the same rows.")
     Long seed;
 
-    @Option(names = "--output", paramLabel = "DIR", description = "Output directory; must not exist unless --overwrite.")
+    @Option(names = "--output", paramLabel = "DIR", description = "Required. Output directory; must not exist unless --overwrite.")
     String output;
 
     @Option(names = "--overwrite", description = "Replace an existing output directory.")

@@ -16,21 +16,35 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code run}: audit a prediction dataset. Each flag overrides the config key of the same name. */
-@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Audit a prediction dataset: per-row label-smoothed losses and logit gaps, summarised per slice.")
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Versions.class, sortOptions = false,
+        // The required settings, which a --config file may give instead (so picocli does not enforce them: the
+        // settings' resolver names every missing one at once).
+        customSynopsis = {"smoothkl run (--input PATH | --table NAME) --preset NAME --epsilon E",
+            "                    --output DIR [OPTIONS]"},
+        description = {"Audit a prediction dataset: per-row label-smoothed losses and logit gaps, summarised per slice.",
+            "Each option is also a key of smoothkl.run in a --config file; a required one may be given there."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  smoothkl run --input preds.parquet --preset seed --epsilon 0.1 \\",
+            "      --group-by slice --output audits/today",
+            "  smoothkl run --table db.preds --where \"day = '2026-12-01'\" --keep id \\",
+            "      --preset pytorch --epsilon 0.1 --baseline audits/yesterday \\",
+            "      --check 'mean_kl <= 0.5' --check 'delta(accuracy) >= -0.02' \\",
+            "      --output audits/today",
+            "Exit codes: 0 done, 2 bad usage or input, 3 a check failed (every output",
+            "written), 1 unexpected."})
 final class RunCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
 
-    @Option(names = "--input", paramLabel = "PATH", description = "Input file, directory or glob.")
+    @Option(names = "--input", paramLabel = "PATH", description = "Required, or --table. Input file, directory or glob.")
     String input;
 
     @Option(names = "--table", paramLabel = "NAME",
-            description = "A table of the session's catalog (db.table or catalog.db.table) instead of --input.")
+            description = "Required, or --input. A table of the session's catalog (db.table or catalog.db.table).")
     String table;
 
     @Option(names = "--format", paramLabel = "FMT",
-            description = "parquet (default), orc, json, csv, npz (a directory of NumPy .npz shards), or any Spark data source (delta, iceberg, avro, a class name).")
+            description = "parquet, orc, json, csv, npz (a directory of NumPy .npz shards), or any Spark data source (delta, iceberg, avro, a class name). Default: the extension of --input (.parquet, .orc, .json, .jsonl, .csv, .npz), else parquet.")
     String format;
 
     @Option(names = "--option", paramLabel = "KEY=VALUE",
@@ -62,10 +76,10 @@ final class RunCommand implements Callable<Integer> {
             description = "probs/log_probs: largest |sum of p - 1| of a valid row (default 1e-3).")
     Double probTolerance;
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "Training criterion: seed, pytorch, fairseq or onmt.")
+    @Option(names = "--preset", paramLabel = "NAME", description = "Required. Training criterion: seed, pytorch, fairseq or onmt.")
     String preset;
 
-    @Option(names = "--epsilon", paramLabel = "E", description = "Label smoothing epsilon, in [0, 1].")
+    @Option(names = "--epsilon", paramLabel = "E", description = "Required. Label smoothing epsilon, in [0, 1].")
     Double epsilon;
 
     @Option(names = "--ignore-index", paramLabel = "N", description = "Label to ignore (default: the preset's).")
@@ -104,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--run-tag", paramLabel = "TAG", description = "This run's tag in summary.json and the history (default: the output's name).")
     String runTag;
 
-    @Option(names = "--output", paramLabel = "DIR", description = "Output directory; must not exist unless --overwrite.")
+    @Option(names = "--output", paramLabel = "DIR", description = "Required. Output directory; must not exist unless --overwrite.")
     String output;
 
     @Option(names = "--overwrite", description = "Replace an existing output directory.")

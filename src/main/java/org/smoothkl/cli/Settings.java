@@ -22,10 +22,6 @@ final class Settings {
         return new Settings(org.smoothkl.api.Settings.load(section, configFile, flags));
     }
 
-    static int editDistance(String a, String b) {
-        return org.smoothkl.api.Settings.editDistance(a, b);
-    }
-
     String string(String key) {
         return settings.string(key);
     }

@@ -161,7 +161,7 @@ public final class CpuMetricsEngine implements MetricsEngine {
     static RowKernel kernel(Smoothing smoothing) {
         RowKernel kernel = RowKernels.create(smoothing);
         if (KERNEL_LOGGED.compareAndSet(false, true)) {
-            LOG.info("smoothkl row kernel: {}", kernel.getClass().getSimpleName());
+            LOG.debug("smoothkl row kernel: {}", kernel.getClass().getSimpleName()); // run.kernel and the scoring line say it
         }
         return kernel;
     }

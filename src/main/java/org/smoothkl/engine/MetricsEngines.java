@@ -9,6 +9,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.EngineChoice;
+import java.util.function.Supplier;
 import org.smoothkl.loss.InputKind;
 import org.smoothkl.loss.RowKernels;
 import org.slf4j.Logger;
@@ -26,33 +28,68 @@ public final class MetricsEngines {
     }
 
     /**
+     * The engine chosen for a run, and what the GPU self-check found: summary.json's
+     * run.gpu_self_check ({@link GpuSelfCheck.Outcome#toJson}, or {@value GpuSelfCheck#NOT_RUN}).
+     */
+    public record Choice(MetricsEngine engine, GpuSelfCheck.Outcome selfCheck) {
+        /** summary.json's run.gpu_self_check. */
+        public Object selfCheckJson() {
+            return selfCheck == null ? GpuSelfCheck.NOT_RUN : selfCheck.toJson();
+        }
+    }
+
+    /**
      * The engine for {@link AuditSpec#engine()}. The RAPIDS engine scores logits only (its cuDF
      * kernel has no probability checks): {@code auto} then takes the CPU engine and says so, an
-     * explicit {@code rapids} is refused.
+     * explicit {@code rapids} is refused. A chosen RAPIDS engine first passes the
+     * {@link GpuSelfCheck}; when it fails, {@code rapids} stops ({@link GpuSelfCheckFailure},
+     * exit 1) and {@code auto} warns and takes the CPU engine.
      */
-    public static MetricsEngine choose(SparkSession spark, AuditSpec spec) {
+    public static Choice choose(SparkSession spark, AuditSpec spec) {
+        return choose(spark, spec, RapidsMetricsEngine::new);
+    }
+
+    /** {@link #choose} with {@code rapids} making the RAPIDS engine (a test's wrong UDF). */
+    static Choice choose(SparkSession spark, AuditSpec spec, Supplier<MetricsEngine> rapids) {
         InputKind kind = spec.smoothing().inputKind();
-        return switch (spec.engine()) {
-            case CPU -> new CpuMetricsEngine();
+        boolean wantRapids = switch (spec.engine()) {
+            case CPU -> false;
             case RAPIDS -> {
                 if (kind != InputKind.LOGITS) {
                     throw new AuditInputException("--engine rapids scores logits only, not --input-kind "
                             + kind.code() + ": use --engine cpu (or auto)");
                 }
-                yield new RapidsMetricsEngine();
+                yield true;
             }
             case AUTO -> {
                 if (!rapidsActive(spark)) {
-                    yield new CpuMetricsEngine();
+                    yield false;
                 }
                 if (kind != InputKind.LOGITS) {
                     LOG.warn("the RAPIDS Accelerator is active, but its engine scores logits only: --input-kind {}"
                             + " runs on the CPU engine", kind.code());
-                    yield new CpuMetricsEngine();
+                    yield false;
                 }
-                yield new RapidsMetricsEngine();
+                yield true;
             }
         };
+        if (!wantRapids) {
+            return new Choice(new CpuMetricsEngine(), null);
+        }
+        MetricsEngine engine = rapids.get();
+        return afterSelfCheck(spec.engine(), engine, GpuSelfCheck.run(spark, engine, spec.smoothing()));
+    }
+
+    /** The RAPIDS engine when its self-check passed; else the run stops (rapids) or falls back to the CPU (auto). */
+    static Choice afterSelfCheck(EngineChoice asked, MetricsEngine rapids, GpuSelfCheck.Outcome outcome) {
+        if (outcome.passed()) {
+            return new Choice(rapids, outcome);
+        }
+        if (asked == EngineChoice.RAPIDS) {
+            throw new GpuSelfCheckFailure(outcome.failure());
+        }
+        LOG.warn("{}; --engine auto falls back to the CPU engine for this run", outcome.failure());
+        return new Choice(new CpuMetricsEngine(), outcome);
     }
 
     /**

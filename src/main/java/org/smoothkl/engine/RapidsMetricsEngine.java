@@ -74,16 +74,25 @@ public final class RapidsMetricsEngine implements MetricsEngine {
     }
 
     /** The UDF class; loading it fails here, when the engine is chosen, if it cannot run. */
-    private final Class<?> udfClass = udfClass();
+    private final Class<?> udfClass;
+
+    public RapidsMetricsEngine() {
+        this(UDF_CLASS);
+    }
+
+    /** An engine with another UDF of the same contract (a test's deliberately wrong one). */
+    RapidsMetricsEngine(String udfClassName) {
+        this.udfClass = udfClass(udfClassName);
+    }
 
     /**
      * The UDF class, loaded by name. Two things can be missing, each an exit 2 saying what to do:
      * the class itself (a job jar built without {@code -Pgpu}), or the RAPIDS classes it
      * implements (the RAPIDS jar not passed).
      */
-    static Class<?> udfClass() {
+    static Class<?> udfClass(String name) {
         try {
-            return Class.forName(UDF_CLASS, false, Thread.currentThread().getContextClassLoader());
+            return Class.forName(name, false, Thread.currentThread().getContextClassLoader());
         } catch (ClassNotFoundException e) {
             throw new AuditInputException(MISSING_UDF, e);
         } catch (NoClassDefFoundError e) {
@@ -101,7 +110,7 @@ public final class RapidsMetricsEngine implements MetricsEngine {
         try {
             return (UDF3<?, ?, ?, ?>) udfClass.getConstructor(Smoothing.class).newInstance(smoothing);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot create " + UDF_CLASS, e);
+            throw new IllegalStateException("cannot create " + udfClass.getName(), e);
         }
     }
 }

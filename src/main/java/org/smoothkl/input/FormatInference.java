@@ -20,6 +20,8 @@ public final class FormatInference {
             "parquet", InputFormat.PARQUET, "orc", InputFormat.ORC, "json", InputFormat.JSON, "jsonl", InputFormat.JSON,
             "ndjson", InputFormat.JSON, "csv", InputFormat.CSV, "npz", InputFormat.NPZ);
     /** Compression codecs Spark's text readers open by extension. */
+    private static final java.util.concurrent.atomic.AtomicReference<String> LAST_LOGGED =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private static final java.util.Set<String> COMPRESSION = java.util.Set.of("gz", "bz2", "zst", "lz4", "snappy", "deflate", "xz");
 
     private FormatInference() {
@@ -54,10 +56,20 @@ public final class FormatInference {
         }
         Optional<InputFormat> byName = ofExtension(input);
         if (byName.isPresent()) {
-            LOG.info("format {}, from the extension of {}", byName.get().code(), input);
+            logOnce("format " + byName.get().code() + ", from the extension of " + input);
             return byName.get().code();
         }
-        LOG.info("format parquet, the default: {} has no extension of a known format (give --format)", input);
+        logOnce("format parquet, the default: " + input + " has no extension of a known format (--format names another)");
         return InputFormat.PARQUET.code();
+    }
+
+    /**
+     * Logs {@code line} unless it was the last line logged: a run resolves its settings more than
+     * once (the command line checks them before Spark starts, then the audit resolves them again).
+     */
+    private static void logOnce(String line) {
+        if (!line.equals(LAST_LOGGED.getAndSet(line))) {
+            LOG.info(line);
+        }
     }
 }

@@ -90,6 +90,19 @@ public final class InputReader {
         return Sources.tableLocation(spark, spec);
     }
 
+    /**
+     * {@code e}, thrown while the job scanned the input, as bad input when the --where predicate
+     * caused it (an ANSI cast or arithmetic error in the predicate itself: exit 2 naming it);
+     * else {@code e} itself.
+     */
+    public static RuntimeException scanFailure(AuditSpec spec, RuntimeException e) {
+        if (e instanceof AuditInputException) {
+            return e;
+        }
+        AuditInputException where = Sources.whereFailure(spec, e);
+        return where != null ? where : e;
+    }
+
     private static Dataset<Row> readInput(SparkSession spark, AuditSpec spec) {
         if (spec.format() == InputFormat.SOURCE) {
             if (spec.input().contains("/")) { // a path (a source may also take a name: iceberg's db.table)
@@ -247,8 +260,9 @@ public final class InputReader {
 
     /**
      * JSON: infer the schema once, then read again with the logits as array&lt;double&gt; (the
-     * strings "NaN", "Infinity", "-Infinity" parse as those values) and the label as long, keeping
-     * records that still fail in a corrupt-record column instead of dropping them.
+     * strings "NaN", "Infinity", "-Infinity" parse as those values) and the label as long, or as
+     * inferred when a label has a fraction or exponent ({@code 1.0}: double, checked per row as in
+     * Parquet), keeping records that still fail in a corrupt-record column instead of dropping them.
      */
     private static Dataset<Row> readJson(SparkSession spark, AuditSpec spec) {
         StructType inferred = reader(spark, spec).option("columnNameOfCorruptRecord", InputColumns.READER_CORRUPT_RECORD)
@@ -258,8 +272,9 @@ public final class InputReader {
             DataType t = f.dataType();
             if (f.name().equals(spec.logitsColumn()) && t instanceof ArrayType a && a.elementType() instanceof AtomicType) {
                 t = LOGITS_AS_DOUBLES;
-            } else if (f.name().equals(spec.labelColumn()) && t instanceof AtomicType) {
-                t = DataTypes.LongType;
+            } else if (f.name().equals(spec.labelColumn()) && t instanceof AtomicType && !InputColumns.isFractional(t)) {
+                t = DataTypes.LongType; // (a label written 1.0, or too big for a long, is inferred double or decimal:
+                                        // kept so, it is read as Parquet's is, and a non-integral one is malformed_label)
             } else if (f.name().equals(spec.logitsColumn()) && t instanceof ArrayType a && a.elementType() instanceof ArrayType b
                     && b.elementType() instanceof AtomicType) { // token sequences
                 t = DataTypes.createArrayType(LOGITS_AS_DOUBLES, true);
@@ -367,16 +382,11 @@ public final class InputReader {
         Column labelValue = Columns.quoted(labelCol);
         Column parsedLabel = null;
         if (label.dataType() == DataTypes.StringType && text) {
-            parsedLabel = labelValue.try_cast(DataTypes.LongType);
+            // "3", or a number holding an integer as written by a double ("3.0", "3e0"), as a double label is read
+            parsedLabel = org.apache.spark.sql.functions.coalesce(labelValue.try_cast(DataTypes.LongType),
+                    integralLabel(labelValue.try_cast(DataTypes.DoubleType), DataTypes.DoubleType));
         } else if (InputColumns.isFractional(label.dataType())) {
-            // 3.0 is label 3; 3.5, NaN, ±∞ and values beyond a long's range are none (try_cast: null, or truncated;
-            // but a float or double 2⁶³ passes its bound check and saturates to 2⁶³ − 1, which reads back as 2⁶³).
-            Column truncated = labelValue.try_cast(DataTypes.LongType);
-            Column integral = truncated.cast(label.dataType()).equalTo(labelValue);
-            if (!(label.dataType() instanceof DecimalType)) {
-                integral = integral.and(labelValue.lt(lit(0x1p63)));
-            }
-            parsedLabel = when(integral, truncated);
+            parsedLabel = integralLabel(labelValue, label.dataType());
         } else if (!InputColumns.isIntegral(label.dataType())) {
             throw new AuditInputException("label column '" + labelCol + "' has type " + label.dataType().simpleString()
                     + "; expected int or long (bigint), or float, double or decimal holding integers" + textHint(label));
@@ -394,6 +404,20 @@ public final class InputReader {
         }
         Dataset<Row> frame = raw.select(columns.toArray(Column[]::new));
         return new AuditInput(frame, logitsCol, labelCol, errorCol, spec.groupBy(), source, kept, false);
+    }
+
+    /**
+     * A float, double or decimal label as a long where it holds an integer: 3.0 is label 3; 3.5,
+     * NaN, ±∞ and values beyond a long's range are null (try_cast: null, or truncated; but a float
+     * or double 2⁶³ passes its bound check and saturates to 2⁶³ − 1, which reads back as 2⁶³).
+     */
+    private static Column integralLabel(Column value, DataType type) {
+        Column truncated = value.try_cast(DataTypes.LongType);
+        Column integral = truncated.cast(type).equalTo(value);
+        if (!(type instanceof DecimalType)) {
+            integral = integral.and(value.lt(lit(0x1p63)));
+        }
+        return when(integral, truncated);
     }
 
     /**

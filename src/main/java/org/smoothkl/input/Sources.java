@@ -2,7 +2,6 @@ package org.smoothkl.input;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.EditDistance;
 import org.smoothkl.audit.InputFormat;
 
 /**
@@ -178,8 +178,8 @@ final class Sources {
             return "its data source is on the classpath but a class it needs is missing (" + linkage
                     + "); add the source's dependencies (spark-submit --packages resolves them)";
         }
-        String near = KNOWN.stream().min(Comparator.comparingInt(k -> editDistance(lower, k))).orElseThrow();
-        if (!name.contains(".") && editDistance(lower, near) <= 2) {
+        String near = EditDistance.nearest(lower, KNOWN);
+        if (!name.contains(".") && near != null) {
             return "no Spark data source of that name; did you mean " + near + "?";
         }
         return "no Spark data source of that name on the classpath (" + (name.contains(".") ? "no class " + name + " nor "
@@ -223,6 +223,31 @@ final class Sources {
             }
             throw rethrow(e);
         }
+    }
+
+    /**
+     * The --where predicate's own failure during the scan, as one line, or null when {@code e} is
+     * something else: an ANSI error (a cast of malformed text, a division by zero, an overflow) is
+     * the predicate's when its query context is a fragment of the predicate's SQL text. Other
+     * failures, of the kernel, a view's own SQL or a task, have another context, or none.
+     */
+    static AuditInputException whereFailure(AuditSpec spec, Throwable e) {
+        String predicate = spec.source().where();
+        if (predicate == null || predicate.isBlank()) {
+            return null;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SparkThrowable s && s.getCondition() != null) {
+                for (org.apache.spark.QueryContext q : s.getQueryContext()) {
+                    if (q.contextType() == org.apache.spark.QueryContextType.SQL && q.objectType().isEmpty()
+                            && !q.fragment().isEmpty() && predicate.contains(q.fragment())) {
+                        return new AuditInputException("--where \"" + predicate + "\" fails on the input's rows at "
+                                + q.fragment() + ": " + message(t), e);
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     // ---- a table read as files
@@ -298,16 +323,19 @@ final class Sources {
     }
 
     /**
-     * Refuses a file whose extension names another format than the (default) parquet, e.g.
-     * preds.csv read as Parquet: "give --format csv" instead of a footer error.
+     * Refuses an input whose extension names another of the file formats than the one --format
+     * (or the config file) gave, e.g. preds.csv read as Parquet: without --format the extension
+     * decides ({@link FormatInference}), so a format given against it is a mistake, and naming it
+     * beats the reader's footer error. Any other data source (avro, delta, …) reads what it reads.
      */
     static void refuseOtherExtension(AuditSpec spec) {
-        if (spec.format() != InputFormat.PARQUET) {
+        if (spec.format() == InputFormat.SOURCE) {
             return;
         }
-        FormatInference.ofExtension(spec.input()).filter(f -> f != InputFormat.PARQUET).ifPresent(f -> {
+        FormatInference.ofExtension(spec.input()).filter(f -> f != spec.format()).ifPresent(f -> {
             throw new AuditInputException("--input " + spec.input() + " has the extension of " + f.code()
-                    + " files but is read as parquet; give --format " + f.code());
+                    + " files but --format is " + spec.format().code() + "; drop --format (the extension then decides), or rename it"
+                    + " if it holds " + spec.format().code());
         });
     }
 
@@ -369,10 +397,5 @@ final class Sources {
             throw r;
         }
         throw new IllegalStateException(e);
-    }
-
-    /** Levenshtein distance ({@link org.smoothkl.audit.EditDistance}). */
-    static int editDistance(String a, String b) {
-        return org.smoothkl.audit.EditDistance.between(a, b);
     }
 }

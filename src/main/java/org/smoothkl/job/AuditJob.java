@@ -22,6 +22,7 @@ import org.smoothkl.input.InputReader;
 import org.smoothkl.input.TokenSequences;
 import org.smoothkl.loss.LossKind;
 import org.smoothkl.spark.MetricColumns;
+import org.smoothkl.spark.SparkInternals;
 
 /**
  * The one way in: one audit on Spark. Checks the input, scores every row with the engine the spec
@@ -33,9 +34,15 @@ public final class AuditJob {
     private AuditJob() {
     }
 
-    /** Audits the spec's own input (its --input, read with its --format). */
+    /**
+     * Audits the spec's own input (its --input, read with its --format). The engine is chosen (and
+     * the RAPIDS engine self-checked) before the input is resolved.
+     */
     public static AuditRun run(SparkSession spark, AuditSpec spec, RunSnapshot baseline) {
-        return guarded(() -> run(spark, spec, InputReader.load(spark, spec), baseline));
+        return guarded(() -> {
+            MetricsEngines.Choice engine = chooseEngine(spark, spec, baseline);
+            return audit(spark, spec, InputReader.load(spark, spec), baseline, engine);
+        });
     }
 
     /**
@@ -43,24 +50,56 @@ public final class AuditJob {
      * the caller has built). {@code baseline}: an earlier run to compare with, or null.
      */
     public static AuditRun run(SparkSession spark, AuditSpec spec, Dataset<Row> source, RunSnapshot baseline) {
-        return guarded(() -> {
-            Instant started = Instant.now();
-            if (baseline != null) {
-                baseline.requireComparableWith(spec);
-            }
-            MetricsEngine engine = MetricsEngines.choose(spark, spec);
-            AuditInput input = InputReader.normalize(source, spec);
-            AuditResult result = AuditResult.of(spec, slices(input, engine, spec));
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("started", started.toString());
-            info.put("tag", spec.runTag());
-            info.put("seconds", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0);
-            info.put("spark_version", spark.version());
-            info.put("engine", engine.name());
-            info.put("kernel", MetricsEngines.kernel(spark, engine));
-            return new AuditRun(spec, started, info, result, Assessment.of(result, baseline), input,
-                    () -> scored(input, engine, spec));
-        });
+        return guarded(() -> audit(spark, spec, source, baseline, chooseEngine(spark, spec, baseline)));
+    }
+
+    private static MetricsEngines.Choice chooseEngine(SparkSession spark, AuditSpec spec, RunSnapshot baseline) {
+        if (baseline != null) {
+            baseline.requireComparableWith(spec);
+        }
+        long choosing = System.nanoTime();
+        MetricsEngines.Choice choice = MetricsEngines.choose(spark, spec);
+        if (choice.selfCheck() != null) {
+            PhaseLog.selfCheck(choice.selfCheck(), (System.nanoTime() - choosing) / 1e9);
+        }
+        return choice;
+    }
+
+    private static AuditRun audit(SparkSession spark, AuditSpec spec, Dataset<Row> source, RunSnapshot baseline,
+                                  MetricsEngines.Choice choice) {
+        Instant started = Instant.now();
+        MetricsEngine engine = choice.engine();
+        AuditInput input = InputReader.normalize(source, spec);
+        logInput(spec, input);
+        String kernel = MetricsEngines.kernel(spark, engine);
+        PhaseLog.scoringStarted(engine.name(), kernel);
+        long scoring = System.nanoTime();
+        Map<SliceKey, SliceSummary> slices;
+        try (ScoringProgress progress = ScoringProgress.start(spark.sparkContext())) {
+            slices = slices(input, engine, spec);
+        }
+        AuditResult result = AuditResult.of(spec, slices);
+        PhaseLog.scored(result.overall().rows(), (System.nanoTime() - scoring) / 1e9);
+        PhaseLog.aggregated(result.overall(), result.slices().size());
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("started", started.toString());
+        info.put("tag", spec.runTag());
+        info.put("seconds", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0);
+        info.put("spark_version", spark.version());
+        info.put("engine", engine.name());
+        info.put("kernel", kernel);
+        info.put("gpu_self_check", choice.selfCheckJson());
+        return new AuditRun(spec, started, info, result, Assessment.of(result, baseline), input,
+                () -> scored(input, engine, spec));
+    }
+
+    /** The input phase line: where from, its files and bytes (when file-based), its columns. */
+    private static void logInput(AuditSpec spec, AuditInput input) {
+        String source = spec.source().table() != null ? "table " + spec.source().table()
+                : spec.input() != null ? spec.input() : "the DataFrame";
+        String[] files = input.frame().inputFiles();
+        PhaseLog.input(source, files.length == 0 ? -1 : files.length, SparkInternals.inputBytes(input.frame()),
+                input.sourceColumns());
     }
 
     /**
@@ -69,7 +108,7 @@ public final class AuditJob {
      */
     public static Dataset<Row> aggregationQuery(SparkSession spark, AuditSpec spec) {
         AuditInput input = InputReader.read(spark, spec);
-        MetricsEngine engine = MetricsEngines.choose(spark, spec);
+        MetricsEngine engine = MetricsEngines.choose(spark, spec).engine();
         return preAggregated(input, engine)
                 ? AuditAggregation.planOfPartitionLevel(partitionLevel((CpuMetricsEngine) engine, input, spec), spec)
                 : AuditAggregation.planOfScored(scored(input, engine, spec), spec);

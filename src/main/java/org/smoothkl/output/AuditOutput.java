@@ -1,5 +1,7 @@
 package org.smoothkl.output;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
@@ -7,14 +9,17 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.RunSnapshot;
 import org.smoothkl.job.AuditRun;
 import org.smoothkl.report.HistogramCsv;
+import org.smoothkl.report.HistoryEntry;
 import org.smoothkl.report.HtmlReport;
 import org.smoothkl.report.SummaryJson;
 import org.smoothkl.report.SummaryReader;
 import org.smoothkl.job.AuditJob;
+import org.smoothkl.job.PhaseLog;
 import org.smoothkl.output.PathOverlap.FlagPath;
 
 /**
@@ -89,27 +94,58 @@ public final class AuditOutput implements AutoCloseable {
         AuditSpec spec = run.spec();
         SparkSession spark = run.input().frame().sparkSession();
         Dataset<Row> scored = run.scored();
+        long invalid = run.result().overall().invalid();
         AuditOutputs.writeInvalid(run.input(), scored, run.result(), out.path(INVALID));
+        PhaseLog.wrote(INVALID + "/", PhaseLog.rows(invalid));
         if (spec.writeRows()) {
             AuditOutputs.writeRows(run.input(), scored, out.path(ROWS));
+            PhaseLog.wrote(ROWS + "/", PhaseLog.rows(run.result().overall().rows()));
         }
         StructType sliceSchema = new StructType(spec.groupBy().stream()
                 .map(g -> run.input().frame().schema().apply(g)).toArray(StructField[]::new));
         AuditOutputs.writeHistograms(spark, sliceSchema, run.result(), out.path(HISTOGRAMS));
+        PhaseLog.wrote(HISTOGRAMS + "/", null);
         String summary = SummaryJson.render(run.result(), run.assessment(), run.info());
         out.writeText(SUMMARY, summary);
+        PhaseLog.wrote(SUMMARY, null);
         out.writeText(HISTOGRAMS_CSV, HistogramCsv.render(run.result()));
-        out.writeText(REPORT, HtmlReport.render(SummaryReader.tree(summary, SUMMARY)));
-        out.commit();
-        if (spec.history() != null) {
-            HistoryTable.append(spark, spec.history(), HistoryTable.rows(run.started(), spec, run.assessment()), run.started());
+        PhaseLog.wrote(HISTOGRAMS_CSV, null);
+        List<Row> historyRows = spec.history() == null ? null : HistoryTable.rows(run.started(), spec, run.assessment());
+        JsonNode tree = SummaryReader.tree(summary, SUMMARY);
+        List<HistoryEntry> history = null;
+        if (historyRows != null) { // the report's trends: the runs so far, and this one
+            history = new ArrayList<>(HistoryTable.read(spark, spec.history(), HtmlReport.trendSlices(tree)));
+            history.addAll(HistoryTable.entries(historyRows));
         }
+        out.writeText(REPORT, HtmlReport.render(tree, history));
+        PhaseLog.wrote(REPORT, null);
+        out.commit();
+        PhaseLog.wrote(spec.output(), "committed");
+        if (historyRows != null) {
+            HistoryTable.append(spark, spec.history(), historyRows, run.started());
+            PhaseLog.wrote(spec.history(), "history, appended");
+        }
+        PhaseLog.verdict(run.assessment());
     }
 
-    /** Renders {@code dir}/{@value #REPORT} again from its {@value #SUMMARY} (no Spark job). */
+    /** Renders {@code dir}/{@value #REPORT} again from its {@value #SUMMARY} (no Spark job), without trends. */
     public static void rerenderReport(Configuration conf, String dir) {
         String json = OutputFiles.readFinished(conf, dir, SUMMARY);
         OutputFiles.replace(conf, dir, REPORT, HtmlReport.render(SummaryReader.tree(json, dir + "/" + SUMMARY)));
+    }
+
+    /**
+     * The same with the trends of the history table {@code history} (read only); exit 2 when it
+     * holds no run.
+     */
+    public static void rerenderReport(SparkSession spark, String dir, String history) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        JsonNode tree = SummaryReader.tree(OutputFiles.readFinished(conf, dir, SUMMARY), dir + "/" + SUMMARY);
+        List<HistoryEntry> entries = HistoryTable.read(spark, history, HtmlReport.trendSlices(tree));
+        if (entries.isEmpty()) {
+            throw new AuditInputException("--history " + history + ": no run of this report's summaries there");
+        }
+        OutputFiles.replace(conf, dir, REPORT, HtmlReport.render(tree, entries));
     }
 
     /** Deletes the uncommitted directory (when {@link #write} did not finish) and releases the claim. */

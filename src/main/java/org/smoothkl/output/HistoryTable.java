@@ -36,6 +36,7 @@ import org.smoothkl.audit.Metric;
 import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceSnapshot;
 import org.smoothkl.audit.SliceType;
+import org.smoothkl.report.HistoryEntry;
 
 /**
  * The history table (--history DIR): one Parquet row per run and summary (overall and each
@@ -133,6 +134,49 @@ public final class HistoryTable {
             rows.add(RowFactory.create(v.toArray()));
         }
         return rows;
+    }
+
+    /**
+     * The rows of the summaries labelled {@code slices} in the table at {@code dir}, as the
+     * report's trend entries (none when it does not exist yet). Read with this layout's schema, so
+     * files of earlier versions (without meta) read too.
+     */
+    public static List<HistoryEntry> read(SparkSession spark, String dir, List<String> slices) {
+        Path table = new Path(dir);
+        try {
+            FileSystem fs = table.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(table) || fs.listStatus(table, p -> p.getName().startsWith(FILE_PREFIX)).length == 0) {
+                return List.of();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the history table " + dir, e);
+        }
+        return entries(spark.read().schema(schema()).parquet(dir)
+                .where(org.apache.spark.sql.functions.col("slice").isin(slices.toArray())).collectAsList());
+    }
+
+    /** Rows of this layout ({@link #rows}' or read back) as the report's trend entries. */
+    public static List<HistoryEntry> entries(List<Row> rows) {
+        StructType schema = schema();
+        List<String> numbers = new ArrayList<>();
+        for (Metric m : Metric.values()) {
+            numbers.add(m.code());
+        }
+        numbers.addAll(List.of("gap_psi", "gap_js"));
+        List<HistoryEntry> entries = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Double> values = new LinkedHashMap<>();
+            for (String n : numbers) {
+                Object v = r.get(schema.fieldIndex(n));
+                values.put(n, v == null ? Double.NaN : ((Number) v).doubleValue());
+            }
+            Object time = r.get(schema.fieldIndex("run_time"));
+            entries.add(new HistoryEntry(time instanceof Instant i ? i : ((Timestamp) time).toInstant(),
+                    r.getString(schema.fieldIndex("run_tag")), r.getString(schema.fieldIndex("output")),
+                    r.getString(schema.fieldIndex("preset")), r.getDouble(schema.fieldIndex("epsilon")),
+                    r.getString(schema.fieldIndex("slice")), values));
+        }
+        return entries;
     }
 
     /**

@@ -3,6 +3,7 @@ package org.smoothkl.report;
 import static org.smoothkl.audit.Metric.ACCURACY;
 import static org.smoothkl.audit.Metric.ECE;
 import static org.smoothkl.audit.Metric.GAP_OPT;
+import static org.smoothkl.audit.Metric.IGNORED;
 import static org.smoothkl.audit.Metric.INVALID;
 import static org.smoothkl.audit.Metric.MEAN_CONFIDENCE;
 import static org.smoothkl.audit.Metric.MEAN_GAP;
@@ -10,6 +11,8 @@ import static org.smoothkl.audit.Metric.MEAN_KL;
 import static org.smoothkl.audit.Metric.MEAN_SMOOTHED_CE;
 import static org.smoothkl.audit.Metric.ROWS;
 import static org.smoothkl.audit.Metric.VALID;
+import static org.smoothkl.report.Charts.NODES;
+import static org.smoothkl.report.Charts.point;
 import static org.smoothkl.report.SummaryJson.BIN_ACCURACY;
 import static org.smoothkl.report.SummaryJson.BIN_MEAN_CONFIDENCE;
 import static org.smoothkl.report.SummaryReader.metric;
@@ -18,53 +21,65 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.smoothkl.audit.Metric;
 import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceType;
 
 /**
- * DIR/report.html, rendered from summary.json alone (so {@code report --output DIR} re-renders a
- * finished run the same way): a verdict, the checks, an overview table per slice, and per slice
- * the gap histogram with the optimal gap marked (He et al. 2019, Fig. 4: empirical gaps against
- * the theoretical optimum log(q_y/q_other)) and the reliability diagram, each with the
- * baseline's overlaid when the run had one.
+ * DIR/report.html, rendered from summary.json (so {@code report --output DIR} re-renders a
+ * finished run the same way) and, with --history, the history table's rows: a verdict, the
+ * checks, an overview table per slice (rows = valid + ignored + invalid, invalid rows by reason),
+ * He et al. 2019, Fig. 4 ({@link GapFigure}: the optimal gap against ε, the slices' and the
+ * baseline's gap distributions overlaid), the trends of the headline metrics ({@link Trends}),
+ * and per slice the gap histogram with the optimal gap marked and the reliability diagram with
+ * its rows per bin, each with the baseline's overlaid when the run had one.
  *
  * <p>The charts are drawn by Chart.js in the browser, inlined into the page with the chart
- * configurations as JSON; the page loads nothing (its Content-Security-Policy forbids it) and
- * the tables read without JavaScript. Each chart is a {@code <canvas id="gap-I">} or
- * {@code <canvas id="rel-I">} inside {@code <section class="slice" data-slice="LABEL">}.
+ * configurations as JSON, each when it comes near the window; the page loads nothing (its
+ * Content-Security-Policy forbids it) and the tables read without JavaScript. Each chart is a
+ * {@code <canvas class="chart">}: {@code theory}, {@code overlay}, {@code trend-METRIC}, and
+ * {@code gap-I}, {@code rel-I} inside {@code <section class="slice" data-slice="LABEL">}.
  */
 public final class HtmlReport {
-    static final String RUN_COLOR = "rgba(76, 120, 168, 0.75)";
-    static final String OPTIMUM_COLOR = "#d62728";
-    static final String BASELINE_COLOR = "#555555";
-    static final String BASELINE_OPTIMUM_COLOR = "#999999";
+    static final String OVERALL = SliceKey.OVERALL.label();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final DateTimeFormatter HUMAN = DateTimeFormatter.ofPattern("EEE d MMM yyyy, HH:mm:ss 'UTC'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SHORT = DateTimeFormatter.ofPattern("d MMM yyyy HH:mm:ss", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
 
     private HtmlReport() {
     }
 
-    /** One summary of the page: "overall" or a slice, with its "key" ({} for overall) and its summary.json object. */
-    private record Part(String label, JsonNode key, JsonNode summary) {
+    /** One summary of the page: "overall" or a slice, with its "key" ({} for overall), its summary.json object and place. */
+    record Part(String label, JsonNode key, JsonNode summary, int index) {
     }
 
+    /** The page of a run without a history: no trends. */
     public static String render(JsonNode summary) {
+        return render(summary, null);
+    }
+
+    /**
+     * The page; with {@code history} (the rows of the run's --history table, this run's among
+     * them) also the trends of the headline metrics across its runs.
+     */
+    public static String render(JsonNode summary, List<HistoryEntry> history) {
         JsonNode config = summary.path("config");
-        List<Part> parts = new ArrayList<>();
-        parts.add(new Part(SliceKey.OVERALL.label(), NODES.objectNode(), summary.path("overall")));
-        Map<String, SliceType> types = SummaryReader.sliceTypes(summary);
-        for (JsonNode s : summary.path("slices")) {
-            parts.add(new Part(SummaryReader.key(s.path("key"), types).label(), s.path("key"), s));
-        }
+        List<Part> parts = parts(summary);
         boolean hasBaseline = summary.hasNonNull("baseline");
         Map<String, JsonNode> charts = new LinkedHashMap<>();
 
@@ -79,15 +94,20 @@ public final class HtmlReport {
         header(h, summary, config);
         checks(h, summary.path("checks"));
         overview(h, parts, summary.path("checks"), hasBaseline);
-        for (int i = 0; i < parts.size(); i++) {
-            Part p = parts.get(i);
-            section(h, i, p, config, summary.path("checks"), hasBaseline);
-            charts.put("gap-" + i, gapChart(p, config));
-            charts.put("rel-" + i, reliabilityChart(p));
+        List<Part> overlaid = GapFigure.overlaid(parts);
+        figure4(h, summary, parts, overlaid, history, charts);
+        if (history != null) {
+            trends(h, summary, history, parts.size() > 1, charts);
+        }
+        for (Part p : parts) {
+            section(h, p.index(), p, config, summary.path("checks"), hasBaseline);
+            charts.put("gap-" + p.index(), gapChart(p, config));
+            charts.put("rel-" + p.index(), reliabilityChart(p));
         }
 
         h.append("<footer>Charts: Chart.js ").append(esc(ChartJs.version()))
-                .append(" (MIT License), inlined. Rendered from summary.json.</footer>\n");
+                .append(" (MIT License), inlined. Rendered from summary.json")
+                .append(history != null ? " and the history table." : ".").append("</footer>\n");
         h.append("<script id=\"smoothkl-charts\" type=\"application/json\">")
                 .append(scriptSafe(write(JSON.valueToTree(charts)))).append("</script>\n");
         h.append("<script>\n").append(ChartJs.source()).append("\n</script>\n");
@@ -95,22 +115,47 @@ public final class HtmlReport {
         return h.toString();
     }
 
+    /** Overall, then each slice, in summary.json's order. */
+    private static List<Part> parts(JsonNode summary) {
+        List<Part> parts = new ArrayList<>();
+        parts.add(new Part(OVERALL, NODES.objectNode(), summary.path("overall"), 0));
+        Map<String, SliceType> types = SummaryReader.sliceTypes(summary);
+        for (JsonNode s : summary.path("slices")) {
+            parts.add(new Part(SummaryReader.key(s.path("key"), types).label(), s.path("key"), s, parts.size()));
+        }
+        return parts;
+    }
+
+    /**
+     * The labels of the summaries whose history the page draws (overall and the slices of the gap
+     * overlay), so that a reader of a long history need not load every slice's rows.
+     */
+    public static List<String> trendSlices(JsonNode summary) {
+        List<Part> parts = parts(summary);
+        List<String> labels = new ArrayList<>(List.of(OVERALL));
+        if (parts.size() > 1) {
+            GapFigure.overlaid(parts).forEach(p -> labels.add(p.label()));
+        }
+        return labels;
+    }
+
     private static void header(StringBuilder h, JsonNode summary, JsonNode config) {
         JsonNode run = summary.path("run");
         JsonNode verdict = summary.path("verdict");
-        h.append("<header>\n<h1>smoothkl audit</h1>\n<table class=\"facts\">\n");
-        fact(h, "input", config.path("input").asText());
-        fact(h, "output", config.path("output").asText());
-        fact(h, "preset / ε", config.path("preset").asText() + " / " + config.path("epsilon").asText()
-                + " (" + config.path("convention").asText() + ", " + config.path("loss").asText() + ")");
-        fact(h, "group by", config.path("group_by").isEmpty() ? "(none)" : join(config.path("group_by")));
-        fact(h, "started", run.path("started").asText() + (run.hasNonNull("tag") ? "  tag " + run.path("tag").asText() : ""));
+        h.append("<header>\n<h1>smoothkl audit</h1>\n<div class=\"scroll\"><table class=\"facts\">\n");
+        fact(h, "input", esc(config.path("input").asText()));
+        fact(h, "output", esc(config.path("output").asText()));
+        fact(h, "preset / ε", esc(config.path("preset").asText() + " / " + config.path("epsilon").asText()
+                + " (" + config.path("convention").asText() + ", " + config.path("loss").asText() + ")"));
+        fact(h, "group by", esc(config.path("group_by").isEmpty() ? "(none)" : join(config.path("group_by"))));
+        fact(h, "started", time(run.path("started").asText(null))
+                + (run.hasNonNull("tag") ? "  tag " + esc(run.path("tag").asText()) : ""));
         if (summary.hasNonNull("baseline")) {
             JsonNode b = summary.path("baseline");
-            fact(h, "baseline", b.path("path").asText() + "  (started " + b.path("started").asText()
-                    + (b.hasNonNull("tag") ? ", tag " + b.path("tag").asText() : "") + ")");
+            fact(h, "baseline", esc(b.path("path").asText()) + "  (started " + time(b.path("started").asText(null))
+                    + (b.hasNonNull("tag") ? ", tag " + esc(b.path("tag").asText()) : "") + ")");
         }
-        h.append("</table>\n");
+        h.append("</table></div>\n");
         long total = verdict.path("checks").asLong();
         long failed = verdict.path("failed").asLong();
         boolean passed = verdict.path("passed").asBoolean(true);
@@ -125,12 +170,31 @@ public final class HtmlReport {
         h.append("</p>\n</header>\n");
     }
 
+    /** A timestamp as a reader reads it (UTC), the ISO value in its tooltip and datetime. */
+    static String time(String iso) {
+        if (iso == null) {
+            return "–";
+        }
+        String human;
+        try {
+            human = HUMAN.format(Instant.parse(iso));
+        } catch (DateTimeParseException e) {
+            return esc(iso);
+        }
+        return "<time datetime=\"" + esc(iso) + "\" title=\"" + esc(iso) + "\">" + esc(human) + "</time>";
+    }
+
+    /** A run's start on a trend chart's axis: day and time, UTC. */
+    static String shortTime(Instant t) {
+        return SHORT.format(t);
+    }
+
     private static void checks(StringBuilder h, JsonNode checks) {
         if (checks.isEmpty()) {
             return;
         }
-        h.append("<section id=\"checks\">\n<h2>Checks</h2>\n<table>\n<tr><th>verdict</th><th>check</th><th>slice</th>")
-                .append("<th>kind</th><th>value</th><th>baseline value</th><th>bound</th><th>note</th></tr>\n");
+        h.append("<section id=\"checks\">\n<h2>Checks</h2>\n<div class=\"scroll long\"><table>\n<tr><th>verdict</th><th>check</th>")
+                .append("<th>slice</th><th>kind</th><th>value</th><th>baseline value</th><th>bound</th><th>note</th></tr>\n");
         for (JsonNode c : checks) {
             boolean ok = c.path("passed").asBoolean();
             h.append("<tr class=\"").append(ok ? "pass" : "fail").append("\"><td>").append(ok ? "pass" : "FAIL")
@@ -140,7 +204,7 @@ public final class HtmlReport {
                     .append(num(c.path("baseline_value"))).append("</td><td>").append(esc(c.path("bound").asText())).append("</td><td>")
                     .append(c.hasNonNull("note") ? esc(c.path("note").asText()) : "").append("</td></tr>\n");
         }
-        h.append("</table>\n<p class=\"note\">difference = run − baseline (in the metric's units); "
+        h.append("</table></div>\n<p class=\"note\">difference = run − baseline (in the metric's units); "
                 + "ratio = run / baseline; distance = PSI or Jensen–Shannon distance of the gap histograms.</p>\n</section>\n");
     }
 
@@ -152,20 +216,25 @@ public final class HtmlReport {
         };
     }
 
+    /** The overview's metric columns: rows = valid + ignored + invalid, then the means. */
+    private static final List<Metric> OVERVIEW = List.of(ROWS, VALID, IGNORED, INVALID, MEAN_KL, MEAN_SMOOTHED_CE, ACCURACY,
+            ECE, MEAN_CONFIDENCE, MEAN_GAP, GAP_OPT);
+    private static final Map<Metric, String> HEADERS = Map.of(MEAN_KL, "mean KL", MEAN_SMOOTHED_CE, "mean CE", ECE, "ECE",
+            MEAN_CONFIDENCE, "mean conf.", MEAN_GAP, "mean gap", GAP_OPT, "optimal gap");
+
     private static void overview(StringBuilder h, List<Part> parts, JsonNode checks, boolean hasBaseline) {
-        h.append("<section id=\"overview\">\n<h2>Overview</h2>\n<table>\n<tr><th>slice</th><th>rows</th><th>valid</th>")
-                .append("<th>invalid</th><th>mean KL</th><th>mean CE</th><th>accuracy</th><th>ECE</th><th>mean conf.</th>")
-                .append("<th>mean gap</th><th>optimal gap</th>");
+        h.append("<section id=\"overview\">\n<h2>Overview</h2>\n<div class=\"scroll long\"><table>\n<tr><th>slice</th>");
+        for (Metric m : OVERVIEW) {
+            h.append("<th>").append(esc(HEADERS.getOrDefault(m, m.code()))).append("</th>");
+        }
         if (hasBaseline) {
             h.append("<th>gap PSI</th><th>gap JS</th><th>Δ accuracy</th><th>Δ mean KL</th>");
         }
         h.append("<th>checks</th></tr>\n");
-        for (int i = 0; i < parts.size(); i++) {
-            Part p = parts.get(i);
+        for (Part p : parts) {
             JsonNode s = p.summary();
-            h.append("<tr><td><a href=\"#s").append(i).append("\">").append(esc(p.label())).append("</a></td>");
-            for (Metric m : List.of(ROWS, VALID, INVALID, MEAN_KL, MEAN_SMOOTHED_CE, ACCURACY, ECE, MEAN_CONFIDENCE, MEAN_GAP,
-                    GAP_OPT)) {
+            h.append("<tr><td><a href=\"#s").append(p.index()).append("\">").append(esc(p.label())).append("</a></td>");
+            for (Metric m : OVERVIEW) {
                 JsonNode v = metric(s, m);
                 h.append("<td class=\"n\">").append(m.isCount() ? Long.toString(v.asLong()) : num(v)).append("</td>");
             }
@@ -183,7 +252,105 @@ public final class HtmlReport {
             }
             h.append("<td>").append(checkCell(checks, p)).append("</td></tr>\n");
         }
-        h.append("</table>\n</section>\n");
+        h.append("</table></div>\n<p class=\"note\">rows = valid + ignored (the label is the ignore index) + invalid "
+                + "(quarantined; by reason below). The means are over the valid rows.</p>\n");
+        invalidReasons(h, parts);
+        h.append("</section>\n");
+    }
+
+    /** The invalid rows of each summary that has any, by reason, in a table that opens on request. */
+    private static void invalidReasons(StringBuilder h, List<Part> parts) {
+        Set<String> reasons = new TreeSet<>();
+        List<Part> with = new ArrayList<>();
+        for (Part p : parts) {
+            if (metric(p.summary(), INVALID).asLong() > 0) {
+                with.add(p);
+                p.summary().path("invalid_by_reason").fieldNames().forEachRemaining(reasons::add);
+            }
+        }
+        if (with.isEmpty()) {
+            h.append("<p id=\"invalid-reasons\" class=\"note\">No invalid rows.</p>\n");
+            return;
+        }
+        long slices = with.stream().filter(p -> p.index() > 0).count();
+        h.append("<details id=\"invalid-reasons\"><summary>Invalid rows by reason: ")
+                .append(metric(parts.get(0).summary(), INVALID).asLong()).append(" rows")
+                .append(parts.size() > 1 ? " in " + slices + " slice" + (slices == 1 ? "" : "s") : "")
+                .append("</summary>\n<div class=\"scroll\"><table>\n<tr><th>slice</th><th>invalid</th>");
+        reasons.forEach(r -> h.append("<th><code>").append(esc(r)).append("</code></th>"));
+        h.append("</tr>\n");
+        for (Part p : with) {
+            JsonNode by = p.summary().path("invalid_by_reason");
+            h.append("<tr><td>").append(esc(p.label())).append("</td><td class=\"n\">")
+                    .append(metric(p.summary(), INVALID).asLong()).append("</td>");
+            for (String r : reasons) {
+                h.append("<td class=\"n\">").append(by.path(r).asLong(0)).append("</td>");
+            }
+            h.append("</tr>\n");
+        }
+        h.append("</table></div>\n</details>\n");
+    }
+
+    private static void figure4(StringBuilder h, JsonNode summary, List<Part> parts, List<Part> overlaid,
+                                List<HistoryEntry> history, Map<String, JsonNode> charts) {
+        JsonNode overall = summary.path("overall");
+        h.append("<section id=\"figure4\">\n<h2>Gap against ε, and the gap distributions</h2>\n<div class=\"charts\">\n");
+        h.append("<figure><div class=\"box tall\"><canvas id=\"theory\" class=\"chart chart-theory\" role=\"img\"")
+                .append(" aria-label=\"optimal gap against epsilon\"></canvas></div>\n<figcaption>")
+                .append(overall.hasNonNull("classes") ? "The gap at the loss optimum, log(q<sub>y</sub>/q<sub>other</sub>), for "
+                        + esc(summary.path("config").path("convention").asText()) + " targets and K = "
+                        + overall.get("classes").asInt() + " classes. " : "K varies across the rows: no single theoretical curve. ")
+                .append("Red: this run's ε and optimal gap (dashed: its ε); blue: the mean gap it measured")
+                .append(history != null ? "; grey: the overall mean gap of the history's other runs of the preset." : ".")
+                .append(" He et al. 2019 (Bag of Tricks), Fig. 4, top.</figcaption></figure>\n");
+        h.append("<figure><div class=\"box tall\"><canvas id=\"overlay\" class=\"chart chart-overlay\" role=\"img\"")
+                .append(" aria-label=\"gap distributions overlaid\"></canvas></div>\n<figcaption>")
+                .append("Share of valid rows per gap bin; dashed, each line's optimal gap in its colour (none where K varies). ");
+        int slices = parts.size() - 1;
+        if (slices == 0) {
+            h.append("The run has no slices: overall");
+        } else if (overlaid.size() < slices) {
+            h.append("The ").append(overlaid.size()).append(" largest of ").append(slices)
+                    .append(" slices by valid rows; the others are in the overview table");
+        } else {
+            h.append("All ").append(slices).append(slices == 1 ? " slice" : " slices");
+        }
+        JsonNode base = overall.path("baseline");
+        h.append(!base.isMissingNode() && !base.isNull() ? ", and the baseline run overall (grey, dotted)." : ".")
+                .append(" He et al. 2019, Fig. 4, bottom.</figcaption></figure>\n</div>\n</section>\n");
+        charts.put("theory", GapFigure.theoryChart(summary, history));
+        charts.put("overlay", GapFigure.overlayChart(overlaid, summary));
+    }
+
+    private static void trends(StringBuilder h, JsonNode summary, List<HistoryEntry> history, boolean hasSlices,
+                               Map<String, JsonNode> charts) {
+        List<String> lines = trendSlices(summary);
+        int runs = Trends.runs(history).size();
+        h.append("<section id=\"trends\">\n<h2>Trends over the history's runs</h2>\n<p class=\"note\">")
+                .append(runs).append(runs == 1 ? " run" : " runs").append(" in ")
+                .append(esc(summary.path("config").path("history").asText("the history table")))
+                .append(", oldest first; the large points and the shaded column are this run. Lines: overall")
+                .append(hasSlices ? " and the slices of the gap overlay" : "")
+                .append("; dashed: the bound of a check on the metric.</p>\n<div class=\"charts\">\n");
+        List<String> missing = new ArrayList<>();
+        for (Trends.Headline m : Trends.HEADLINES) {
+            JsonNode chart = Trends.chart(m, summary, history, lines);
+            if (chart == null) {
+                missing.add(m.title());
+                continue;
+            }
+            String id = "trend-" + m.code();
+            h.append("<figure><div class=\"box tall\"><canvas id=\"").append(id).append("\" class=\"chart chart-trend\" data-metric=\"")
+                    .append(esc(m.code())).append("\" role=\"img\" aria-label=\"trend of ").append(esc(m.title()))
+                    .append("\"></canvas></div></figure>\n");
+            charts.put(id, chart);
+        }
+        h.append("</div>\n");
+        if (!missing.isEmpty()) {
+            h.append("<p class=\"note\">No run has a value of ").append(esc(String.join(", ", missing)))
+                    .append(" (gap PSI needs a baseline).</p>\n");
+        }
+        h.append("</section>\n");
     }
 
     /** The verdicts on a part: checks whose "key" is the part's (by label in a summary.json without check keys). */
@@ -224,10 +391,10 @@ public final class HtmlReport {
         h.append("<figure><div class=\"box\"><canvas id=\"gap-").append(i).append("\" class=\"chart chart-gap\"")
                 .append(" role=\"img\" aria-label=\"gap histogram of ").append(esc(p.label())).append("\"></canvas></div>\n")
                 .append("<figcaption>").append(gapCaption(s, config, hasBaseline)).append("</figcaption></figure>\n");
-        h.append("<figure><div class=\"box\"><canvas id=\"rel-").append(i).append("\" class=\"chart chart-reliability\"")
+        h.append("<figure><div class=\"box tall\"><canvas id=\"rel-").append(i).append("\" class=\"chart chart-reliability\"")
                 .append(" role=\"img\" aria-label=\"reliability diagram of ").append(esc(p.label())).append("\"></canvas></div>\n")
                 .append("<figcaption>").append(reliabilityCaption(s)).append("</figcaption></figure>\n</div>\n");
-        h.append("<details><summary>Reliability table</summary>\n<table>\n<tr><th>bin</th><th>confidence</th>")
+        h.append("<details><summary>Reliability table</summary>\n<div class=\"scroll\"><table>\n<tr><th>bin</th><th>confidence</th>")
                 .append("<th>count</th><th>mean confidence</th><th>accuracy</th></tr>\n");
         for (JsonNode r : s.path("reliability")) {
             h.append("<tr><td class=\"n\">").append(r.path("bin").asInt()).append("</td><td>[")
@@ -236,7 +403,7 @@ public final class HtmlReport {
                     .append("</td><td class=\"n\">").append(num(r.path(BIN_MEAN_CONFIDENCE))).append("</td><td class=\"n\">")
                     .append(num(r.path(BIN_ACCURACY))).append("</td></tr>\n");
         }
-        h.append("</table>\n</details>\n</section>\n");
+        h.append("</table></div>\n</details>\n</section>\n");
     }
 
     private static String gapCaption(JsonNode s, JsonNode config, boolean hasBaseline) {
@@ -288,10 +455,10 @@ public final class HtmlReport {
         double[] share = shares(s.path("gap_histogram"), metric(s, VALID).asLong());
         ArrayNode bars = NODES.arrayNode();
         for (int i = 0; i < share.length; i++) {
-            bars.add(point(centre(edges, i), share[i]));
+            bars.add(Charts.point(centre(edges, i), share[i]));
             top = Math.max(top, share[i]);
         }
-        datasets.add(runBars("this run: share of valid rows per bin", bars));
+        datasets.add(Charts.runBars("this run: share of valid rows per bin", bars));
 
         JsonNode base = s.path("baseline");
         boolean hasBase = !base.isMissingNode() && !base.isNull();
@@ -299,10 +466,10 @@ public final class HtmlReport {
             double[] baseShare = shares(base.path("gap_histogram"), base.path("values").path(VALID.code()).asLong());
             ArrayNode line = NODES.arrayNode();
             for (int i = 0; i < baseShare.length; i++) {
-                line.add(point(centre(edges, i), baseShare[i]));
+                line.add(Charts.point(centre(edges, i), baseShare[i]));
                 top = Math.max(top, baseShare[i]);
             }
-            ObjectNode b = dataset("line", "baseline: share of valid rows per bin", line, BASELINE_COLOR);
+            ObjectNode b = Charts.dataset("line", "baseline: share of valid rows per bin", line, Charts.BASELINE_COLOR);
             b.put("stepped", "middle");
             b.put("borderWidth", 2);
             b.put("order", 2);
@@ -311,21 +478,18 @@ public final class HtmlReport {
         double yTop = top == 0 ? 1 : top * 1.08;
         double gapOpt = SummaryReader.number(metric(s, GAP_OPT));
         if (Double.isFinite(gapOpt)) {
-            datasets.add(verticalLine("optimal gap log(q_y/q_other) = " + fmt(gapOpt, 4), gapOpt, yTop, OPTIMUM_COLOR, 0));
+            datasets.add(Charts.verticalLine("optimal gap log(q_y/q_other) = " + fmt(gapOpt, 4), gapOpt, yTop, Charts.OPTIMUM_COLOR, 0));
         }
         if (hasBase) {
             double baseOpt = SummaryReader.number(base.path("values").path(GAP_OPT.code()));
             if (Double.isFinite(baseOpt) && baseOpt != gapOpt) {
-                datasets.add(verticalLine("baseline optimal gap = " + fmt(baseOpt, 4), baseOpt, yTop, BASELINE_OPTIMUM_COLOR, 1));
+                datasets.add(Charts.verticalLine("baseline optimal gap = " + fmt(baseOpt, 4), baseOpt, yTop, Charts.BASELINE_OPTIMUM_COLOR, 1));
             }
         }
-        ObjectNode x = axis("linear", "gap (logit of the top class − mean of the other logits)");
-        x.put("min", lo);
-        x.put("max", hi);
-        x.put("offset", false);
-        ObjectNode y = axis("linear", "share of valid rows");
+        ObjectNode x = Charts.linearX("gap (logit of the top class − mean of the other logits)", lo, hi);
+        ObjectNode y = Charts.axis("linear", "share of valid rows");
         y.put("beginAtZero", true);
-        return chart("bar", datasets, x, y, "Gap histogram: " + p.label());
+        return Charts.chart("bar", datasets, x, y, "Gap histogram: " + p.label());
     }
 
     /** The (mean confidence, accuracy) points of a reliability table's non-empty bins, as one line series. */
@@ -333,10 +497,10 @@ public final class HtmlReport {
         ArrayNode points = NODES.arrayNode();
         for (JsonNode r : reliability) {
             if (r.path("count").asLong() > 0) {
-                points.add(point(r.path(BIN_MEAN_CONFIDENCE).asDouble(), r.path(BIN_ACCURACY).asDouble()));
+                points.add(Charts.point(r.path(BIN_MEAN_CONFIDENCE).asDouble(), r.path(BIN_ACCURACY).asDouble()));
             }
         }
-        ObjectNode d = dataset("line", who + ": accuracy at mean confidence", points, color);
+        ObjectNode d = Charts.dataset("line", who + ": accuracy at mean confidence", points, color);
         d.put("pointRadius", 3);
         d.put("pointStyle", "circle");
         d.put("borderWidth", 1.5);
@@ -344,41 +508,75 @@ public final class HtmlReport {
         return d;
     }
 
-    /** Bars: accuracy per confidence bin; lines: the diagonal, (mean confidence, accuracy) of this run and the baseline. */
+    /**
+     * Above, bars: accuracy per confidence bin; lines: the diagonal, (mean confidence, accuracy) of
+     * this run and the baseline. Below, on its own axis: the rows per bin, every bin (an empty one
+     * has no bar), as reliability diagrams in the calibration literature show them.
+     */
     private static JsonNode reliabilityChart(Part p) {
         JsonNode s = p.summary();
         ArrayNode datasets = NODES.arrayNode();
         ArrayNode bars = NODES.arrayNode();
+        ArrayNode counts = NODES.arrayNode();
         for (JsonNode r : s.path("reliability")) {
+            double centre = (r.path("lo").asDouble() + r.path("hi").asDouble()) / 2;
             if (r.path("count").asLong() > 0) {
-                bars.add(point((r.path("lo").asDouble() + r.path("hi").asDouble()) / 2, r.path(BIN_ACCURACY).asDouble()));
+                bars.add(point(centre, r.path(BIN_ACCURACY).asDouble()));
             }
+            counts.add(point(centre, r.path("count").asLong()));
         }
-        datasets.add(runBars("accuracy per confidence bin", bars));
+        ObjectNode accuracy = Charts.runBars("accuracy per confidence bin", bars);
+        accuracy.put("grouped", false);
+        datasets.add(accuracy);
+        ObjectNode rows = Charts.runBars(ROWS_PER_BIN, counts);
+        rows.put("backgroundColor", Charts.COUNT_COLOR);
+        rows.put("borderColor", Charts.COUNT_COLOR);
+        rows.put("yAxisID", "count");
+        rows.put("grouped", false);
+        datasets.add(rows);
         ArrayNode diagonal = NODES.arrayNode();
         diagonal.add(point(0, 0));
         diagonal.add(point(1, 1));
-        ObjectNode d = dataset("line", "perfect calibration", diagonal, "#333333");
-        d.set("borderDash", NODES.arrayNode().add(4).add(4));
+        ObjectNode d = Charts.dataset("line", "perfect calibration", diagonal, "#333333");
+        d.set("borderDash", Charts.dash(4, 4));
         d.put("borderWidth", 1);
         d.put("order", 1);
         datasets.add(d);
-        datasets.add(calibrationPoints("this run", s.path("reliability"), OPTIMUM_COLOR, 0));
+        datasets.add(calibrationPoints("this run", s.path("reliability"), Charts.OPTIMUM_COLOR, 0));
         JsonNode base = s.path("baseline");
         if (!base.isMissingNode() && !base.isNull() && !base.path("reliability").isEmpty()) {
-            datasets.add(calibrationPoints("baseline", base.path("reliability"), BASELINE_COLOR, 2));
+            datasets.add(calibrationPoints("baseline", base.path("reliability"), Charts.BASELINE_COLOR, 2));
         }
-        ObjectNode x = axis("linear", "confidence (max softmax probability)");
-        x.put("min", 0);
-        x.put("max", 1);
-        x.put("offset", false);
-        ObjectNode y = axis("linear", "accuracy");
+        ObjectNode x = Charts.linearX("confidence (max softmax probability)", 0, 1);
+        ObjectNode y = Charts.axis("linear", "accuracy");
         y.put("min", 0);
         y.put("max", 1);
-        return chart("bar", datasets, x, y, "Reliability diagram: " + p.label());
+        y.put("stack", "reliability");
+        y.put("stackWeight", 3);
+        ObjectNode c = Charts.chart("bar", datasets, x, y, "Reliability diagram: " + p.label());
+        ObjectNode count = Charts.axis("linear", "rows");
+        count.put("stack", "reliability");
+        count.put("stackWeight", 1);
+        count.put("beginAtZero", true);
+        count.put("offset", true);
+        count.put("position", "left");
+        // Stacked scales are laid out from the bottom in the order they are defined: count first, under y;
+        // a dataset without an axis would then take count's, so each names its own.
+        datasets.forEach(set -> {
+            if (!set.has("yAxisID")) {
+                ((ObjectNode) set).put("yAxisID", "y");
+            }
+        });
+        ObjectNode scales = (ObjectNode) c.path("options").path("scales");
+        JsonNode accuracyAxis = scales.remove("y");
+        scales.set("count", count);
+        scales.set("y", accuracyAxis);
+        return c;
     }
 
-    private static double[] shares(JsonNode histogram, long valid) {
+    static final String ROWS_PER_BIN = "rows per confidence bin";
+
+    static double[] shares(JsonNode histogram, long valid) {
         JsonNode counts = histogram.path("counts");
         double[] share = new double[counts.size()];
         for (int i = 0; i < share.length; i++) {
@@ -387,89 +585,13 @@ public final class HtmlReport {
         return share;
     }
 
-    private static double centre(JsonNode edges, int i) {
+    static double centre(JsonNode edges, int i) {
         return (edges.get(i).asDouble() + edges.get(i + 1).asDouble()) / 2;
     }
 
-    private static ObjectNode verticalLine(String label, double x, double top, String color, int order) {
-        ArrayNode data = NODES.arrayNode();
-        data.add(point(x, 0));
-        data.add(point(x, top));
-        ObjectNode line = dataset("line", label, data, color);
-        line.put("borderWidth", 2.5);
-        line.set("borderDash", NODES.arrayNode().add(8).add(4));
-        line.put("order", order);
-        return line;
-    }
-
-    /** This run's bars, filling their bins edge to edge, drawn under the lines. */
-    private static ObjectNode runBars(String label, ArrayNode bars) {
-        ObjectNode run = dataset("bar", label, bars, RUN_COLOR);
-        run.put("backgroundColor", RUN_COLOR);
-        run.put("borderWidth", 0);
-        run.put("barPercentage", 1.0);
-        run.put("categoryPercentage", 1.0);
-        run.put("order", 3);
-        return run;
-    }
-
-    private static ObjectNode dataset(String type, String label, ArrayNode data, String color) {
-        ObjectNode d = NODES.objectNode();
-        d.put("type", type);
-        d.put("label", label);
-        d.set("data", data);
-        d.put("borderColor", color);
-        d.put("backgroundColor", color);
-        d.put("pointStyle", type.equals("line") ? "line" : "rect");
-        if (type.equals("line")) {
-            d.put("pointRadius", 0);
-            d.put("fill", false);
-        }
-        return d;
-    }
-
-    private static ObjectNode point(double x, double y) {
-        ObjectNode p = NODES.objectNode();
-        p.put("x", x);
-        p.put("y", y);
-        return p;
-    }
-
-    private static ObjectNode axis(String type, String title) {
-        ObjectNode a = NODES.objectNode();
-        a.put("type", type);
-        ObjectNode t = a.putObject("title");
-        t.put("display", true);
-        t.put("text", title);
-        return a;
-    }
-
-    private static ObjectNode chart(String type, ArrayNode datasets, ObjectNode x, ObjectNode y, String title) {
-        ObjectNode c = NODES.objectNode();
-        c.put("type", type);
-        c.putObject("data").set("datasets", datasets);
-        ObjectNode o = c.putObject("options");
-        o.put("animation", false);
-        o.put("responsive", true);
-        o.put("maintainAspectRatio", false);
-        ObjectNode scales = o.putObject("scales");
-        scales.set("x", x);
-        scales.set("y", y);
-        ObjectNode plugins = o.putObject("plugins");
-        ObjectNode t = plugins.putObject("title");
-        t.put("display", true);
-        t.put("text", title);
-        ObjectNode legend = plugins.putObject("legend");
-        legend.put("position", "bottom");
-        ObjectNode labels = legend.putObject("labels");
-        labels.put("usePointStyle", true);
-        labels.put("boxHeight", 7);
-        labels.put("pointStyleWidth", 22);
-        return c;
-    }
-
-    private static void fact(StringBuilder h, String name, String value) {
-        h.append("<tr><th>").append(esc(name)).append("</th><td>").append(esc(value)).append("</td></tr>\n");
+    /** A header fact; {@code html} is markup already escaped. */
+    private static void fact(StringBuilder h, String name, String html) {
+        h.append("<tr><th>").append(esc(name)).append("</th><td>").append(html).append("</td></tr>\n");
     }
 
     private static String join(JsonNode array) {
@@ -489,12 +611,12 @@ public final class HtmlReport {
     }
 
     /** Four decimals at most, no trailing zeros: 0.0666… → "0.0667", 20.0 → "20". */
-    private static String compact(double v) {
+    static String compact(double v) {
         return java.math.BigDecimal.valueOf(v).setScale(4, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros()
                 .toPlainString();
     }
 
-    private static String fmt(double v, int digits) {
+    static String fmt(double v, int digits) {
         return String.format(Locale.ROOT, "%." + digits + "f", v);
     }
 
@@ -533,39 +655,99 @@ public final class HtmlReport {
             h2 small { font-size: 13px; font-weight: normal; margin-left: 8px; }
             table { border-collapse: collapse; margin: 8px 0; }
             th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
-            th { background: #f4f4f4; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+            th { background: #f4f4f4; } td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
             table.facts th, table.facts td { text-align: left; border: none; padding: 1px 12px 1px 0; background: none; }
+            .scroll { overflow-x: auto; max-width: 100%; }
+            .scroll.long { max-height: 320px; overflow-y: auto; } .scroll.long table { margin: 0; }
+            .scroll.long tr:first-child th { position: sticky; top: 0; z-index: 1; }
+            time { text-decoration: underline dotted #999; cursor: help; }
             .verdict { font-size: 18px; font-weight: 600; padding: 8px 12px; border-radius: 4px; display: inline-block; }
             .verdict.pass { background: #e6f4ea; color: #1e6b34; } .verdict.fail { background: #fce8e6; color: #a50e0e; }
             tr.fail td, span.fail { color: #a50e0e; } tr.pass td, span.pass { color: #1e6b34; } .muted, .note { color: #777; }
-            .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
-            figure { margin: 0; } .box { position: relative; height: 340px; }
+            details > summary { cursor: pointer; margin: 6px 0; }
+            .charts { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; }
+            figure { margin: 0; min-width: 0; } .box { position: relative; height: 340px; } .box.tall { height: 420px; }
             figcaption { color: #555; font-size: 12.5px; margin-top: 4px; }
             footer { margin: 32px 0 8px; color: #888; font-size: 12px; }
-            #overview, #checks { overflow-x: auto; }
-            @media (max-width: 900px) { .charts { grid-template-columns: 1fr; } }
+            @media (max-width: 900px) { .charts { grid-template-columns: minmax(0, 1fr); } }
             """;
 
     /**
-     * Draws every chart from the JSON configurations, in page order, a few at a time so that a
-     * page of many slices (two thousand charts at the default --max-slices) reads and scrolls
-     * while the rest are drawn; records how many so far on the html element.
+     * Draws each chart from the JSON configurations when its canvas comes within a screenful of the viewport
+     * (IntersectionObserver), so that a page of many slices (two thousand charts at the default
+     * --max-slices) opens at once; all of them before printing. A dataset's "marker" is a dashed
+     * vertical line at that x in the dataset's colour (the overlay's optimal gaps), an option
+     * "currentRun" shades that column of a trend chart. The html element records how many charts
+     * are drawn (data-charts-drawn) and, once the first screenful is, data-charts-first and the
+     * performance mark "smoothkl-first-charts".
      */
     private static final String DRAW = """
             (function () {
               'use strict';
               var configs = JSON.parse(document.getElementById('smoothkl-charts').textContent);
-              var ids = Object.keys(configs);
+              var html = document.documentElement;
               var drawn = 0;
-              (function some() {
-                for (var end = Math.min(drawn + 16, ids.length); drawn < end; drawn++) {
-                  new Chart(document.getElementById(ids[drawn]), configs[ids[drawn]]);
+              Chart.register({
+                id: 'smoothklMarks',
+                beforeDatasetsDraw: function (chart) {
+                  var i = chart.config.options.currentRun;
+                  if (typeof i !== 'number' || i < 0) return;
+                  var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx;
+                  var half = x.getPixelForValue(1) - x.getPixelForValue(0);
+                  half = (isFinite(half) && half > 0 ? half : area.right - area.left) / 2;
+                  var left = Math.max(area.left, x.getPixelForValue(i) - half);
+                  var right = Math.min(area.right, x.getPixelForValue(i) + half);
+                  ctx.save();
+                  ctx.fillStyle = 'rgba(214, 39, 40, 0.08)';
+                  ctx.fillRect(left, area.top, right - left, area.bottom - area.top);
+                  ctx.restore();
+                },
+                afterDatasetsDraw: function (chart) {
+                  var area = chart.chartArea, ctx = chart.ctx, x = chart.scales.x;
+                  chart.data.datasets.forEach(function (d, i) {
+                    if (typeof d.marker !== 'number' || !chart.isDatasetVisible(i)) return;
+                    var px = x.getPixelForValue(d.marker);
+                    if (px < area.left || px > area.right) return;
+                    ctx.save();
+                    ctx.strokeStyle = d.borderColor;
+                    ctx.lineWidth = 2;
+                    ctx.setLineDash([7, 4]);
+                    ctx.beginPath();
+                    ctx.moveTo(px, area.top);
+                    ctx.lineTo(px, area.bottom);
+                    ctx.stroke();
+                    ctx.restore();
+                  });
                 }
-                document.documentElement.setAttribute('data-charts-drawn', String(drawn));
-                if (drawn < ids.length) {
-                  setTimeout(some, 0);
+              });
+              function draw(canvas) {
+                if (Chart.getChart(canvas) || !configs[canvas.id]) return;
+                new Chart(canvas, configs[canvas.id]);
+                html.setAttribute('data-charts-drawn', String(++drawn));
+              }
+              var canvases = Array.prototype.slice.call(document.querySelectorAll('canvas.chart'));
+              function first() {
+                if (!html.hasAttribute('data-charts-first')) {
+                  html.setAttribute('data-charts-first', String(drawn));
+                  if (window.performance && performance.mark) performance.mark('smoothkl-first-charts');
                 }
-              })();
+              }
+              window.addEventListener('beforeprint', function () { canvases.forEach(draw); });
+              if (!('IntersectionObserver' in window)) {
+                canvases.forEach(draw);
+                first();
+                return;
+              }
+              var seen = new IntersectionObserver(function (entries) {
+                entries.forEach(function (e) {
+                  if (e.isIntersecting) {
+                    seen.unobserve(e.target);
+                    draw(e.target);
+                  }
+                });
+                first();
+              }, { rootMargin: '100% 0px' }); // a screenful ahead, drawn before it scrolls in
+              canvases.forEach(function (c) { seen.observe(c); });
             })();
             """;
 }

@@ -71,6 +71,35 @@ public final class SparkInternals {
         return scan.executeColumnar();
     }
 
+    /**
+     * The bytes of the files the frame reads, from the file indexes of its leaves (Parquet, ORC,
+     * JSON, CSV, Delta: listed already, no new listing); -1 when a leaf has none (an RDD, a
+     * table format of its own).
+     */
+    public static long inputBytes(Dataset<Row> frame) {
+        long total = 0;
+        scala.collection.Iterator<org.apache.spark.sql.catalyst.plans.logical.LogicalPlan> leaves =
+                classic(frame).queryExecution().analyzed().collectLeaves().iterator();
+        boolean any = false;
+        while (leaves.hasNext()) {
+            org.apache.spark.sql.catalyst.plans.logical.LogicalPlan leaf = leaves.next();
+            org.apache.spark.sql.execution.datasources.FileIndex index = null;
+            if (leaf instanceof org.apache.spark.sql.execution.datasources.LogicalRelation r
+                    && r.relation() instanceof org.apache.spark.sql.execution.datasources.HadoopFsRelation fs) {
+                index = fs.location();
+            } else if (leaf instanceof org.apache.spark.sql.execution.datasources.v2.DataSourceV2Relation r
+                    && r.table() instanceof org.apache.spark.sql.execution.datasources.v2.FileTable t) {
+                index = t.fileIndex();
+            }
+            if (index == null) {
+                return -1;
+            }
+            total += index.sizeInBytes();
+            any = true;
+        }
+        return any ? total : -1;
+    }
+
     /** Plan nodes that only turn a columnar scan's batches into rows. */
     private static boolean isRowConversion(SparkPlan node) {
         String name = node.nodeName();

@@ -8,8 +8,8 @@ import scala.collection.Seq;
 /**
  * What {@code smoothkl_metrics} calls where the build has no RAPIDS UDF (a job jar built without
  * {@code -Pgpu}, or no RAPIDS jar on the class path): the arguments and body of
- * {@code org.smoothkl.gpu.RapidsMetricsUdf}'s CPU side ({@link MetricsRows#score}), without its
- * GPU side.
+ * {@code org.smoothkl.gpu.RapidsMetricsUdf}'s CPU side ({@link org.smoothkl.loss.SingleRow}, through
+ * {@link MetricsRows}), without its GPU side.
  */
 final class CpuMetricsUdf implements UDF3<Seq<?>, Long, String, Row> {
     private static final long serialVersionUID = 1L;

@@ -13,11 +13,11 @@ import org.apache.hadoop.hive.serde2.objectinspector.PrimitiveObjectInspector;
 import org.apache.hadoop.hive.serde2.objectinspector.PrimitiveObjectInspector.PrimitiveCategory;
 import org.apache.hadoop.hive.serde2.objectinspector.primitive.PrimitiveObjectInspectorFactory;
 import org.apache.hadoop.hive.serde2.objectinspector.primitive.PrimitiveObjectInspectorUtils;
-import org.apache.spark.sql.Row;
 import org.smoothkl.loss.MetricField;
 import org.smoothkl.loss.Preset;
+import org.smoothkl.loss.RowKernels;
+import org.smoothkl.loss.SingleRow;
 import org.smoothkl.loss.Smoothing;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * {@code smoothkl_metrics(logits, label, preset, epsilon [, ignore_index])} as a Hive GenericUDF,
@@ -27,7 +27,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * must be constants, checked there with the extension's messages (Spark reports them as an
  * AnalysisException, "No handler for UDF/UDAF/UDTF …: … argument 4 (epsilon) must lie in [0, 1]").
  * The label is an integer (as for registerJavaFunction's classes). Rows are scored by
- * {@link MetricsRows}; the struct's fields are the {@link MetricField}s, all nullable (Hive has no
+ * {@link SingleRow}, as the RAPIDS engine's UDF scores them on the CPU; the struct's fields are the {@link MetricField}s, all nullable (Hive has no
  * NOT NULL). On a -Pgpu build {@code org.smoothkl.gpu.RapidsHiveMetricsUdf} is the same function
  * that the RAPIDS Accelerator also runs on the GPU.
  */
@@ -109,13 +109,9 @@ public class HiveMetricsUdf extends GenericUDF {
             }
         }
         Object label = args[1].get();
-        Row r = MetricsRows.score(smoothing, logits == null ? null : CollectionConverters.asScala(logits).toSeq(),
-                label == null ? null : PrimitiveObjectInspectorUtils.getLong(label, labelInspector), null);
-        Object[] fields = new Object[r.size()];
-        for (int i = 0; i < fields.length; i++) {
-            fields[i] = r.get(i);
-        }
-        return fields;
+        return SingleRow.score(RowKernels.create(smoothing), logits == null ? null : logits.iterator(),
+                logits == null ? 0 : logits.size(), label == null ? null : PrimitiveObjectInspectorUtils.getLong(label, labelInspector),
+                null);
     }
 
     @Override

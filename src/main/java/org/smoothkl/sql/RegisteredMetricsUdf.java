@@ -14,7 +14,8 @@ import scala.collection.Seq;
  * that is not one value for the whole task, a label that is not an integer or logits that are not
  * an array fail the task with a message naming the argument. The extension's function
  * ({@link SmoothklFunctions}) checks the same at analysis time, and is the one to prefer.
- * Rows are scored by {@link MetricsRows}, as the extension's and the engines' UDFs score them.
+ * Rows are scored by {@link MetricsRows} ({@link org.smoothkl.loss.SingleRow}), as the extension's and
+ * the engines' UDFs score them.
  */
 abstract class RegisteredMetricsUdf implements java.io.Serializable {
     private static final long serialVersionUID = 1L;

@@ -55,7 +55,7 @@ import scala.jdk.javaapi.CollectionConverters;
  *   <li>{@code smoothkl_metrics(logits, label, preset, epsilon [, ignore_index])}: the job's per-row
  *       struct ({@link MetricColumns#SCHEMA}, the {@link MetricField}s) as one call of the RAPIDS
  *       engine's UDF where the build and class path have it ({@code org.smoothkl.gpu.RapidsMetricsUdf},
- *       loaded by name), else of {@link CpuMetricsUdf}: both score a row with {@link MetricsRows}.
+ *       loaded by name), else of {@link CpuMetricsUdf}: both score a row with {@link org.smoothkl.loss.SingleRow}.
  *       A label of type float, double or decimal counts when it holds an integer, else the row is
  *       invalid with reason malformed_label, as the job reads such labels.</li>
  *   <li>{@code smoothkl_summary(metrics, preset [, bins, gap_lo, gap_hi [, calibration_bins]])}:

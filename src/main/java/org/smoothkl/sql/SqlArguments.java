@@ -15,7 +15,7 @@ import org.apache.spark.sql.types.NullType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.unsafe.types.UTF8String;
-import org.smoothkl.api.Settings;
+import org.smoothkl.audit.EditDistance;
 import org.smoothkl.loss.Preset;
 import org.smoothkl.loss.WireCode;
 import scala.Option;
@@ -93,7 +93,7 @@ final class SqlArguments {
     /** "is not a preset: 'sed'; did you mean seed? The presets are seed, pytorch, fairseq, onmt". */
     static String notAPreset(String code) {
         List<String> codes = Arrays.stream(Preset.values()).map(Preset::code).toList();
-        String near = Settings.nearest(code.trim().toLowerCase(java.util.Locale.ROOT), codes, code.length());
+        String near = EditDistance.nearest(code.trim().toLowerCase(java.util.Locale.ROOT), codes);
         return "is not a preset: '" + code + "'" + (near == null ? "" : "; did you mean " + near + "?")
                 + " The presets are " + String.join(", ", codes);
     }

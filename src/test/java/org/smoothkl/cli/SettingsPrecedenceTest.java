@@ -62,7 +62,7 @@ class SettingsPrecedenceTest {
     void bundledDefaultsApplyWithoutFlagsOrFile() {
         AuditSpec spec = run("seed", 0.1).spec();
         assertThat(spec.histogram().bins()).isEqualTo(defaultBins());
-        assertThat(spec.format().code()).isEqualTo(bundled.getString("smoothkl.run.format"));
+        assertThat(spec.format().code()).isEqualTo("parquet"); // in.parquet's extension: the bundled file sets no format
         assertThat(spec.logitsColumn()).isEqualTo(bundled.getString("smoothkl.run.logits-col"));
         assertThat(spec.groupBy()).isEqualTo(bundled.getStringList("smoothkl.run.group-by"));
         assertThat(spec.overwrite()).isEqualTo(bundled.getBoolean("smoothkl.run.overwrite"));
@@ -79,7 +79,41 @@ class SettingsPrecedenceTest {
         assertThat(spec.histogram().hi()).isEqualTo(9.0);
         assertThat(spec.groupBy()).containsExactly("a", "b");
         // Keys the file does not set still come from the bundled defaults.
-        assertThat(spec.format().code()).isEqualTo(bundled.getString("smoothkl.run.format"));
+        assertThat(spec.logitsColumn()).isEqualTo(bundled.getString("smoothkl.run.logits-col"));
+    }
+
+    /** The format: the flag, else the config file's, else the extension of --input, else parquet (the bundled file sets none). */
+    @Test
+    void theFormatIsTheFlagsThenTheFilesThenTheExtensions() throws IOException {
+        assertThat(bundled.hasPath("smoothkl.run.format")).as("conf/smoothkl.conf leaves format to the extension").isFalse();
+        RunCommand c = run("seed", 0.1);
+        c.input = "in/preds.csv";
+        assertThat(c.spec().format().code()).isEqualTo("csv");
+        c.input = "in/shards/*.npz";
+        assertThat(c.spec().format().code()).isEqualTo("npz");
+        c.input = "in/predictions";
+        assertThat(c.spec().format().code()).isEqualTo("parquet");
+        c.config = conf("smoothkl.run.format = json\n").toFile();
+        assertThat(c.spec().format().code()).isEqualTo("json");
+        c.input = "in/preds.csv";
+        assertThat(c.spec().format().code()).as("the file's format is given: not the extension's").isEqualTo("json");
+        c.format = "orc";
+        assertThat(c.spec().format().code()).isEqualTo("orc");
+    }
+
+    /** Every required setting that is missing, in one line, whether flags or the file leave it out. */
+    @Test
+    void everyMissingRequiredSettingIsNamedAtOnce() throws IOException {
+        RunCommand none = new RunCommand();
+        assertThatThrownBy(none::spec).isInstanceOf(AuditInputException.class).hasMessage("no --input (a file, directory or glob;"
+                + " or --table NAME), --preset, --epsilon or --output given (as flags, or as keys of smoothkl.run in a --config file)");
+        none.config = conf("smoothkl.run { preset = seed, output = out }\n").toFile();
+        assertThatThrownBy(none::spec).isInstanceOf(AuditInputException.class).hasMessage("no --input (a file, directory or glob;"
+                + " or --table NAME) or --epsilon given (as flags, or as keys of smoothkl.run in a --config file)");
+        RunCommand noOutput = run("seed", 0.1);
+        noOutput.output = null;
+        assertThatThrownBy(noOutput::spec).isInstanceOf(AuditInputException.class)
+                .hasMessage("no --output given (as a flag, or as a key of smoothkl.run in a --config file)");
     }
 
     @Test
@@ -353,11 +387,11 @@ class SettingsPrecedenceTest {
 
     @Test
     void editDistanceCountsInsertionsDeletionsAndSubstitutions() {
-        assertThat(Settings.editDistance("epsilom", "epsilon")).isEqualTo(1);
-        assertThat(Settings.editDistance("groupby", "group-by")).isEqualTo(1);
-        assertThat(Settings.editDistance("bins", "bins")).isZero();
-        assertThat(Settings.editDistance("", "abc")).isEqualTo(3);
-        assertThat(Settings.editDistance("kitten", "sitting")).isEqualTo(3);
+        assertThat(org.smoothkl.audit.EditDistance.between("epsilom", "epsilon")).isEqualTo(1);
+        assertThat(org.smoothkl.audit.EditDistance.between("groupby", "group-by")).isEqualTo(1);
+        assertThat(org.smoothkl.audit.EditDistance.between("bins", "bins")).isZero();
+        assertThat(org.smoothkl.audit.EditDistance.between("", "abc")).isEqualTo(3);
+        assertThat(org.smoothkl.audit.EditDistance.between("kitten", "sitting")).isEqualTo(3);
     }
 
     @Test

@@ -33,6 +33,7 @@ class EngineChoiceTest {
         assertThat(summary.at("/run/engine").asText()).isEqualTo("cpu");
         assertThat(summary.at("/run/kernel").asText()).isEqualTo(org.smoothkl.loss.RowKernels.name());
         assertThat(summary.at("/config/engine").asText()).isEqualTo("auto");
+        assertThat(summary.at("/run/gpu_self_check").asText()).isEqualTo(GpuSelfCheck.NOT_RUN);
     }
 
     @Test

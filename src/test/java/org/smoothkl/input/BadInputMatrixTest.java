@@ -373,7 +373,11 @@ class BadInputMatrixTest {
         rows.add(row("a .csv file read as Parquet", dir -> {
             Files.writeString(dir.resolve("preds.csv"), "label,logits\n1,\"[1.0, 2.0]\"\n");
             return List.of("--input", dir.resolve("preds.csv").toString(), "--format", "parquet");
-        }, refused("preds.csv has the extension of csv files but is read as parquet; give --format csv")));
+        }, refused("preds.csv has the extension of csv files but --format is parquet; drop --format (the extension then decides)")));
+        rows.add(row("a .csv file without --format is read as CSV", dir -> {
+            Files.writeString(dir.resolve("preds.csv"), "label,logits\n1,\"[1.0, 2.0]\"\n");
+            return List.of("--input", dir.resolve("preds.csv").toString());
+        }, new Quarantined(1, 0, Map.of(), (summary, invalid) -> assertThat(summary.at("/config/format").asText()).isEqualTo("csv"))));
         rows.add(row("--where that does not parse", parquet(good(), "--where", "label >"),
                 refused("--where \"label >\" is not a Spark SQL predicate", "Syntax error")));
         rows.add(row("--where naming a missing column", parquet(good(), "--where", "country = 'fr'"),
@@ -423,7 +427,8 @@ class BadInputMatrixTest {
                         "{\"id\": 14, \"logits\": [1.0, 2.0",
                         "{\"id\": 15, \"label\": 1}"),
                 new Quarantined(1, 1, Map.of("nan_logit", 1L, "inf_logit", 2L, "null_label", 1L, "label_out_of_range", 2L,
-                        "too_few_classes", 2L, "null_logits", 2L, "null_logit", 1L, "malformed_record", 2L), (summary, invalid) -> {
+                        "too_few_classes", 2L, "null_logits", 2L, "null_logit", 1L, "malformed_label", 1L, "malformed_record", 1L),
+                        (summary, invalid) -> {
                     // The quarantined rows keep their columns as read: the NaN itself, the broken record's text.
                     Row nan = invalid.stream().filter(r -> "nan_logit".equals(r.getAs("reason"))).findFirst().orElseThrow();
                     assertThat(Double.isNaN(nan.<scala.collection.Seq<Double>>getAs("logits").apply(1))).isTrue();
@@ -431,6 +436,30 @@ class BadInputMatrixTest {
                                     && r.<String>getAs("_corrupt_record").contains("\"id\": 14"))
                             .extracting(r -> r.<String>getAs("reason")).containsExactly("malformed_record");
                 })));
+        // Labels written as doubles (Spark ML writes them so): integral ones count, as in Parquet; 1.5 is malformed_label.
+        rows.add(row("JSON labels written as doubles", jsonLines(
+                        "{\"logits\": [1.0, 2.0, 3.0], \"label\": 0.0}",
+                        "{\"logits\": [1.0, 2.0, 3.0], \"label\": 1.0}",
+                        "{\"logits\": [1.0, 2.0, 3.0], \"label\": 2}",
+                        "{\"logits\": [1.0, 2.0, 3.0], \"label\": 2e0}",
+                        "{\"logits\": [1.0, 2.0, 3.0], \"label\": -0.0}",
+                        "{\"logits\": [1.0, 2.0, 3.0], \"label\": 1.5}",
+                        "{\"logits\": [1.0, 2.0, 3.0], \"label\": 1e30}"),
+                new Quarantined(5, 0, Map.of("malformed_label", 2L), (summary, invalid) -> {
+                    assertThat(summary.at("/overall/accuracy").asDouble()).isEqualTo(2.0 / 5); // labels 2, 2 are the argmax
+                    assertThat(invalid).extracting(r -> r.<Double>getAs("label")).containsExactlyInAnyOrder(1.5, 1e30);
+                })));
+        rows.add(row("CSV labels written as doubles", csv(
+                        "label,logits",
+                        "0.0,\"[1.0, 2.0, 3.0]\"",
+                        "1.0,\"[1.0, 2.0, 3.0]\"",
+                        "2,\"[1.0, 2.0, 3.0]\"",
+                        "2e0,\"[1.0, 2.0, 3.0]\"",
+                        "1.5,\"[1.0, 2.0, 3.0]\"",
+                        "NaN,\"[1.0, 2.0, 3.0]\"",
+                        "9223372036854775808,\"[1.0, 2.0, 3.0]\""),
+                new Quarantined(4, 0, Map.of("malformed_label", 3L), (summary, invalid) -> assertThat(invalid)
+                        .extracting(r -> r.<String>getAs("label")).containsExactlyInAnyOrder("1.5", "NaN", "9223372036854775808"))));
         rows.add(row("JSON with logits as text", jsonLines(
                         "{\"logits\": \"[1.0, 2.0]\", \"label\": 1}",
                         "{\"logits\": \"[1.0, oops]\", \"label\": 1}"),

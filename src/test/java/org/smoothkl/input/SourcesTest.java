@@ -278,4 +278,142 @@ class SourcesTest {
         assertThat(FormatInference.formatName("orc", "in/preds.csv")).isEqualTo("orc");
         assertThat(FormatInference.formatName(null, null)).isEqualTo("parquet");
     }
+
+    /**
+     * Without --format each extension names its reader, and the log says so; the audit reads
+     * every row (a Parquet or ORC directory named so, a JSON, JSON-lines or CSV file, a .npz shard).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"preds.parquet", "preds.orc", "preds.json", "preds.jsonl", "preds.csv", "preds.csv.gz", "one.npz"})
+    void theExtensionNamesTheFormat(String name) throws IOException {
+        Path input = tmp.resolve(name);
+        Dataset<Row> rows = SPARK.sql(ROWS);
+        String format = FormatInference.ofExtension(name).orElseThrow().code();
+        long expected = 20;
+        switch (name.substring(name.indexOf('.') + 1)) {
+            case "parquet", "orc" -> rows.write().format(format).save(input.toString());
+            case "json", "jsonl" -> Files.write(input, rows.toJSON().collectAsList());
+            case "csv", "csv.gz" -> {
+                List<String> lines = new ArrayList<>(List.of("id,slice,label,logits"));
+                rows.selectExpr("concat_ws(',', id, slice, label, concat('\"', to_json(logits), '\"'))").as(
+                        org.apache.spark.sql.Encoders.STRING()).collectAsList().forEach(lines::add);
+                byte[] text = (String.join("\n", lines) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (name.endsWith(".gz")) {
+                    try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(input))) {
+                        gz.write(text);
+                    }
+                } else {
+                    Files.write(input, text);
+                }
+            }
+            default -> { // npz
+                NpzShards.requireNd4j();
+                writeShard(input, 6);
+                expected = 6;
+            }
+        }
+        List<String> logged = new ArrayList<>();
+        CliRun run = withLog(FormatInference.class, logged, () -> audit("--input", input.toString()));
+        JsonNode summary = summary(run);
+        assertThat(summary.at("/config/format").asText()).isEqualTo(format);
+        assertThat(summary.at("/overall/rows").asLong()).isEqualTo(expected);
+        assertThat(summary.at("/overall/invalid").asLong()).isZero();
+        assertThat(logged).containsOnlyOnce("format " + format + ", from the extension of " + input);
+    }
+
+    /**
+     * A --format given (a flag, or the config file's key) is the one read: no inference, no log
+     * line; a name without an extension with no --format stays parquet, and the log says why.
+     */
+    @Test
+    void aGivenFormatWinsAndNoExtensionStaysParquet() throws IOException {
+        Path json = tmp.resolve("preds.data");
+        Files.write(json, SPARK.sql(ROWS).toJSON().collectAsList());
+        List<String> logged = new ArrayList<>();
+        JsonNode byFlag = summary(withLog(FormatInference.class, logged, () -> audit("--input", json.toString(), "--format", "json")));
+        assertThat(byFlag.at("/config/format").asText()).isEqualTo("json");
+        assertThat(byFlag.at("/overall/rows").asLong()).isEqualTo(20);
+        Path config = tmp.resolve("json.conf");
+        Files.writeString(config, "smoothkl.run.format = json\n");
+        JsonNode byConfig = summary(withLog(FormatInference.class, logged,
+                () -> audit("--input", json.toString(), "--config", config.toString())));
+        assertThat(byConfig.at("/config/format").asText()).isEqualTo("json");
+        Path named = tmp.resolve("preds.jsonl");
+        Files.copy(json, named);
+        JsonNode agreeing = summary(withLog(FormatInference.class, logged, () -> audit("--input", named.toString(), "--format", "json")));
+        assertThat(agreeing.at("/overall/rows").asLong()).isEqualTo(20);
+        assertThat(logged).as("a format that was given is not inferred").isEmpty();
+
+        Path dir = tmp.resolve("predictions");
+        SPARK.sql(ROWS).write().parquet(dir.toString());
+        JsonNode plain = summary(withLog(FormatInference.class, logged, () -> audit("--input", dir.toString())));
+        assertThat(plain.at("/config/format").asText()).isEqualTo("parquet");
+        assertThat(plain.at("/overall/rows").asLong()).isEqualTo(20);
+        assertThat(logged).containsExactly("format parquet, the default: " + dir
+                + " has no extension of a known format (--format names another)");
+
+        CliRun against = audit("--input", named.toString(), "--format", "csv");
+        assertThat(against.exitCode()).as(against.err()).isEqualTo(2);
+        assertThat(against.err().strip()).isEqualTo("smoothkl: error: --input " + named + " has the extension of json files but"
+                + " --format is csv; drop --format (the extension then decides), or rename it if it holds csv");
+    }
+
+    /** Runs {@code work} with {@code logger}'s INFO messages collected into {@code lines}. */
+    private static <T> T withLog(Class<?> logger, List<String> lines, java.util.function.Supplier<T> work) {
+        var context = (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
+        var config = context.getConfiguration();
+        var appender = new org.apache.logging.log4j.core.appender.AbstractAppender("collect-" + logger.getSimpleName(), null, null,
+                true, org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
+            @Override
+            public void append(org.apache.logging.log4j.core.LogEvent event) {
+                synchronized (lines) {
+                    lines.add(event.getMessage().getFormattedMessage());
+                }
+            }
+        };
+        appender.start();
+        var own = new org.apache.logging.log4j.core.config.LoggerConfig(logger.getName(), org.apache.logging.log4j.Level.INFO, false);
+        own.addAppender(appender, null, null);
+        config.addLogger(logger.getName(), own);
+        context.updateLoggers();
+        try {
+            return work.get();
+        } finally {
+            config.removeLogger(logger.getName());
+            context.updateLoggers();
+            appender.stop();
+        }
+    }
+
+    // ---- --where that fails only on the rows
+
+    /** An ANSI error of the predicate itself (a malformed cast, a division by zero) is bad input naming --where. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"CAST(concat('x', slice) AS INT) = 1", "label / (id - id) > 1"})
+    void aWhereThatFailsOnTheRowsIsBadInput(String predicate) throws IOException {
+        Path input = tmp.resolve("rows");
+        SPARK.sql(ROWS).write().parquet(input.toString());
+        CliRun run = audit("--input", input.toString(), "--where", predicate);
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        String fragment = predicate.substring(0, predicate.lastIndexOf(predicate.contains(" = ") ? " = " : " > "));
+        assertThat(run.err().strip()).startsWith("smoothkl: error: --where \"" + predicate + "\" fails on the input's rows at "
+                + fragment + ": ").contains(predicate.startsWith("CAST") ? "cannot be cast to \"INT\"" : "Division by zero")
+                .doesNotContain("\n").doesNotContain("Exception");
+    }
+
+    /** The same error in a view's own SQL, with a --where that is fine, is no --where problem: still unexpected (exit 1). */
+    @Test
+    void aFailureOfTheRowsThatIsNotThePredicatesStaysUnexpected() throws IOException {
+        Path input = tmp.resolve("rows");
+        SPARK.sql(ROWS).write().parquet(input.toString());
+        SPARK.sql("CREATE OR REPLACE TEMP VIEW castsbadly AS SELECT slice, CAST(concat('x', slice) AS INT) AS label, logits"
+                + " FROM parquet.`" + input + "`");
+        try {
+            CliRun run = audit("--table", "castsbadly", "--where", "slice = 'a'");
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).startsWith("smoothkl: unexpected failure: ").contains("CAST_INVALID_INPUT");
+        } finally {
+            SPARK.catalog().dropTempView("castsbadly");
+        }
+    }
 }

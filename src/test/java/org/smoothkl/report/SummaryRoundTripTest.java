@@ -165,7 +165,7 @@ class SummaryRoundTripTest {
         String configs = html.substring(html.indexOf("<script id=\"smoothkl-charts\" type=\"application/json\">")
                 + "<script id=\"smoothkl-charts\" type=\"application/json\">".length());
         JsonNode charts = JSON.readTree(configs.substring(0, configs.indexOf("</script>")));
-        assertThat(charts.size()).isEqualTo(8);
+        assertThat(charts.size()).as("two per summary, the theory panel and the overlay").isEqualTo(2 * 4 + 2);
         JsonNode overallGap = charts.get("gap-0");
         JsonNode line = null;
         for (JsonNode d : overallGap.at("/data/datasets")) {
@@ -177,14 +177,25 @@ class SummaryRoundTripTest {
         double gapOpt = summary.at("/overall/gap_opt").asDouble();
         assertThat(line.at("/data/0/x").asDouble()).isEqualTo(gapOpt);
         assertThat(line.at("/data/1/x").asDouble()).isEqualTo(gapOpt);
-        assertThat(line.get("borderColor").asText()).isEqualTo(HtmlReport.OPTIMUM_COLOR);
+        assertThat(line.get("borderColor").asText()).isEqualTo(Charts.OPTIMUM_COLOR);
     }
 
     @Test
     void atEpsilonZeroThereIsNoOptimalGapLine() throws Exception {
         AuditResult now = result(spec(0.0, List.of(), null), 6);
         String html = HtmlReport.render(JSON.readTree(summaryJson(now, null)));
-        assertThat(html).contains("Optimal gap +∞ (ε = 0): no line.").doesNotContain("\"optimal gap log");
+        assertThat(html).contains("Optimal gap +∞ (ε = 0): no line.");
         assertThat(html).contains("No checks configured.");
+        String configs = html.substring(html.indexOf("<script id=\"smoothkl-charts\" type=\"application/json\">")
+                + "<script id=\"smoothkl-charts\" type=\"application/json\">".length());
+        JsonNode charts = JSON.readTree(configs.substring(0, configs.indexOf("</script>")));
+        // No line in a gap histogram, no marker in the overlay, no optimum on the ε panel (its curve is for ε > 0).
+        charts.fields().forEachRemaining(c -> c.getValue().at("/data/datasets").forEach(d -> {
+            assertThat(d.get("label").asText()).as(c.getKey()).doesNotStartWith("optimal gap =").doesNotStartWith("this run: optimal");
+            assertThat(d.has("marker")).as(c.getKey() + " " + d.get("label")).isFalse();
+            if (c.getKey().startsWith("gap-")) {
+                assertThat(d.get("label").asText()).doesNotStartWith("optimal gap");
+            }
+        }));
     }
 }

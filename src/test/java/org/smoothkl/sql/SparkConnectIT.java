@@ -114,8 +114,9 @@ class SparkConnectIT {
                 + ChildJvms.BASEDIR.resolve("target/test-classes") + java.io.File.pathSeparator + ChildJvms.sparkClasspath();
         List<String> args = new ArrayList<>(List.of("sc://127.0.0.1:" + port));
         args.addAll(List.of(queries));
-        ChildJvms.Child c = children.java("connect-client", List.of("-Xmx512m"), cp, ConnectClientMain.class.getName(), args,
-                Map.of());
+        List<String> command = new ArrayList<>(ChildJvms.javaCommand(List.of("-Xmx512m"), ConnectClientMain.class.getName(), args));
+        command.set(command.indexOf("-cp") + 1, cp); // not Spark's jars first
+        ChildJvms.Child c = children.start("connect-client", command, Map.of());
         assertThat(c.waitFor(TIMEOUT)).as(c.err()).isZero();
         assertThat(c.out()).contains("SESSION org.apache.spark.sql.connect.SparkSession");
         return c.out().lines().filter(l -> l.startsWith("ROW ") || l.startsWith("ERROR ")).toList();

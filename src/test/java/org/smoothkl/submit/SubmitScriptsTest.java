@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.smoothkl.Scripts;
@@ -125,6 +126,54 @@ class SubmitScriptsTest {
                         + "com/jakewharton/byteunits|net/ericaro|commons-net)/")));
         assertThat(String.join(",", jars)).doesNotContain("com/nvidia", "junit", "org/apache/spark", "selenium", "scala");
         assertThat(Scripts.run("submit/nd4j-jars", "--help").out()).contains("--jars");
+    }
+
+    /**
+     * Every script in submit/ (listed from the directory, so a new one is covered) takes --help:
+     * exit 0, a usage line and an example invocation of itself on stdout, nothing on stderr, and
+     * nothing else done: no file created, changed or removed in the checkout (target/ included:
+     * no build), in the working directory (submit/bigrun once wrote 22 GB into "./--help") or in
+     * the temporary directory.
+     */
+    @Test
+    void everyScriptsHelpPrintsUsageAndAnExampleAndDoesNothingElse(@TempDir Path workDir, @TempDir Path tmpDir) throws Exception {
+        List<Path> scripts;
+        try (var listing = Files.list(Scripts.BASEDIR.resolve("submit"))) {
+            scripts = listing.filter(Files::isRegularFile).sorted().toList();
+        }
+        assertThat(scripts).hasSizeGreaterThanOrEqualTo(10);
+        for (Path script : scripts) {
+            String name = "submit/" + script.getFileName();
+            assertThat(Files.isExecutable(script)).as(name + " is executable").isTrue();
+            Map<String, String> before = tree(Scripts.BASEDIR);
+            Scripts help = Scripts.in(workDir, Map.of("TMPDIR", tmpDir.toString()), name, "--help");
+            assertThat(help.exitCode()).as(name + " --help: " + help.err()).isZero();
+            assertThat(help.err()).as(name + " --help prints to stdout only").isEmpty();
+            assertThat(help.out()).as(name + " --help has a usage line").containsPattern("(?im)^usage: .*" + Pattern.quote(name));
+            assertThat(help.out()).as(name + " --help has an example invocation")
+                    .containsPattern("(?m)^Examples?:\\s*\\n(\\s+[^\\n]*\\n)*?\\s+[^\\n]*" + Pattern.quote(name) + "\\b");
+            assertThat(tree(workDir)).as(name + " --help writes nothing into the working directory").isEmpty();
+            assertThat(tree(tmpDir)).as(name + " --help writes nothing into TMPDIR").isEmpty();
+            assertThat(tree(Scripts.BASEDIR)).as(name + " --help changes nothing in the checkout").isEqualTo(before);
+        }
+    }
+
+    /** Every file under {@code root} (but .git and the test reports being written) → its size and modification time. */
+    private static Map<String, String> tree(Path root) throws java.io.IOException {
+        Map<String, String> files = new java.util.TreeMap<>();
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.toList()) {
+                String rel = root.relativize(p).toString();
+                if (rel.isEmpty() || rel.equals(".git") || rel.startsWith(".git/") || rel.startsWith("target/surefire-reports")
+                        || rel.startsWith("target/failsafe-reports")) {
+                    continue;
+                }
+                var attrs = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                files.put(rel, attrs.isDirectory() ? "dir" : attrs.size() + "@" + attrs.lastModifiedTime());
+            }
+        }
+        return files;
     }
 
     private static String[] withMode(String mode, String... args) {
