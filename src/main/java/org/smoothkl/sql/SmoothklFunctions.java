@@ -27,13 +27,13 @@ import org.apache.spark.sql.classic.ColumnNodeToExpressionConverter$;
 import org.apache.spark.sql.classic.ExpressionUtils;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.NullType;
 import org.smoothkl.api.Settings;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.engine.RapidsMetricsEngine;
+import org.smoothkl.input.InputReader;
 import org.smoothkl.loss.InvalidReason;
 import org.smoothkl.loss.LossKind;
 import org.smoothkl.loss.MetricField;
@@ -121,14 +121,7 @@ public final class SmoothklFunctions {
         Column label = ExpressionUtils.column(labelArg);
         Column inputError = lit(null).cast(DataTypes.StringType);
         if (SqlArguments.isFractional(labelType)) {
-            // As the job reads such labels (InputReader): 3.0 is label 3; 3.5, NaN, ±∞ and values beyond a long are
-            // none (a float or double 2⁶³ passes try_cast's bound check and saturates, hence the bound).
-            Column truncated = label.try_cast(DataTypes.LongType);
-            Column integral = truncated.cast(labelType).equalTo(label);
-            if (!(labelType instanceof DecimalType)) {
-                integral = integral.and(label.lt(lit(0x1p63)));
-            }
-            Column parsed = when(integral, truncated);
+            Column parsed = InputReader.integralLabel(label, labelType); // as the job reads such labels
             inputError = when(label.isNotNull().and(parsed.isNull()), lit(InvalidReason.MALFORMED_LABEL.code()));
             label = parsed;
         } else if (SqlArguments.isIntegral(labelType) || labelType instanceof NullType) {
