@@ -34,7 +34,7 @@ import org.smoothkl.spark.Columns;
  * {@link MetricColumns}.
  */
 public final class RapidsMetricsEngine implements MetricsEngine {
-    static final String UDF_CLASS = "org.smoothkl.gpu.RapidsMetricsUdf";
+    public static final String UDF_CLASS = "org.smoothkl.gpu.RapidsMetricsUdf";
     private static final String METRICS = "_smoothkl_metrics";
 
     @Override

@@ -411,7 +411,7 @@ public final class InputReader {
      * NaN, ±∞ and values beyond a long's range are null (try_cast: null, or truncated; but a float
      * or double 2⁶³ passes its bound check and saturates to 2⁶³ − 1, which reads back as 2⁶³).
      */
-    private static Column integralLabel(Column value, DataType type) {
+    public static Column integralLabel(Column value, DataType type) {
         Column truncated = value.try_cast(DataTypes.LongType);
         Column integral = truncated.cast(type).equalTo(value);
         if (!(type instanceof DecimalType)) {

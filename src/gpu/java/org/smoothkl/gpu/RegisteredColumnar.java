@@ -1,0 +1,91 @@
+package org.smoothkl.gpu;
+
+import ai.rapids.cudf.ColumnVector;
+import ai.rapids.cudf.DType;
+import ai.rapids.cudf.HostColumnVector;
+import ai.rapids.cudf.Scalar;
+import org.smoothkl.loss.Smoothing;
+
+/**
+ * The GPU body of the registerJavaFunction classes ({@link RapidsMetricsUdf4}, {@link RapidsMetricsUdf5}):
+ * the RAPIDS Accelerator hands every argument as a column, literals too. Preset, ε and ignore index
+ * are read on the host and must be one value for the batch (the CPU body's rule, checked by the
+ * same code); the label, an integer column of any width, is widened to INT64; then the batch is
+ * scored as the RAPIDS engine scores it ({@link RapidsMetricsUdf#evaluateColumnar}, no reader
+ * problems). A float, double or decimal label is refused, as the CPU body refuses it: cast it, or
+ * use the extension's smoothkl_metrics, which reads such labels as the job does.
+ */
+final class RegisteredColumnar {
+    private RegisteredColumnar() {
+    }
+
+    static ColumnVector evaluate(MetricsUdf4OrUdf5 udf, int numRows, ColumnVector... args) {
+        if (args.length != 4 && args.length != 5) {
+            throw new IllegalArgumentException("expected 4 or 5 columns, got " + args.length);
+        }
+        Smoothing smoothing = null;
+        try (HostColumnVector preset = args[2].copyToHost();
+             HostColumnVector epsilon = args[3].copyToHost();
+             HostColumnVector ignore = args.length > 4 ? args[4].copyToHost() : null) {
+            for (int r = 0; r < numRows; r++) {
+                smoothing = udf.smoothingOf(preset.isNull(r) ? null : preset.getJavaString(r),
+                        epsilon.isNull(r) ? null : number(epsilon, r),
+                        ignore == null || ignore.isNull(r) ? null : ((Number) number(ignore, r)).longValue());
+            }
+        }
+        if (smoothing == null) { // an empty batch: no row to take the settings from, nothing to score
+            smoothing = org.smoothkl.loss.Preset.SEED.with(0, null);
+        }
+        return score(smoothing, numRows, args[0], args[1]);
+    }
+
+    /**
+     * The batch scored with {@code smoothing} as the RAPIDS engine scores it: the label, an integer
+     * column of any width, widened to INT64; no reader problems.
+     */
+    static ColumnVector score(Smoothing smoothing, int numRows, ColumnVector logits, ColumnVector label) {
+        DType labelType = label.getType();
+        if (!(labelType.equals(DType.INT64) || labelType.equals(DType.INT32) || labelType.equals(DType.INT16)
+                || labelType.equals(DType.INT8))) {
+            throw new IllegalArgumentException("smoothkl_metrics on the GPU: argument 2 (label) must "
+                    + "be an integer column, got " + labelType + "; cast it, or use the extension's smoothkl_metrics");
+        }
+        try (ColumnVector label64 = label.castTo(DType.INT64);
+             Scalar noError = Scalar.fromNull(DType.STRING);
+             ColumnVector inputError = ColumnVector.fromScalar(noError, numRows)) {
+            return new RapidsMetricsUdf(smoothing).evaluateColumnar(numRows, logits, label64, inputError);
+        }
+    }
+
+    /** Row r of a numeric host column, boxed as Spark's CPU body receives it. */
+    private static Object number(HostColumnVector c, int r) {
+        DType t = c.getType();
+        if (t.equals(DType.FLOAT64)) {
+            return c.getDouble(r);
+        }
+        if (t.equals(DType.FLOAT32)) {
+            return c.getFloat(r);
+        }
+        if (t.equals(DType.INT64)) {
+            return c.getLong(r);
+        }
+        if (t.equals(DType.INT32)) {
+            return c.getInt(r);
+        }
+        if (t.equals(DType.INT16)) {
+            return c.getShort(r);
+        }
+        if (t.equals(DType.INT8)) {
+            return c.getByte(r);
+        }
+        if (t.isDecimalType()) {
+            return c.getBigDecimal(r);
+        }
+        throw new IllegalArgumentException("expected a numeric column, got " + t);
+    }
+
+    /** What both classes offer: the CPU body's settings check. */
+    interface MetricsUdf4OrUdf5 {
+        Smoothing smoothingOf(String preset, Object epsilon, Object ignoreIndex);
+    }
+}
