@@ -39,7 +39,10 @@ public final class VectorKernel extends AbstractRowKernel {
     /**
      * Max and min lane-wise: NaN propagates through max (as {@link Math#max}), +∞ shows as the
      * max and −∞ as the min, so a row with no such value needs no other check; a row with one
-     * goes to the reference scan, which names the first in row order.
+     * goes to the reference scan, which names the first in row order. Four accumulators each: one
+     * max chain waits on the previous max's latency (Java's max is several instructions for its
+     * NaN and −0 rules), four overlap. Max and min of a set do not depend on the order they are
+     * taken in (NaN wins anywhere, max(−0, +0) = +0 either way), so the result is the same bits.
      */
     @Override
     Scan scan(double[] z, int from, int to) {
@@ -50,16 +53,37 @@ public final class VectorKernel extends AbstractRowKernel {
         double m = Double.NEGATIVE_INFINITY;
         double lo = Double.POSITIVE_INFINITY;
         int end = from + SPECIES.loopBound(to - from);
-        if (j < end) {
-            DoubleVector max = DoubleVector.fromArray(SPECIES, z, j);
-            DoubleVector min = max;
-            for (j += LANES; j < end; j += LANES) {
-                DoubleVector v = DoubleVector.fromArray(SPECIES, z, j);
-                max = max.max(v);
-                min = min.min(v);
+        if (j < end) { // always: a row of SHORT_ROW or more values has whole vectors
+            DoubleVector max0 = DoubleVector.fromArray(SPECIES, z, j);
+            DoubleVector min0 = max0;
+            DoubleVector max1 = max0;
+            DoubleVector min1 = max0;
+            DoubleVector max2 = max0;
+            DoubleVector min2 = max0;
+            DoubleVector max3 = max0;
+            DoubleVector min3 = max0;
+            j += LANES;
+            for (int end4 = end - 3 * LANES; j < end4; j += 4 * LANES) {
+                DoubleVector v0 = DoubleVector.fromArray(SPECIES, z, j);
+                DoubleVector v1 = DoubleVector.fromArray(SPECIES, z, j + LANES);
+                DoubleVector v2 = DoubleVector.fromArray(SPECIES, z, j + 2 * LANES);
+                DoubleVector v3 = DoubleVector.fromArray(SPECIES, z, j + 3 * LANES);
+                max0 = max0.max(v0);
+                min0 = min0.min(v0);
+                max1 = max1.max(v1);
+                min1 = min1.min(v1);
+                max2 = max2.max(v2);
+                min2 = min2.min(v2);
+                max3 = max3.max(v3);
+                min3 = min3.min(v3);
             }
-            m = max.reduceLanes(VectorOperators.MAX);
-            lo = min.reduceLanes(VectorOperators.MIN);
+            for (; j < end; j += LANES) {
+                DoubleVector v = DoubleVector.fromArray(SPECIES, z, j);
+                max0 = max0.max(v);
+                min0 = min0.min(v);
+            }
+            m = max0.max(max1).max(max2.max(max3)).reduceLanes(VectorOperators.MAX);
+            lo = min0.min(min1).min(min2.min(min3)).reduceLanes(VectorOperators.MIN);
         }
         for (; j < to; j++) {
             m = Math.max(m, z[j]);
