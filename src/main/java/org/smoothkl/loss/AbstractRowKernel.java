@@ -112,9 +112,130 @@ abstract class AbstractRowKernel implements RowKernel {
         out.reset(in.rows());
         int[] offsets = in.offsets();
         double[] z = in.values();
-        for (int i = 0; i < in.rows(); i++) {
+        int block = blockRows();
+        int i = 0;
+        while (i < in.rows()) {
+            if (block > 1 && i + block <= in.rows() && blockApplies(in, i, block)) {
+                computeBlock(in, i, block, out);
+                i += block;
+                continue;
+            }
             computeRow(z, offsets[i], offsets[i + 1], in.label(i), in.inputProblem(i), out, i);
+            i++;
         }
+    }
+
+    /**
+     * How many rows {@link #scanAndSumBlock} scores at once; 1: the kernel has no block path. The
+     * block path must give the same bits as {@link #scan} and {@link #sums} row by row.
+     */
+    int blockRows() {
+        return 1;
+    }
+
+    /** The largest K the block path takes. */
+    int blockMaxClasses() {
+        return 0;
+    }
+
+    /**
+     * Scores rows {@code [first, first + rows.length)} of {@code z}, each of {@code k} values from
+     * {@code offsets[first + r]}, for {@link InputKind#LOGITS} and {@link InputKind#LOG_PROBS}: into
+     * {@code max}, {@code argmax}, {@code min} the scan, into {@code sumExp} and {@code sumBelow} the
+     * two sums of {@link #sums} with the excluded offsets {@code a[r]}, {@code b[r]}. Returns a bit per
+     * row whose values are all finite; rows without it are scored again by {@link #computeRow}.
+     */
+    long scanAndSumBlock(double[] z, int[] offsets, int first, int k, int[] a, int[] b, Block result) {
+        throw new UnsupportedOperationException("no block path");
+    }
+
+    /** The block path's per-row results ({@link #scanAndSumBlock}). */
+    static final class Block {
+        final double[] max;
+        final int[] argmax;
+        final double[] sumExp;
+        final double[] sumBelow;
+        final int[] a;
+        final int[] b;
+
+        Block(int rows) {
+            max = new double[rows];
+            argmax = new int[rows];
+            sumExp = new double[rows];
+            sumBelow = new double[rows];
+            a = new int[rows];
+            b = new int[rows];
+        }
+    }
+
+    private Block blockScratch;
+    /** Rows scored through the block path so far (tests check that the path is taken). */
+    long blockRowsScored;
+
+    /** Whether rows [i, i + n) can go through the block path: one short K, no reader problem, no log to take. */
+    private boolean blockApplies(LogitBatch in, int i, int n) {
+        if (smoothing.inputKind() == InputKind.PROBS || !smoothing.epsilonInRange()) {
+            return false;
+        }
+        int[] offsets = in.offsets();
+        int k = offsets[i + 1] - offsets[i];
+        if (k > blockMaxClasses() || k < smoothing.convention().minClasses()) {
+            return false;
+        }
+        for (int r = i; r < i + n; r++) {
+            if (offsets[r + 1] - offsets[r] != k || in.inputProblem(r) != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void computeBlock(LogitBatch in, int first, int n, MetricsBatch out) {
+        Block blk = blockScratch;
+        if (blk == null || blk.max.length != n) {
+            blk = new Block(n);
+            blockScratch = blk;
+        }
+        int[] offsets = in.offsets();
+        double[] z = in.values();
+        int k = offsets[first + 1] - offsets[first];
+        for (int r = 0; r < n; r++) {
+            long ab = excluded(in.label(first + r), k);
+            blk.a[r] = (int) (ab >>> 32);
+            blk.b[r] = (int) ab;
+        }
+        long finite = scanAndSumBlock(z, offsets, first, k, blk.a, blk.b, blk);
+        blockRowsScored += n;
+        for (int r = 0; r < n; r++) {
+            int i = first + r;
+            if ((finite >>> r & 1) == 0) {
+                computeRow(z, offsets[i], offsets[i + 1], in.label(i), null, out, i);
+            } else {
+                finishRow(z, offsets[i], k, in.label(i), blk.max[r], blk.argmax[r], blk.sumExp[r], blk.sumBelow[r], out, i);
+            }
+        }
+    }
+
+    /**
+     * The offsets a ≤ b (packed a &lt;&lt; 32 | b) that the sum of (M − z_j) leaves out: none (K, K) for
+     * an ignored row (its gap sums every class) or a label or pad out of range, else the label and,
+     * under OTHERS_EXCEPT_PAD, the pad class.
+     */
+    private long excluded(long label, int k) {
+        TargetConvention convention = smoothing.convention();
+        boolean ignored = label == smoothing.ignoreIndex();
+        boolean labelInRange = label >= 0 && label < k;
+        long p = smoothing.ignoreIndex();
+        boolean padInRange = !convention.excludesPadClass() || (p >= 0 && p < k);
+        int y = labelInRange ? (int) label : -1;
+        int pad = convention.excludesPadClass() && padInRange ? (int) p : -1; // ≠ y: a label equal to the pad is ignored
+        int a = k;
+        int b = k;
+        if (!ignored && labelInRange && padInRange) {
+            a = pad < 0 ? y : Math.min(y, pad);
+            b = pad < 0 ? k : Math.max(y, pad);
+        }
+        return (long) a << 32 | b;
     }
 
     private void computeRow(double[] z, int from, int to, long label, InvalidReason inputProblem,
@@ -151,32 +272,29 @@ abstract class AbstractRowKernel implements RowKernel {
             scan = scan(z, from, to);
         }
         double max = scan.max();
-        int argmax = scan.argmax();
+        long ab = excluded(label, k);
+        double[] s = this.sums;
+        sums(z, from, to, max, (int) (ab >>> 32), (int) ab, s);
+        finishRow(z, from, k, label, max, scan.argmax(), s[0], s[1], out, i);
+    }
 
-        // Which classes the sum of (M − z_j) leaves out: none for an ignored row (its gap sums
-        // every class), else the label and, under OTHERS_EXCEPT_PAD, the pad class. The checks
-        // on the label come after the normalisation check below, as they always did.
+    /** The metrics of a row from its scan and {@link #sums} (sumExp, sumBelow), both over z[from, from + k). */
+    private void finishRow(double[] z, int from, int k, long label, double max, int argmax, double sumExp,
+                           double sumBelow, MetricsBatch out, int i) {
+        TargetConvention convention = smoothing.convention();
+        InputKind kind = smoothing.inputKind();
         boolean ignored = label == smoothing.ignoreIndex();
         boolean labelInRange = label >= 0 && label < k;
         long p = smoothing.ignoreIndex();
         boolean padInRange = !convention.excludesPadClass() || (p >= 0 && p < k);
         int y = labelInRange ? (int) label : -1;
-        int pad = convention.excludesPadClass() && padInRange ? (int) p : -1; // ≠ y: a label equal to the pad is ignored
-        int a = k;
-        int b = k;
-        if (!ignored && labelInRange && padInRange) {
-            a = pad < 0 ? y : Math.min(y, pad);
-            b = pad < 0 ? k : Math.max(y, pad);
-        }
-        double[] s = this.sums;
-        sums(z, from, to, max, a, b, s);
-
+        int pad = convention.excludesPadClass() && padInRange ? (int) p : -1;
         double logSumExp;
         if (kind == InputKind.LOGITS) {
-            logSumExp = Math.log(s[0]);
+            logSumExp = Math.log(sumExp);
         } else {
             // Σ p = exp(M)·Σ exp(lp_j − M); all p = 0 (M = −∞) is no distribution either.
-            double total = max == Double.NEGATIVE_INFINITY ? 0 : Math.exp(max) * s[0];
+            double total = max == Double.NEGATIVE_INFINITY ? 0 : Math.exp(max) * sumExp;
             if (!(Math.abs(total - 1) <= smoothing.sumTolerance())) {
                 out.setInvalid(i, InvalidReason.NOT_NORMALIZED);
                 return;
@@ -188,7 +306,7 @@ abstract class AbstractRowKernel implements RowKernel {
         double confidence = Math.exp(-logSumExp);
 
         if (ignored) {
-            double gap = s[1] / (k - 1);
+            double gap = sumBelow / (k - 1);
             out.set(i, RowStatus.IGNORED, 0, 0, 0, gap, gapOpt, confidence, argmax, false);
             return;
         }
@@ -203,7 +321,7 @@ abstract class AbstractRowKernel implements RowKernel {
 
         // Σ over the classes that carry q_o: every class but the label and the pad class,
         // summed over the (at most three) ranges between them.
-        double otherBelowMax = s[1];
+        double otherBelowMax = sumBelow;
         double labelBelowMax = max - z[from + y];
         double padBelowMax = pad < 0 ? 0 : max - z[from + pad];
         double gap = (otherBelowMax + labelBelowMax + padBelowMax) / (k - 1);

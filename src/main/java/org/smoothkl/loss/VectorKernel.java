@@ -1,6 +1,7 @@
 package org.smoothkl.loss;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -32,8 +33,80 @@ public final class VectorKernel extends AbstractRowKernel {
     private final double[] shortRow = new double[SHORT_ROW];
     private final double[] shortExp = new double[SHORT_ROW];
 
+    /** A block of short rows, transposed: value j of the block's row r at [j · LANES + r]. */
+    private final double[] transposed = new double[SHORT_ROW * LANES];
+    /** The block's excluded offsets as doubles, to compare with j lane-wise. */
+    private final double[] excludedA = new double[LANES];
+    private final double[] excludedB = new double[LANES];
+    private final double[] argmaxLanes = new double[LANES];
+
     public VectorKernel(Smoothing smoothing) {
         super(smoothing);
+    }
+
+    /** Short rows of one K go a vector's worth at a time, a row per lane. */
+    @Override
+    int blockRows() {
+        return LANES;
+    }
+
+    @Override
+    int blockMaxClasses() {
+        return SHORT_ROW - 1;
+    }
+
+    /**
+     * {@link #scan} and {@link #sums} for LANES rows of one K &lt; SHORT_ROW, a row per lane, with
+     * the same bits as {@link #scanShort} and {@link #sumsShort} row by row: max and min do not
+     * depend on order; the first argmax is the lowest j whose value equals the max; Σ exp(d_j) and
+     * Σ (−d_j) are added in row order from 0, as there, an excluded offset adding −(+0), which
+     * leaves every double as it is.
+     */
+    @Override
+    long scanAndSumBlock(double[] z, int[] offsets, int first, int k, int[] a, int[] b, Block out) {
+        double[] t = transposed;
+        for (int r = 0; r < LANES; r++) {
+            int o = offsets[first + r];
+            for (int j = 0; j < k; j++) {
+                t[j * LANES + r] = z[o + j];
+            }
+            excludedA[r] = a[r];
+            excludedB[r] = b[r];
+        }
+        DoubleVector max = DoubleVector.fromArray(SPECIES, t, 0);
+        DoubleVector min = max;
+        for (int j = 1; j < k; j++) {
+            DoubleVector v = DoubleVector.fromArray(SPECIES, t, j * LANES);
+            max = max.max(v);
+            min = min.min(v);
+        }
+        VectorMask<Double> finite = max.test(VectorOperators.IS_FINITE).and(min.test(VectorOperators.IS_FINITE));
+        DoubleVector argmax = DoubleVector.zero(SPECIES);
+        for (int j = k - 1; j >= 0; j--) {
+            argmax = argmax.blend(j, DoubleVector.fromArray(SPECIES, t, j * LANES).eq(max));
+        }
+        max.intoArray(out.max, 0);
+        argmax.intoArray(argmaxLanes, 0);
+        for (int r = 0; r < LANES; r++) {
+            out.argmax[r] = (int) argmaxLanes[r];
+        }
+        sumsBlock(t, k, max, out);
+        return finite.toLong();
+    }
+
+    /** The block's two sums, lane-wise; small so that C2 inlines the vector exp into its loop. */
+    private void sumsBlock(double[] t, int k, DoubleVector max, Block out) {
+        DoubleVector a = DoubleVector.fromArray(SPECIES, excludedA, 0);
+        DoubleVector b = DoubleVector.fromArray(SPECIES, excludedB, 0);
+        DoubleVector e = DoubleVector.zero(SPECIES);
+        DoubleVector below = DoubleVector.zero(SPECIES);
+        for (int j = 0; j < k; j++) {
+            DoubleVector d = DoubleVector.fromArray(SPECIES, t, j * LANES).sub(max);
+            e = e.add(VectorExp.exp(d));
+            below = below.sub(d.blend(0.0, a.eq(j).or(b.eq(j))));
+        }
+        e.intoArray(out.sumExp, 0);
+        below.intoArray(out.sumBelow, 0);
     }
 
     /**
