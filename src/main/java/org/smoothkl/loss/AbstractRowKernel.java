@@ -142,16 +142,17 @@ abstract class AbstractRowKernel implements RowKernel {
      * Scores rows {@code [first, first + rows.length)} of {@code z}, each of {@code k} values from
      * {@code offsets[first + r]}, for {@link InputKind#LOGITS} and {@link InputKind#LOG_PROBS}: into
      * {@code max}, {@code argmax}, {@code min} the scan, into {@code sumExp} and {@code sumBelow} the
-     * two sums of {@link #sums} with the excluded offsets {@code a[r]}, {@code b[r]}. Returns a bit per
-     * row whose values are all finite; rows without it are scored again by {@link #computeRow}.
+     * two sums of {@link #sums} with the excluded offsets {@code a[r]}, {@code b[r]}. A row whose max or
+     * min is not finite (it holds a NaN or ±∞) is scored again by {@link #computeRow}.
      */
-    long scanAndSumBlock(double[] z, int[] offsets, int first, int k, int[] a, int[] b, Block result) {
+    void scanAndSumBlock(double[] z, int[] offsets, int first, int k, int[] a, int[] b, Block result) {
         throw new UnsupportedOperationException("no block path");
     }
 
     /** The block path's per-row results ({@link #scanAndSumBlock}). */
     static final class Block {
         final double[] max;
+        final double[] min;
         final int[] argmax;
         final double[] sumExp;
         final double[] sumBelow;
@@ -160,6 +161,7 @@ abstract class AbstractRowKernel implements RowKernel {
 
         Block(int rows) {
             max = new double[rows];
+            min = new double[rows];
             argmax = new int[rows];
             sumExp = new double[rows];
             sumBelow = new double[rows];
@@ -204,11 +206,11 @@ abstract class AbstractRowKernel implements RowKernel {
             blk.a[r] = (int) (ab >>> 32);
             blk.b[r] = (int) ab;
         }
-        long finite = scanAndSumBlock(z, offsets, first, k, blk.a, blk.b, blk);
+        scanAndSumBlock(z, offsets, first, k, blk.a, blk.b, blk);
         blockRowsScored += n;
         for (int r = 0; r < n; r++) {
             int i = first + r;
-            if ((finite >>> r & 1) == 0) {
+            if (!Double.isFinite(blk.max[r]) || !Double.isFinite(blk.min[r])) {
                 computeRow(z, offsets[i], offsets[i + 1], in.label(i), null, out, i);
             } else {
                 finishRow(z, offsets[i], k, in.label(i), blk.max[r], blk.argmax[r], blk.sumExp[r], blk.sumBelow[r], out, i);

@@ -1,7 +1,6 @@
 package org.smoothkl.loss;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -63,7 +62,7 @@ public final class VectorKernel extends AbstractRowKernel {
      * leaves every double as it is.
      */
     @Override
-    long scanAndSumBlock(double[] z, int[] offsets, int first, int k, int[] a, int[] b, Block out) {
+    void scanAndSumBlock(double[] z, int[] offsets, int first, int k, int[] a, int[] b, Block out) {
         double[] t = transposed;
         for (int r = 0; r < LANES; r++) {
             int o = offsets[first + r];
@@ -80,18 +79,17 @@ public final class VectorKernel extends AbstractRowKernel {
             max = max.max(v);
             min = min.min(v);
         }
-        VectorMask<Double> finite = max.test(VectorOperators.IS_FINITE).and(min.test(VectorOperators.IS_FINITE));
         DoubleVector argmax = DoubleVector.zero(SPECIES);
         for (int j = k - 1; j >= 0; j--) {
             argmax = argmax.blend(j, DoubleVector.fromArray(SPECIES, t, j * LANES).eq(max));
         }
         max.intoArray(out.max, 0);
+        min.intoArray(out.min, 0);
         argmax.intoArray(argmaxLanes, 0);
         for (int r = 0; r < LANES; r++) {
             out.argmax[r] = (int) argmaxLanes[r];
         }
         sumsBlock(t, k, max, out);
-        return finite.toLong();
     }
 
     /** The block's two sums, lane-wise; small so that C2 inlines the vector exp into its loop. */
