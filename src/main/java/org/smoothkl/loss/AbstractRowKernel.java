@@ -224,20 +224,26 @@ abstract class AbstractRowKernel implements RowKernel {
      * under OTHERS_EXCEPT_PAD, the pad class.
      */
     private long excluded(long label, int k) {
-        TargetConvention convention = smoothing.convention();
-        boolean ignored = label == smoothing.ignoreIndex();
-        boolean labelInRange = label >= 0 && label < k;
-        long p = smoothing.ignoreIndex();
-        boolean padInRange = !convention.excludesPadClass() || (p >= 0 && p < k);
-        int y = labelInRange ? (int) label : -1;
-        int pad = convention.excludesPadClass() && padInRange ? (int) p : -1; // ≠ y: a label equal to the pad is ignored
         int a = k;
         int b = k;
-        if (!ignored && labelInRange && padInRange) {
+        if (label != smoothing.ignoreIndex() && label >= 0 && label < k && padInRange(k)) {
+            int y = (int) label;
+            int pad = pad(k);
             a = pad < 0 ? y : Math.min(y, pad);
             b = pad < 0 ? k : Math.max(y, pad);
         }
         return (long) a << 32 | b;
+    }
+
+    /** Whether the pad class, where the convention excludes one, is a class of a K-class row. */
+    private boolean padInRange(int k) {
+        long p = smoothing.ignoreIndex();
+        return !smoothing.convention().excludesPadClass() || (p >= 0 && p < k);
+    }
+
+    /** The excluded pad class of a K-class row, or −1 (none, or out of range). ≠ y: a label equal to the pad is ignored. */
+    private int pad(int k) {
+        return smoothing.convention().excludesPadClass() && padInRange(k) ? (int) smoothing.ignoreIndex() : -1;
     }
 
     private void computeRow(double[] z, int from, int to, long label, InvalidReason inputProblem,
@@ -280,17 +286,18 @@ abstract class AbstractRowKernel implements RowKernel {
         finishRow(z, from, k, label, max, scan.argmax(), s[0], s[1], out, i);
     }
 
-    /** The metrics of a row from its scan and {@link #sums} (sumExp, sumBelow), both over z[from, from + k). */
+    /**
+     * The metrics of a row from its scan and {@link #sums} (sumExp, sumBelow), both over z[from, from
+     * + k). The checks on the label come after the normalisation check, as they always did.
+     */
     private void finishRow(double[] z, int from, int k, long label, double max, int argmax, double sumExp,
                            double sumBelow, MetricsBatch out, int i) {
-        TargetConvention convention = smoothing.convention();
         InputKind kind = smoothing.inputKind();
         boolean ignored = label == smoothing.ignoreIndex();
         boolean labelInRange = label >= 0 && label < k;
-        long p = smoothing.ignoreIndex();
-        boolean padInRange = !convention.excludesPadClass() || (p >= 0 && p < k);
+        boolean padInRange = padInRange(k);
         int y = labelInRange ? (int) label : -1;
-        int pad = convention.excludesPadClass() && padInRange ? (int) p : -1;
+        int pad = pad(k);
         double logSumExp;
         if (kind == InputKind.LOGITS) {
             logSumExp = Math.log(sumExp);
