@@ -7,7 +7,7 @@ per round and reads the JSON it prints on its last line):
                 CPU and I/O pools at one thread; one timed read after a warm-up read.
   torch_f32_s   PyTorch CPU F.cross_entropy(z, y, label_smoothing=eps, reduction="none") on
   torch_f64_s   ~values logits of K classes (float32, and the same cast to float64 beforehand),
-                torch.set_num_threads(1); best of a few calls after a warm-up call.
+                torch.set_num_threads(1); best of 5 calls after a warm-up call.
 
 Usage: bench-anchors.py --eps EPS --values N K=DATASET_DIR ...
 A missing module is reported as {"absent": "..."} instead of times; the benchmark says so.
@@ -53,7 +53,7 @@ def torch_kernels(ks, values, eps):
         for name, z in (("torch_f32_s", z32), ("torch_f64_s", z32.double())):
             F.cross_entropy(z, y, label_smoothing=eps, reduction="none")  # warm-up
             best = float("inf")
-            for _ in range(3):
+            for _ in range(5):
                 start = time.perf_counter()
                 loss = F.cross_entropy(z, y, label_smoothing=eps, reduction="none")
                 best = min(best, time.perf_counter() - start)

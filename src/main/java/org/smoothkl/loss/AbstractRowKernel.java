@@ -139,7 +139,7 @@ abstract class AbstractRowKernel implements RowKernel {
     }
 
     /**
-     * Scores rows {@code [first, first + rows.length)} of {@code z}, each of {@code k} values from
+     * Scores rows {@code [first, first + blockRows())} of {@code z}, each of {@code k} values from
      * {@code offsets[first + r]}, for {@link InputKind#LOGITS} and {@link InputKind#LOG_PROBS}: into
      * {@code max}, {@code argmax}, {@code min} the scan, into {@code sumExp} and {@code sumBelow} the
      * two sums of {@link #sums} with the excluded offsets {@code a[r]}, {@code b[r]}. A row whose max or
