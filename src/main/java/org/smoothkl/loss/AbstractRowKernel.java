@@ -13,7 +13,7 @@ package org.smoothkl.loss;
  *   KL     = q_y(log q_y + nll) + q_o·Σ_{j∉{y,pad}} (log q_o − lp_j)     (0·log 0 = 0)
  *   gap    = z_m − mean_{j≠m} z_j = Σ_j (M − z_j) / (K − 1)
  *   gap*   = log(q_y / q_o)
- *   conf   = max_j p_j = exp(−L)                                        (top-1 probability)
+ *   conf   = max_j p_j = exp(−L) = 1 / Σ_j exp(z_j − M)                 (top-1 probability)
  * </pre>
  *
  * Every term M − z_j is ≥ 0, so the sums above add numbers of one sign and lose nothing to
@@ -312,7 +312,8 @@ abstract class AbstractRowKernel implements RowKernel {
         }
         Targets t = targets(k);
         double gapOpt = t.gapOpt();
-        double confidence = Math.exp(-logSumExp);
+        // for logits exp(−L) is 1 / Σ exp(z_j − M): one division, not a log and an exp (≈17 % of a K = 10 row)
+        double confidence = kind == InputKind.LOGITS ? 1 / sumExp : Math.exp(-logSumExp);
 
         if (ignored) {
             double gap = sumBelow / (k - 1);
