@@ -66,6 +66,13 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--no-udf", description = "Skip the RapidsUDF CPU path (the rapids engine without the plugin).")
     boolean noUdf;
 
+    @Option(names = "--baseline-classes", description = "Also time the vector kernel of the org.smoothkl.loss classes in DIR"
+            + " (another build's, compiled alone), beside this build's, in this run.")
+    File baselineClasses;
+
+    @Option(names = "--no-anchors", description = "Skip the outside anchors (Arrow C++ scan, PyTorch cross_entropy; submit/bench-anchors.py).")
+    boolean noAnchors;
+
     @Option(names = "--scale-check", description = "Also: time and peak heap at 1x and 10x the rows (K=1000), "
             + "and K=262144, each in a fresh JVM with a 2 GB heap.")
     boolean scaleCheck;
@@ -78,7 +85,7 @@ public final class Bench implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws IOException, InterruptedException, ReflectiveOperationException {
         SparkSession spark = SparkSession.builder().appName("smoothkl-bench").getOrCreate();
         if (measureOne != null) {
             return ScaleCheck.measureOne(spark, spec(Path.of(measureOne)));
@@ -89,6 +96,8 @@ public final class Bench implements Callable<Integer> {
             data.put(k, dataset(spark, k, bytes / (4L * k)));
         }
         Map<Integer, Map<String, List<Double>>> times = new LinkedHashMap<>();
+        Anchors anchors = new Anchors(EPSILON, KERNEL_VALUES);
+        BaselineKernel baseline = baselineClasses == null ? null : new BaselineKernel(baselineClasses, EPSILON);
         for (int round = 0; round <= rounds; round++) {
             for (int k : ks) {
                 Map<String, List<Double>> t = times.computeIfAbsent(k, x -> new LinkedHashMap<>());
@@ -107,10 +116,21 @@ public final class Bench implements Callable<Integer> {
                 }
                 measure(t, "kernel_scalar", warmup, () -> kernelAlone(new ScalarKernel(smoothing()), k));
                 measure(t, "kernel_vector", warmup, () -> kernelAlone(RowKernels.create(smoothing()), k));
+                if (baseline != null) {
+                    measure(t, "kernel_vector_baseline", warmup, () -> {
+                        for (int pass = 0; pass < KERNEL_PASSES; pass++) {
+                            baseline.run(k, KERNEL_VALUES);
+                        }
+                        return k;
+                    });
+                }
                 System.err.printf(Locale.ROOT, "round %d K=%d done%s%n", round, k, warmup ? " (warm-up)" : "");
             }
+            if (!noAnchors && round > 0) {
+                anchors.measure(data, times);
+            }
         }
-        Map<String, Object> out = report(times, bytes);
+        Map<String, Object> out = report(times, bytes, anchors);
         if (scaleCheck) {
             out.put("scale_check", ScaleCheck.run(quick, (k, rows) -> dataset(spark, k, rows)));
         }
@@ -146,11 +166,20 @@ public final class Bench implements Callable<Integer> {
     /** Logits in one in-memory batch per K: ≈8M values, as the engine's batches hold them. */
     private static final Map<Integer, LogitBatch> BATCHES = new LinkedHashMap<>();
     static final int KERNEL_VALUES = 8 << 20;
+    /** Times a kernel sample scores its batch: one pass takes 10–100 ms, too short to time on a shared machine. */
+    static final int KERNEL_PASSES = 10;
+
+    /** GB of float32 logits that one kernel sample scores ({@link #KERNEL_PASSES} passes over the batch). */
+    private static double kernelGb(int k) {
+        return KERNEL_PASSES * Math.max(1, KERNEL_VALUES / k) * (double) k * 4 / 1e9;
+    }
 
     private static long kernelAlone(RowKernel kernel, int k) {
         LogitBatch batch = BATCHES.computeIfAbsent(k, kk -> new SyntheticLogits(kk, EPSILON).batch(KERNEL_VALUES));
         MetricsBatch out = new MetricsBatch();
-        kernel.compute(batch, out);
+        for (int pass = 0; pass < KERNEL_PASSES; pass++) {
+            kernel.compute(batch, out);
+        }
         return batch.size();
     }
 
@@ -172,13 +201,22 @@ public final class Bench implements Callable<Integer> {
         return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
-    private Map<String, Object> report(Map<Integer, Map<String, List<Double>>> times, long bytes) {
+    private static Double medianOf(Map<String, List<Double>> t, String what) {
+        return t.containsKey(what) ? median(t.get(what)) : null;
+    }
+
+    private static Double ratio(Double a, Double b) {
+        return a == null || b == null ? null : a / b;
+    }
+
+    private Map<String, Object> report(Map<Integer, Map<String, List<Double>>> times, long bytes, Anchors anchors) {
+        int cores = Runtime.getRuntime().availableProcessors();
         Map<String, Object> perK = new LinkedHashMap<>();
         System.out.printf(Locale.ROOT, "%nsmoothkl CPU benchmark: %d cores, %s kernel, %d rounds after a warm-up, medians%n",
                 Runtime.getRuntime().availableProcessors(), RowKernels.name(), rounds);
-        System.out.printf(Locale.ROOT, "%-6s %10s %8s %8s %9s %9s %9s | %8s %8s %8s %12s | %8s %8s %9s%n",
+        System.out.printf(Locale.ROOT, "%-6s %10s %8s %8s %9s %9s %9s | %8s %8s %8s %12s | %8s %8s %9s | %8s %8s | %8s %8s %8s%n",
                 "K", "rows", "floor_s", "job_s", "builtin_s", "udf_cpu_s", "job GB/s", "job/flr", "blt/job", "udf/job", "job rows/s",
-                "scal GB/s", "vec GB/s", "vec/scal");
+                "scal GB/s", "vec GB/s", "vec/scal", "arw GB/s", "job/arw", "t32 GB/s", "t64 GB/s", "vec/t32");
         for (Map.Entry<Integer, Map<String, List<Double>>> e : times.entrySet()) {
             int k = e.getKey();
             long rows = bytes / (4L * k);
@@ -188,7 +226,7 @@ public final class Bench implements Callable<Integer> {
             double job = median(t.get("job"));
             Double builtin = t.containsKey("builtin") ? median(t.get("builtin")) : null;
             Double udfCpu = t.containsKey("udf_cpu") ? median(t.get("udf_cpu")) : null;
-            double kernelGb = Math.max(1, KERNEL_VALUES / k) * (double) k * 4 / 1e9;
+            double kernelGb = kernelGb(k);
             double scalar = median(t.get("kernel_scalar"));
             double vector = median(t.get("kernel_vector"));
             Map<String, Object> m = new LinkedHashMap<>();
@@ -206,21 +244,54 @@ public final class Bench implements Callable<Integer> {
             m.put("job_gb_per_s", gb / job);
             m.put("kernel_scalar_gb_per_s", kernelGb / scalar);
             m.put("kernel_vector_gb_per_s", kernelGb / vector);
+            Double arrow = medianOf(t, "arrow_scan");
+            Double torch32 = medianOf(t, "torch_f32");
+            Double torch64 = medianOf(t, "torch_f64");
+            Double arrowGb = arrow == null ? null : gb / arrow;
+            Double jobPerCoreOverArrow = ratio(gb / job / cores, arrowGb);
+            Double torch32Gb = torch32 == null ? null : kernelGb / KERNEL_PASSES / torch32; // one pass: best of 5 in Python
+            Double torch64Gb = torch64 == null ? null : kernelGb / KERNEL_PASSES / torch64;
+            m.put("arrow_scan_s", arrow);
+            m.put("arrow_scan_gb_per_s", arrowGb);
+            m.put("job_per_core_over_arrow", jobPerCoreOverArrow);
+            m.put("torch_f32_gb_per_s", torch32Gb);
+            m.put("torch_f64_gb_per_s", torch64Gb);
+            Double base = medianOf(t, "kernel_vector_baseline");
+            m.put("kernel_vector_baseline_gb_per_s", base == null ? null : kernelGb / base);
+            m.put("kernel_vector_over_baseline", ratio(base, vector));
+            m.put("kernel_vector_over_torch_f32", ratio(kernelGb / vector, torch32Gb));
             m.put("samples_s", t);
             perK.put(Integer.toString(k), m);
-            System.out.printf(Locale.ROOT, "%-6d %10d %8.2f %8.2f %9s %9s %9.2f | %8.2f %8s %8s %12.0f | %8.2f %8.2f %9.2f%n",
+            System.out.printf(Locale.ROOT, "%-6d %10d %8.2f %8.2f %9s %9s %9.2f | %8.2f %8s %8s %12.0f | %8.2f %8.2f %9.2f | %8s %8s | %8s %8s %8s%n",
                     k, rows, floor, job, fmt(builtin), fmt(udfCpu), gb / job,
                     floor / job, fmt(builtin == null ? null : builtin / job), fmt(udfCpu == null ? null : udfCpu / job), rows / job,
-                    kernelGb / scalar, kernelGb / vector, scalar / vector);
+                    kernelGb / scalar, kernelGb / vector, scalar / vector, fmt(arrowGb), fmt(jobPerCoreOverArrow),
+                    fmt(torch32Gb), fmt(torch64Gb), fmt(ratio(kernelGb / vector, torch32Gb)));
         }
         System.out.println("job = the audit's summary end to end (scan, kernel, aggregation), no output files written;"
                 + " job/flr = floor_s/job_s (throughput ratio); blt/job = builtin_s/job_s; udf/job = udf_cpu_s/job_s"
                 + " (the RapidsUDF's CPU call, i.e. the rapids engine without the plugin); GB/s of float32 logits.");
+        System.out.printf(Locale.ROOT, "arw = Arrow C++'s Parquet reader (pyarrow), one thread, logits column only; job/arw = job GB/s"
+                + " per core (÷ %d) over it. t32 / t64 = PyTorch CPU F.cross_entropy(label_smoothing=%.2f, reduction=none), one thread,"
+                + " float32 / float64, on the kernels' %d values (GB/s of float32 logits either way); vec/t32 = vector kernel over t32.%n",
+                cores, EPSILON, KERNEL_VALUES);
+        anchors.absent().forEach(a -> System.out.println("anchor absent: " + a));
+        if (baselineClasses != null) {
+            for (Map.Entry<Integer, Map<String, List<Double>>> e : times.entrySet()) {
+                int k = e.getKey();
+                double kernelGb = kernelGb(k);
+                double base = median(e.getValue().get("kernel_vector_baseline"));
+                double vector = median(e.getValue().get("kernel_vector"));
+                System.out.printf(Locale.ROOT, "K=%d vector kernel: baseline (%s) %.2f GB/s, this build %.2f GB/s, this/baseline %.2f%n",
+                        k, baselineClasses, kernelGb / base, kernelGb / vector, base / vector);
+            }
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("K", perK);
         out.put("rounds", rounds);
         out.put("quick", quick);
-        out.put("cores", Runtime.getRuntime().availableProcessors());
+        out.put("cores", cores);
+        out.put("anchors_absent", anchors.absent());
         out.put("kernel", RowKernels.name());
         out.put("ks", Arrays.asList(ks.toArray()));
         return out;

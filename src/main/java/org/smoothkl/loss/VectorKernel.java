@@ -32,14 +32,88 @@ public final class VectorKernel extends AbstractRowKernel {
     private final double[] shortRow = new double[SHORT_ROW];
     private final double[] shortExp = new double[SHORT_ROW];
 
+    /** A block of short rows, transposed: value j of the block's row r at [j · LANES + r]. */
+    private final double[] transposed = new double[SHORT_ROW * LANES];
+    /** The block's excluded offsets as doubles, to compare with j lane-wise. */
+    private final double[] excludedA = new double[LANES];
+    private final double[] excludedB = new double[LANES];
+    private final double[] argmaxLanes = new double[LANES];
+
     public VectorKernel(Smoothing smoothing) {
         super(smoothing);
+    }
+
+    /** Short rows of one K go a vector's worth at a time, a row per lane. */
+    @Override
+    int blockRows() {
+        return LANES;
+    }
+
+    @Override
+    int blockMaxClasses() {
+        return SHORT_ROW - 1;
+    }
+
+    /**
+     * {@link #scan} and {@link #sums} for LANES rows of one K &lt; SHORT_ROW, a row per lane, with
+     * the same bits as {@link #scanShort} and {@link #sumsShort} row by row: max and min do not
+     * depend on order; the first argmax is the lowest j whose value equals the max; Σ exp(d_j) and
+     * Σ (−d_j) are added in row order from 0, as there, an excluded offset adding −(+0), which
+     * leaves every double as it is.
+     */
+    @Override
+    void scanAndSumBlock(double[] z, int[] offsets, int first, int k, int[] a, int[] b, Block out) {
+        double[] t = transposed;
+        for (int r = 0; r < LANES; r++) {
+            int o = offsets[first + r];
+            for (int j = 0; j < k; j++) {
+                t[j * LANES + r] = z[o + j];
+            }
+            excludedA[r] = a[r];
+            excludedB[r] = b[r];
+        }
+        DoubleVector max = DoubleVector.fromArray(SPECIES, t, 0);
+        DoubleVector min = max;
+        for (int j = 1; j < k; j++) {
+            DoubleVector v = DoubleVector.fromArray(SPECIES, t, j * LANES);
+            max = max.max(v);
+            min = min.min(v);
+        }
+        DoubleVector argmax = DoubleVector.zero(SPECIES);
+        for (int j = k - 1; j >= 0; j--) {
+            argmax = argmax.blend(j, DoubleVector.fromArray(SPECIES, t, j * LANES).eq(max));
+        }
+        max.intoArray(out.max, 0);
+        min.intoArray(out.min, 0);
+        argmax.intoArray(argmaxLanes, 0);
+        for (int r = 0; r < LANES; r++) {
+            out.argmax[r] = (int) argmaxLanes[r];
+        }
+        sumsBlock(t, k, max, out);
+    }
+
+    /** The block's two sums, lane-wise; small so that C2 inlines the vector exp into its loop. */
+    private void sumsBlock(double[] t, int k, DoubleVector max, Block out) {
+        DoubleVector a = DoubleVector.fromArray(SPECIES, excludedA, 0);
+        DoubleVector b = DoubleVector.fromArray(SPECIES, excludedB, 0);
+        DoubleVector e = DoubleVector.zero(SPECIES);
+        DoubleVector below = DoubleVector.zero(SPECIES);
+        for (int j = 0; j < k; j++) {
+            DoubleVector d = DoubleVector.fromArray(SPECIES, t, j * LANES).sub(max);
+            e = e.add(VectorExp.exp(d));
+            below = below.sub(d.blend(0.0, a.eq(j).or(b.eq(j))));
+        }
+        e.intoArray(out.sumExp, 0);
+        below.intoArray(out.sumBelow, 0);
     }
 
     /**
      * Max and min lane-wise: NaN propagates through max (as {@link Math#max}), +∞ shows as the
      * max and −∞ as the min, so a row with no such value needs no other check; a row with one
-     * goes to the reference scan, which names the first in row order.
+     * goes to the reference scan, which names the first in row order. Four accumulators each: one
+     * max chain waits on the previous max's latency (Java's max is several instructions for its
+     * NaN and −0 rules), four overlap. Max and min of a set do not depend on the order they are
+     * taken in (NaN wins anywhere, max(−0, +0) = +0 either way), so the result is the same bits.
      */
     @Override
     Scan scan(double[] z, int from, int to) {
@@ -50,16 +124,37 @@ public final class VectorKernel extends AbstractRowKernel {
         double m = Double.NEGATIVE_INFINITY;
         double lo = Double.POSITIVE_INFINITY;
         int end = from + SPECIES.loopBound(to - from);
-        if (j < end) {
-            DoubleVector max = DoubleVector.fromArray(SPECIES, z, j);
-            DoubleVector min = max;
-            for (j += LANES; j < end; j += LANES) {
-                DoubleVector v = DoubleVector.fromArray(SPECIES, z, j);
-                max = max.max(v);
-                min = min.min(v);
+        if (j < end) { // always: a row of SHORT_ROW or more values has whole vectors
+            DoubleVector max0 = DoubleVector.fromArray(SPECIES, z, j);
+            DoubleVector min0 = max0;
+            DoubleVector max1 = max0;
+            DoubleVector min1 = max0;
+            DoubleVector max2 = max0;
+            DoubleVector min2 = max0;
+            DoubleVector max3 = max0;
+            DoubleVector min3 = max0;
+            j += LANES;
+            for (int end4 = end - 3 * LANES; j < end4; j += 4 * LANES) {
+                DoubleVector v0 = DoubleVector.fromArray(SPECIES, z, j);
+                DoubleVector v1 = DoubleVector.fromArray(SPECIES, z, j + LANES);
+                DoubleVector v2 = DoubleVector.fromArray(SPECIES, z, j + 2 * LANES);
+                DoubleVector v3 = DoubleVector.fromArray(SPECIES, z, j + 3 * LANES);
+                max0 = max0.max(v0);
+                min0 = min0.min(v0);
+                max1 = max1.max(v1);
+                min1 = min1.min(v1);
+                max2 = max2.max(v2);
+                min2 = min2.min(v2);
+                max3 = max3.max(v3);
+                min3 = min3.min(v3);
             }
-            m = max.reduceLanes(VectorOperators.MAX);
-            lo = min.reduceLanes(VectorOperators.MIN);
+            for (; j < end; j += LANES) {
+                DoubleVector v = DoubleVector.fromArray(SPECIES, z, j);
+                max0 = max0.max(v);
+                min0 = min0.min(v);
+            }
+            m = max0.max(max1).max(max2.max(max3)).reduceLanes(VectorOperators.MAX);
+            lo = min0.min(min1).min(min2.min(min3)).reduceLanes(VectorOperators.MIN);
         }
         for (; j < to; j++) {
             m = Math.max(m, z[j]);

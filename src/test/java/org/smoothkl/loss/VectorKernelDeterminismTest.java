@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * The Vector API kernel gives the same bits for a row whether it runs cold (interpreted, the
  * Vector API's Java fallback) or hot (C2, intrinsics): the first call here, the call after 20k
  * batches, and a child JVM run with -Xint (never compiled) all agree bit for bit. The Vector
- * API's own EXP (an SVML stub) differed in the last bit between tiers.
+ * API's own EXP (an SVML stub) differed in the last bit between tiers. The batch includes rows
+ * of one short K for the block path.
  */
 class VectorKernelDeterminismTest {
 
@@ -30,6 +31,13 @@ class VectorKernelDeterminismTest {
                 b.appendValue((float) (r.nextGaussian() * scale));
             }
             b.endRow(row % 7 == 6 ? -100 : r.nextInt(k));
+        }
+        // rows of one short K, several vectors' worth: the block path (a row per lane)
+        for (int row = 0; row < 24; row++) {
+            for (int j = 0; j < 10; j++) {
+                b.appendValue((float) (r.nextGaussian() * 3));
+            }
+            b.endRow(row % 7 == 6 ? -100 : r.nextInt(10));
         }
         return b;
     }
