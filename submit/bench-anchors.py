@@ -9,7 +9,6 @@ per round and reads the JSON it prints on its last line):
   torch_f64_s   ~values logits of K classes (float32, and the same cast to float64 beforehand),
                 torch.set_num_threads(1); best of 5 calls after a warm-up call.
 
-Usage: bench-anchors.py --eps EPS --values N K=DATASET_DIR ...
 A missing module is reported as {"absent": "..."} instead of times; the benchmark says so.
 """
 import argparse
@@ -65,10 +64,12 @@ def torch_kernels(ks, values, eps):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--eps", type=float, required=True)
-    p.add_argument("--values", type=int, required=True)
-    p.add_argument("datasets", nargs="+", help="K=DIR")
+    p = argparse.ArgumentParser(
+        prog="submit/bench-anchors.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  submit/bench-anchors.py --eps 0.1 --values 8000000 10=bench-data/k10 1000=bench-data/k1000")
+    p.add_argument("--eps", type=float, required=True, help="the smoothing of PyTorch's cross_entropy")
+    p.add_argument("--values", type=int, required=True, help="logits per PyTorch call (rows = values / K)")
+    p.add_argument("datasets", nargs="+", metavar="K=DIR", help="a Parquet dataset of K classes")
     a = p.parse_args()
     datasets = {}
     for d in a.datasets:
