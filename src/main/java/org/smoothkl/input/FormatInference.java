@@ -3,26 +3,22 @@ package org.smoothkl.input;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.smoothkl.audit.InputFormat;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The format of --input when neither --format nor the config file names one: from the path's
  * extension ({@code .parquet}, {@code .orc}, {@code .json}/{@code .jsonl}/{@code .ndjson},
  * {@code .csv}, {@code .npz}; a compression suffix such as {@code .gz} is looked past), else
  * parquet. A directory's name or a glob's last name counts alike ({@code preds.parquet/},
- * {@code shards/*.npz}). The choice is logged.
+ * {@code shards/*.npz}). The input phase line says which format was read ({@link #describe}).
  */
 public final class FormatInference {
-    private static final Logger LOG = LoggerFactory.getLogger(FormatInference.class);
     private static final Map<String, InputFormat> EXTENSIONS = Map.of(
             "parquet", InputFormat.PARQUET, "orc", InputFormat.ORC, "json", InputFormat.JSON, "jsonl", InputFormat.JSON,
             "ndjson", InputFormat.JSON, "csv", InputFormat.CSV, "npz", InputFormat.NPZ);
     /** Compression codecs Spark's text readers open by extension. */
-    private static final java.util.concurrent.atomic.AtomicReference<String> LAST_LOGGED =
-            new java.util.concurrent.atomic.AtomicReference<>();
-    private static final java.util.Set<String> COMPRESSION = java.util.Set.of("gz", "bz2", "zst", "lz4", "snappy", "deflate", "xz");
+    private static final Set<String> COMPRESSION = Set.of("gz", "bz2", "zst", "lz4", "snappy", "deflate", "xz");
 
     private FormatInference() {
     }
@@ -45,7 +41,7 @@ public final class FormatInference {
 
     /**
      * The --format value to read {@code input} with: {@code given} (the flag or the config file's
-     * key; null when neither set it), else the extension's, else parquet. Logged when inferred.
+     * key; null when neither set it), else the extension's, else parquet.
      */
     public static String formatName(String given, String input) {
         if (given != null) {
@@ -54,22 +50,17 @@ public final class FormatInference {
         if (input == null) { // --table: the catalog knows
             return InputFormat.PARQUET.code();
         }
-        Optional<InputFormat> byName = ofExtension(input);
-        if (byName.isPresent()) {
-            logOnce("format " + byName.get().code() + ", from the extension of " + input);
-            return byName.get().code();
-        }
-        logOnce("format parquet, the default: " + input + " has no extension of a known format (--format names another)");
-        return InputFormat.PARQUET.code();
+        return ofExtension(input).map(InputFormat::code).orElse(InputFormat.PARQUET.code());
     }
 
     /**
-     * Logs {@code line} unless it was the last line logged: a run resolves its settings more than
-     * once (the command line checks them before Spark starts, then the audit resolves them again).
+     * The format {@code input} was read as, for the input phase line: "csv, as its extension says",
+     * or "format parquet" when its name says none (or another data source was named). True whether
+     * the format was given or inferred: a given built-in format that contradicts the extension is
+     * refused before any read.
      */
-    private static void logOnce(String line) {
-        if (!line.equals(LAST_LOGGED.getAndSet(line))) {
-            LOG.info(line);
-        }
+    public static String describe(String input, String format) {
+        return ofExtension(input).filter(f -> f.code().equals(format)).isPresent()
+                ? format + ", as its extension says" : "format " + format;
     }
 }

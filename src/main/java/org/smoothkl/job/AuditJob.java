@@ -11,6 +11,7 @@ import org.smoothkl.audit.Assessment;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditResult;
 import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.InputFormat;
 import org.smoothkl.audit.RunSnapshot;
 import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceSummary;
@@ -18,6 +19,7 @@ import org.smoothkl.engine.CpuMetricsEngine;
 import org.smoothkl.engine.MetricsEngine;
 import org.smoothkl.engine.MetricsEngines;
 import org.smoothkl.input.AuditInput;
+import org.smoothkl.input.FormatInference;
 import org.smoothkl.input.InputReader;
 import org.smoothkl.input.TokenSequences;
 import org.smoothkl.loss.LossKind;
@@ -95,8 +97,10 @@ public final class AuditJob {
 
     /** The input phase line: where from, its files and bytes (when file-based), its columns. */
     private static void logInput(AuditSpec spec, AuditInput input) {
+        String format = spec.format() == InputFormat.SOURCE ? spec.source().sourceName() : spec.format().code();
         String source = spec.source().table() != null ? "table " + spec.source().table()
-                : spec.input() != null ? spec.input() : "the DataFrame";
+                : spec.input() != null ? spec.input() + " (" + FormatInference.describe(spec.input(), format) + ")"
+                : "the DataFrame";
         String[] files = input.frame().inputFiles();
         PhaseLog.input(source, files.length == 0 ? -1 : files.length, SparkInternals.inputBytes(input.frame()),
                 input.sourceColumns());

@@ -31,6 +31,7 @@ import org.smoothkl.audit.EngineChoice;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.audit.InputFormat;
 import org.smoothkl.audit.InputSource;
+import org.smoothkl.job.PhaseLog;
 import org.smoothkl.loss.Preset;
 
 /**
@@ -313,44 +314,45 @@ class SourcesTest {
             }
         }
         List<String> logged = new ArrayList<>();
-        CliRun run = withLog(FormatInference.class, logged, () -> audit("--input", input.toString()));
+        CliRun run = withLog(PhaseLog.LOGGER, logged, () -> audit("--input", input.toString()));
         JsonNode summary = summary(run);
         assertThat(summary.at("/config/format").asText()).isEqualTo(format);
         assertThat(summary.at("/overall/rows").asLong()).isEqualTo(expected);
         assertThat(summary.at("/overall/invalid").asLong()).isZero();
-        assertThat(logged).containsOnlyOnce("format " + format + ", from the extension of " + input);
+        assertThat(inputLines(logged)).containsExactly("input: " + input + " (" + format + ", as its extension says)");
     }
 
     /**
-     * A --format given (a flag, or the config file's key) is the one read: no inference, no log
-     * line; a name without an extension with no --format stays parquet, and the log says why.
+     * A --format given (a flag, or the config file's key) is the one read; a name without an
+     * extension with no --format stays parquet; the input line says the format read.
      */
     @Test
     void aGivenFormatWinsAndNoExtensionStaysParquet() throws IOException {
         Path json = tmp.resolve("preds.data");
         Files.write(json, SPARK.sql(ROWS).toJSON().collectAsList());
         List<String> logged = new ArrayList<>();
-        JsonNode byFlag = summary(withLog(FormatInference.class, logged, () -> audit("--input", json.toString(), "--format", "json")));
+        JsonNode byFlag = summary(withLog(PhaseLog.LOGGER, logged, () -> audit("--input", json.toString(), "--format", "json")));
         assertThat(byFlag.at("/config/format").asText()).isEqualTo("json");
         assertThat(byFlag.at("/overall/rows").asLong()).isEqualTo(20);
         Path config = tmp.resolve("json.conf");
         Files.writeString(config, "smoothkl.run.format = json\n");
-        JsonNode byConfig = summary(withLog(FormatInference.class, logged,
+        JsonNode byConfig = summary(withLog(PhaseLog.LOGGER, logged,
                 () -> audit("--input", json.toString(), "--config", config.toString())));
         assertThat(byConfig.at("/config/format").asText()).isEqualTo("json");
         Path named = tmp.resolve("preds.jsonl");
         Files.copy(json, named);
-        JsonNode agreeing = summary(withLog(FormatInference.class, logged, () -> audit("--input", named.toString(), "--format", "json")));
+        JsonNode agreeing = summary(withLog(PhaseLog.LOGGER, logged, () -> audit("--input", named.toString(), "--format", "json")));
         assertThat(agreeing.at("/overall/rows").asLong()).isEqualTo(20);
-        assertThat(logged).as("a format that was given is not inferred").isEmpty();
+        assertThat(inputLines(logged)).containsExactly("input: " + json + " (format json)", "input: " + json + " (format json)",
+                "input: " + named + " (json, as its extension says)");
+        logged.clear();
 
         Path dir = tmp.resolve("predictions");
         SPARK.sql(ROWS).write().parquet(dir.toString());
-        JsonNode plain = summary(withLog(FormatInference.class, logged, () -> audit("--input", dir.toString())));
+        JsonNode plain = summary(withLog(PhaseLog.LOGGER, logged, () -> audit("--input", dir.toString())));
         assertThat(plain.at("/config/format").asText()).isEqualTo("parquet");
         assertThat(plain.at("/overall/rows").asLong()).isEqualTo(20);
-        assertThat(logged).containsExactly("format parquet, the default: " + dir
-                + " has no extension of a known format (--format names another)");
+        assertThat(inputLines(logged)).containsExactly("input: " + dir + " (format parquet)");
 
         CliRun against = audit("--input", named.toString(), "--format", "csv");
         assertThat(against.exitCode()).as(against.err()).isEqualTo(2);
@@ -358,11 +360,16 @@ class SourcesTest {
                 + " --format is csv; drop --format (the extension then decides), or rename it if it holds csv");
     }
 
+    /** The input phase lines of {@code logged}, up to the scale (files, bytes, columns) that follows the source. */
+    private static List<String> inputLines(List<String> logged) {
+        return logged.stream().filter(l -> l.startsWith("input: ")).map(l -> l.substring(0, l.indexOf(')') + 1)).toList();
+    }
+
     /** Runs {@code work} with {@code logger}'s INFO messages collected into {@code lines}. */
-    private static <T> T withLog(Class<?> logger, List<String> lines, java.util.function.Supplier<T> work) {
+    private static <T> T withLog(String logger, List<String> lines, java.util.function.Supplier<T> work) {
         var context = (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
         var config = context.getConfiguration();
-        var appender = new org.apache.logging.log4j.core.appender.AbstractAppender("collect-" + logger.getSimpleName(), null, null,
+        var appender = new org.apache.logging.log4j.core.appender.AbstractAppender("collect-" + logger, null, null,
                 true, org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
             @Override
             public void append(org.apache.logging.log4j.core.LogEvent event) {
@@ -372,14 +379,14 @@ class SourcesTest {
             }
         };
         appender.start();
-        var own = new org.apache.logging.log4j.core.config.LoggerConfig(logger.getName(), org.apache.logging.log4j.Level.INFO, false);
+        var own = new org.apache.logging.log4j.core.config.LoggerConfig(logger, org.apache.logging.log4j.Level.INFO, false);
         own.addAppender(appender, null, null);
-        config.addLogger(logger.getName(), own);
+        config.addLogger(logger, own);
         context.updateLoggers();
         try {
             return work.get();
         } finally {
-            config.removeLogger(logger.getName());
+            config.removeLogger(logger);
             context.updateLoggers();
             appender.stop();
         }

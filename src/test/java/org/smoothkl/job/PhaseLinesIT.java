@@ -72,7 +72,7 @@ class PhaseLinesIT {
         String all = String.join("\n", phases);
         assertThat(phases).as(run.err()).isNotEmpty();
         List<Path> files = parquetFiles(data);
-        assertThat(phases.get(0)).isEqualTo("input: " + data + ", " + files.size() + (files.size() == 1 ? " file, " : " files, ")
+        assertThat(phases.get(0)).isEqualTo("input: " + data + " (format parquet), " + files.size() + (files.size() == 1 ? " file, " : " files, ")
                 + PhaseLog.bytes(files.stream().mapToLong(p -> p.toFile().length()).sum()) + ", 3 columns (slice, label, logits)");
         assertThat(all).containsPattern("scoring: started, engine cpu \\(scalar\\)")
                 .containsPattern("scoring: [\\d,]+ rows read in \\d+ s, [\\d,]+ rows/s")
