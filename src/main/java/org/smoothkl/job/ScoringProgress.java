@@ -2,6 +2,7 @@ package org.smoothkl.job;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,6 +12,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import scala.Tuple4;
 
@@ -20,13 +22,21 @@ import scala.Tuple4;
  * metrics (records read): finished tasks' totals, and running tasks' counts as the executors'
  * heartbeats report them (every spark.executor.heartbeatInterval, 10 s by default), so a long
  * task shows progress before it ends. A Spark conf, so a scheduler's run sets it like any other.
+ * Only the audit's own jobs count (those this thread submits while it runs, marked by a local
+ * property), not other work sharing the session, as in a notebook; the user's job group is left
+ * alone, since notebooks cancel cells by it.
  */
 final class ScoringProgress extends SparkListener implements AutoCloseable {
     static final String INTERVAL_KEY = "spark.smoothkl.progress.interval";
     static final String DEFAULT_INTERVAL = "30s";
     private static final String RECORDS_READ = "internal.metrics.input.recordsRead";
+    /** The local property that marks the audit's jobs. */
+    static final String RUN_PROPERTY = "smoothkl.run.id";
 
     private final SparkContext sc;
+    private final String runId = UUID.randomUUID().toString();
+    private final String previousRunId;
+    private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
     private final long startedNanos = System.nanoTime();
     private final AtomicLong finished = new AtomicLong();
     private final Map<Long, Long> running = new ConcurrentHashMap<>();
@@ -35,6 +45,8 @@ final class ScoringProgress extends SparkListener implements AutoCloseable {
 
     private ScoringProgress(SparkContext sc) {
         this.sc = sc;
+        previousRunId = sc.getLocalProperty(RUN_PROPERTY);
+        sc.setLocalProperty(RUN_PROPERTY, runId);
         long intervalMs = sc.getConf().getTimeAsMs(INTERVAL_KEY, DEFAULT_INTERVAL);
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "smoothkl-scoring-progress");
@@ -64,7 +76,20 @@ final class ScoringProgress extends SparkListener implements AutoCloseable {
     }
 
     @Override
+    public void onJobStart(SparkListenerJobStart start) {
+        if (start.properties() != null && runId.equals(start.properties().getProperty(RUN_PROPERTY))) {
+            scala.collection.Iterator<Object> ids = start.stageIds().iterator();
+            while (ids.hasNext()) {
+                stages.add((Integer) ids.next());
+            }
+        }
+    }
+
+    @Override
     public void onTaskEnd(SparkListenerTaskEnd end) {
+        if (!stages.contains(end.stageId())) {
+            return;
+        }
         long task = end.taskInfo().taskId();
         ended.add(task);
         running.remove(task);
@@ -80,6 +105,9 @@ final class ScoringProgress extends SparkListener implements AutoCloseable {
         while (tasks.hasNext()) {
             Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>> t = tasks.next();
             long task = (Long) t._1();
+            if (!stages.contains((Integer) t._2())) {
+                continue;
+            }
             scala.collection.Iterator<AccumulableInfo> infos = t._4().iterator();
             while (infos.hasNext()) {
                 AccumulableInfo info = infos.next();
@@ -95,5 +123,6 @@ final class ScoringProgress extends SparkListener implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         sc.removeSparkListener(this);
+        sc.setLocalProperty(RUN_PROPERTY, previousRunId);
     }
 }
