@@ -101,14 +101,14 @@ public final class AuditJob {
         String source = spec.source().table() != null ? "table " + spec.source().table()
                 : spec.input() != null ? spec.input() + " (" + FormatInference.describe(spec.input(), format) + ")"
                 : "the DataFrame";
-        String[] files = input.frame().inputFiles();
-        PhaseLog.input(source, files.length == 0 ? -1 : files.length, SparkInternals.inputBytes(input.frame()),
-                input.sourceColumns());
+        SparkInternals.InputScale scale = SparkInternals.inputScale(input.frame());
+        PhaseLog.input(source, scale.files(), scale.bytes(), input.sourceColumns());
     }
 
     /**
      * The aggregation query exactly as {@link #run} executes it (scan, metrics, slice aggregates
      * and gap histogram), unexecuted: for checking where its operators run (the GPU plan check).
+     * The engine is chosen as {@link #run} chooses it, so the RAPIDS engine's self-check runs first.
      */
     public static Dataset<Row> aggregationQuery(SparkSession spark, AuditSpec spec) {
         AuditInput input = InputReader.read(spark, spec);

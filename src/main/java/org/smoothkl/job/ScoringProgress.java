@@ -93,7 +93,7 @@ final class ScoringProgress extends SparkListener implements AutoCloseable {
         long task = end.taskInfo().taskId();
         ended.add(task);
         running.remove(task);
-        if (end.taskMetrics() != null) {
+        if (end.taskMetrics() != null && end.taskInfo().successful()) { // a failed attempt's rows are read again
             finished.addAndGet(end.taskMetrics().inputMetrics().recordsRead());
         }
     }

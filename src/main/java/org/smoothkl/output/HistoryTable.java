@@ -30,6 +30,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.smoothkl.audit.Assessment;
 import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.Check;
 import org.smoothkl.audit.CheckResult;
 import org.smoothkl.audit.Comparison;
 import org.smoothkl.audit.Metric;
@@ -92,8 +93,8 @@ public final class HistoryTable {
         for (Metric m : Metric.values()) {
             f.add(DataTypes.createStructField(m.code(), m.isCount() ? DataTypes.LongType : DataTypes.DoubleType, true));
         }
-        f.add(DataTypes.createStructField("gap_psi", DataTypes.DoubleType, true));
-        f.add(DataTypes.createStructField("gap_js", DataTypes.DoubleType, true));
+        f.add(DataTypes.createStructField(Check.PSI, DataTypes.DoubleType, true));
+        f.add(DataTypes.createStructField(Check.JS, DataTypes.DoubleType, true));
         f.add(DataTypes.createStructField("checks", DataTypes.IntegerType, false));
         f.add(DataTypes.createStructField("checks_failed", DataTypes.IntegerType, false));
         f.add(DataTypes.createStructField("meta",
@@ -162,7 +163,7 @@ public final class HistoryTable {
         for (Metric m : Metric.values()) {
             numbers.add(m.code());
         }
-        numbers.addAll(List.of("gap_psi", "gap_js"));
+        numbers.addAll(List.of(Check.PSI, Check.JS));
         List<HistoryEntry> entries = new ArrayList<>();
         for (Row r : rows) {
             Map<String, Double> values = new LinkedHashMap<>();

@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.smoothkl.audit.Check;
 import org.smoothkl.audit.Metric;
 import org.smoothkl.audit.SliceKey;
 import org.smoothkl.audit.SliceType;
@@ -244,7 +245,7 @@ public final class HtmlReport {
                     h.append("<td colspan=\"4\">not in the baseline</td>");
                 } else {
                     JsonNode difference = b.path("difference");
-                    for (String cell : List.of(num(b.path("gap_psi")), num(b.path("gap_js")),
+                    for (String cell : List.of(num(b.path(Check.PSI)), num(b.path(Check.JS)),
                             signed(difference.path(ACCURACY.code())), signed(difference.path(MEAN_KL.code())))) {
                         h.append("<td class=\"n\">").append(cell).append("</td>");
                     }
@@ -425,8 +426,8 @@ public final class HtmlReport {
                 .append(", ").append(hist.path("overflow").asLong()).append(" at or above ").append(compact(hi)).append('.');
         JsonNode base = s.path("baseline");
         if (hasBaseline && !base.isMissingNode() && !base.isNull()) {
-            b.append(" Grey: the baseline (PSI ").append(num(base.path("gap_psi"))).append(", Jensen–Shannon distance ")
-                    .append(num(base.path("gap_js"))).append(").");
+            b.append(" Grey: the baseline (PSI ").append(num(base.path(Check.PSI))).append(", Jensen–Shannon distance ")
+                    .append(num(base.path(Check.JS))).append(").");
         }
         return b.toString();
     }

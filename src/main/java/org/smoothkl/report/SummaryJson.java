@@ -14,6 +14,7 @@ import java.util.Map;
 import org.smoothkl.audit.Assessment;
 import org.smoothkl.audit.AuditResult;
 import org.smoothkl.audit.AuditSpec;
+import org.smoothkl.audit.Check;
 import org.smoothkl.audit.CheckResult;
 import org.smoothkl.audit.Comparison;
 import org.smoothkl.audit.Metric;
@@ -193,8 +194,8 @@ public final class SummaryJson {
             number(difference, m.code(), c.difference(m));
             number(ratio, m.code(), c.ratio(m));
         }
-        number(b, "gap_psi", c.gapPsi());
-        number(b, "gap_js", c.gapJs());
+        number(b, Check.PSI, c.gapPsi());
+        number(b, Check.JS, c.gapJs());
         SliceSnapshot base = c.baseline();
         long[] counts = base.gapCounts();
         ObjectNode h = b.putObject("gap_histogram");

@@ -71,13 +71,19 @@ public final class SparkInternals {
         return scan.executeColumnar();
     }
 
+    /** The scale of a frame's input files: how many and their bytes; -1 where unknown. */
+    public record InputScale(long files, long bytes) {
+    }
+
     /**
-     * The bytes of the files the frame reads, from the file indexes of its leaves (Parquet, ORC,
-     * JSON, CSV, Delta: listed already, no new listing); -1 when a leaf has none (an RDD, a
-     * table format of its own).
+     * The files and bytes the frame reads, from the file indexes of its leaves (Parquet, ORC,
+     * JSON, CSV, Delta: listed already, no new listing); bytes -1 when a leaf has no file index (an
+     * RDD, a table format of its own). A metastore table's partitioned index is not listed for a
+     * count (that would list every partition on the driver, whatever --where prunes): files -1.
      */
-    public static long inputBytes(Dataset<Row> frame) {
-        long total = 0;
+    public static InputScale inputScale(Dataset<Row> frame) {
+        long bytes = 0;
+        long files = 0;
         scala.collection.Iterator<org.apache.spark.sql.catalyst.plans.logical.LogicalPlan> leaves =
                 classic(frame).queryExecution().analyzed().collectLeaves().iterator();
         boolean any = false;
@@ -92,12 +98,14 @@ public final class SparkInternals {
                 index = t.fileIndex();
             }
             if (index == null) {
-                return -1;
+                return new InputScale(-1, -1);
             }
-            total += index.sizeInBytes();
+            bytes += index.sizeInBytes();
+            files = files < 0 || index instanceof org.apache.spark.sql.execution.datasources.CatalogFileIndex
+                    ? -1 : files + index.inputFiles().length;
             any = true;
         }
-        return any ? total : -1;
+        return any ? new InputScale(files == 0 ? -1 : files, bytes) : new InputScale(-1, -1);
     }
 
     /** Plan nodes that only turn a columnar scan's batches into rows. */
