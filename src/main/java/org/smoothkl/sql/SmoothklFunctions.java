@@ -33,6 +33,7 @@ import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.engine.RapidsMetricsEngine;
+import org.smoothkl.input.InputColumns;
 import org.smoothkl.input.InputReader;
 import org.smoothkl.loss.InvalidReason;
 import org.smoothkl.loss.LossKind;
@@ -111,20 +112,17 @@ public final class SmoothklFunctions {
         SqlArguments args = new SqlArguments(METRICS, METRICS_ARGUMENTS, CollectionConverters.asJava(given));
         args.requireCount(4);
         Column logits = ExpressionUtils.column(args.logits(0));
-        Preset preset = args.preset(2);
-        double epsilon = args.epsilon(3);
-        Long ignoreIndex = args.size() > 4 ? args.constantLong(4) : null;
-        Smoothing smoothing = preset.with(epsilon, ignoreIndex);
+        Smoothing smoothing = args.metricsSettings();
 
         Expression labelArg = args.get(1);
         DataType labelType = labelArg.dataType();
         Column label = ExpressionUtils.column(labelArg);
         Column inputError = lit(null).cast(DataTypes.StringType);
-        if (SqlArguments.isFractional(labelType)) {
+        if (InputColumns.isFractional(labelType)) {
             Column parsed = InputReader.integralLabel(label, labelType); // as the job reads such labels
             inputError = when(label.isNotNull().and(parsed.isNull()), lit(InvalidReason.MALFORMED_LABEL.code()));
             label = parsed;
-        } else if (SqlArguments.isIntegral(labelType) || labelType instanceof NullType) {
+        } else if (InputColumns.isIntegral(labelType) || labelType instanceof NullType) {
             label = label.cast(DataTypes.LongType);
         } else {
             throw args.problem(1, "must be an integer (or a float, double or decimal holding integers), got "
