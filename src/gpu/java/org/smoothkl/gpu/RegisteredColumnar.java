@@ -4,6 +4,7 @@ import ai.rapids.cudf.ColumnVector;
 import ai.rapids.cudf.DType;
 import ai.rapids.cudf.HostColumnVector;
 import ai.rapids.cudf.Scalar;
+import java.util.function.IntFunction;
 import org.smoothkl.loss.Smoothing;
 
 /**
@@ -23,27 +24,35 @@ final class RegisteredColumnar {
         if (args.length != 4 && args.length != 5) {
             throw new IllegalArgumentException("expected 4 or 5 columns, got " + args.length);
         }
-        Smoothing smoothing = null;
+        Smoothing smoothing;
         try (HostColumnVector preset = args[2].copyToHost();
              HostColumnVector epsilon = args[3].copyToHost();
              HostColumnVector ignore = args.length > 4 ? args[4].copyToHost() : null) {
-            for (int r = 0; r < numRows; r++) {
-                // the values as the CPU body receives them, unconverted, so that its check refuses what it refuses
-                Smoothing row = udf.smoothingOf(preset.isNull(r) ? null : preset.getJavaString(r),
-                        epsilon.isNull(r) ? null : number(epsilon, r),
-                        ignore == null || ignore.isNull(r) ? null : number(ignore, r));
-                if (smoothing != null && !smoothing.equals(row)) {
-                    throw new IllegalArgumentException("smoothkl_metrics on the GPU: preset, epsilon and ignore_index must"
-                            + " be one value for the batch, got " + smoothing + " and " + row
-                            + "; use the extension's smoothkl_metrics, whose settings are constants of the query");
-                }
-                smoothing = row;
-            }
-        }
-        if (smoothing == null) { // an empty batch: no row to take the settings from, nothing to score
-            smoothing = org.smoothkl.loss.Preset.SEED.with(0, null);
+            smoothing = settings(udf, numRows, r -> preset.isNull(r) ? null : preset.getJavaString(r),
+                    r -> epsilon.isNull(r) ? null : number(epsilon, r),
+                    r -> ignore == null || ignore.isNull(r) ? null : number(ignore, r));
         }
         return score(smoothing, numRows, args[0], args[1]);
+    }
+
+    /**
+     * The batch's settings: each row's values, boxed as the CPU body receives them and unconverted,
+     * through the CPU body's check ({@code smoothingOf}), so that it refuses what that refuses (an
+     * ignore_index of 1.5); one value for the batch. An empty batch has none: nothing is scored.
+     */
+    static Smoothing settings(MetricsUdf4OrUdf5 udf, int numRows, IntFunction<String> preset, IntFunction<Object> epsilon,
+            IntFunction<Object> ignoreIndex) {
+        Smoothing smoothing = null;
+        for (int r = 0; r < numRows; r++) {
+            Smoothing row = udf.smoothingOf(preset.apply(r), epsilon.apply(r), ignoreIndex.apply(r));
+            if (smoothing != null && !smoothing.equals(row)) {
+                throw new IllegalArgumentException("smoothkl_metrics on the GPU: preset, epsilon and ignore_index must"
+                        + " be one value for the batch, got " + smoothing + " and " + row
+                        + "; use the extension's smoothkl_metrics, whose settings are constants of the query");
+            }
+            smoothing = row;
+        }
+        return smoothing == null ? org.smoothkl.loss.Preset.SEED.with(0, null) : smoothing;
     }
 
     /**
