@@ -1,6 +1,7 @@
 package org.smoothkl.gpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
@@ -8,9 +9,11 @@ import org.apache.spark.sql.SparkSessionExtensions;
 import org.apache.spark.sql.types.DataType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
+import org.smoothkl.loss.Preset;
 import org.smoothkl.output.SyntheticOutput;
 import org.smoothkl.sql.SmoothklExtensions;
 import org.smoothkl.sql.SmoothklFunctions;
@@ -103,5 +106,22 @@ class SqlFunctionsPlanTest {
                 + "FROM (SELECT slice, " + call + " AS m FROM sql_preds) GROUP BY slice"));
         assertThat(report.offGpu()).as(report.text()).isEmpty();
         assertThat(report.text()).contains("*Exec <HashAggregateExec> will run on GPU");
+    }
+
+    /**
+     * The registered classes' GPU body reads each row's settings from the batch's host columns and
+     * hands them, boxed as the CPU body receives them and unconverted, to the CPU body's check: a
+     * fractional ignore_index is refused, not truncated; a batch of mixed settings is refused.
+     */
+    @Test
+    void theGpuBodyChecksEachRowsSettingsAsTheCpuBodyDoes() {
+        RapidsMetricsUdf5 udf = new RapidsMetricsUdf5();
+        assertThatThrownBy(() -> RegisteredColumnar.settings(udf, 2, r -> "seed", r -> 0.1, r -> 1.5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("argument 5 (ignore_index) must be an integer, got a Double");
+        assertThat(RegisteredColumnar.settings(udf, 2, r -> "onmt", r -> 0.2f, r -> (short) 7))
+                .isEqualTo(Preset.ONMT.with(0.2f, 7L));
+        assertThatThrownBy(() -> RegisteredColumnar.settings(udf, 2, r -> r == 0 ? "seed" : "onmt", r -> 0.1, r -> null))
+                .hasMessageContaining("must be one value for the batch");
     }
 }

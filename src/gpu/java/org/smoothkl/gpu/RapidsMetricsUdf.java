@@ -4,15 +4,11 @@ import ai.rapids.cudf.ColumnVector;
 import ai.rapids.cudf.DType;
 import com.nvidia.spark.RapidsUDF;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.api.java.UDF3;
-import java.util.Iterator;
 import org.smoothkl.loss.MetricField;
-import org.smoothkl.loss.RowKernels;
-import org.smoothkl.loss.SingleRow;
 import org.smoothkl.loss.Smoothing;
+import org.smoothkl.sql.MetricsRows;
 import scala.collection.Seq;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The per-row metrics as one Spark UDF with two bodies, as the spark-rapids examples do: the
@@ -39,16 +35,14 @@ public final class RapidsMetricsUdf implements UDF3<Seq<?>, Long, String, Row>, 
     }
 
     /**
-     * CPU: one row through the JVM's row kernel ({@link RowKernels}, as the CPU engine picks it, so
-     * both engines give the same bits on one machine), by {@link SingleRow}: the reader-side checks
-     * in {@link org.smoothkl.loss.ReaderCheck} order, as in the CPU engine, before the kernel's own.
+     * CPU: one row by {@link MetricsRows#score}, the body of every smoothkl SQL function: the JVM's
+     * row kernel ({@link org.smoothkl.loss.RowKernels}, as the CPU engine picks it, so both engines
+     * give the same bits on one machine), by {@link org.smoothkl.loss.SingleRow}: the reader-side
+     * checks in {@link org.smoothkl.loss.ReaderCheck} order, as in the CPU engine, before the kernel's own.
      */
     @Override
     public Row call(Seq<?> logits, Long label, String inputError) {
-        // an iterator, not apply(j): O(j) on a linked Seq
-        Iterator<?> values = logits == null ? null : CollectionConverters.asJava(logits.iterator());
-        return RowFactory.create(SingleRow.score(RowKernels.create(smoothing), values, logits == null ? 0 : logits.size(),
-                label, inputError));
+        return MetricsRows.score(smoothing, logits, label, inputError);
     }
 
     /**

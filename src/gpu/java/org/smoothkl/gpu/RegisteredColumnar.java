@@ -4,13 +4,14 @@ import ai.rapids.cudf.ColumnVector;
 import ai.rapids.cudf.DType;
 import ai.rapids.cudf.HostColumnVector;
 import ai.rapids.cudf.Scalar;
+import java.util.function.IntFunction;
 import org.smoothkl.loss.Smoothing;
 
 /**
  * The GPU body of the registerJavaFunction classes ({@link RapidsMetricsUdf4}, {@link RapidsMetricsUdf5}):
  * the RAPIDS Accelerator hands every argument as a column, literals too. Preset, ε and ignore index
- * are read on the host and must be one value for the batch (the CPU body's rule, checked by the
- * same code); the label, an integer column of any width, is widened to INT64; then the batch is
+ * are read on the host, each row's checked by the CPU body's check ({@code smoothingOf}), and
+ * must be one value for the batch; the label, an integer column of any width, is widened to INT64; then the batch is
  * scored as the RAPIDS engine scores it ({@link RapidsMetricsUdf#evaluateColumnar}, no reader
  * problems). A float, double or decimal label is refused, as the CPU body refuses it: cast it, or
  * use the extension's smoothkl_metrics, which reads such labels as the job does.
@@ -23,20 +24,35 @@ final class RegisteredColumnar {
         if (args.length != 4 && args.length != 5) {
             throw new IllegalArgumentException("expected 4 or 5 columns, got " + args.length);
         }
-        Smoothing smoothing = null;
+        Smoothing smoothing;
         try (HostColumnVector preset = args[2].copyToHost();
              HostColumnVector epsilon = args[3].copyToHost();
              HostColumnVector ignore = args.length > 4 ? args[4].copyToHost() : null) {
-            for (int r = 0; r < numRows; r++) {
-                smoothing = udf.smoothingOf(preset.isNull(r) ? null : preset.getJavaString(r),
-                        epsilon.isNull(r) ? null : number(epsilon, r),
-                        ignore == null || ignore.isNull(r) ? null : ((Number) number(ignore, r)).longValue());
-            }
-        }
-        if (smoothing == null) { // an empty batch: no row to take the settings from, nothing to score
-            smoothing = org.smoothkl.loss.Preset.SEED.with(0, null);
+            smoothing = settings(udf, numRows, r -> preset.isNull(r) ? null : preset.getJavaString(r),
+                    r -> epsilon.isNull(r) ? null : number(epsilon, r),
+                    r -> ignore == null || ignore.isNull(r) ? null : number(ignore, r));
         }
         return score(smoothing, numRows, args[0], args[1]);
+    }
+
+    /**
+     * The batch's settings: each row's values, boxed as the CPU body receives them and unconverted,
+     * through the CPU body's check ({@code smoothingOf}), so that it refuses what that refuses (an
+     * ignore_index of 1.5); one value for the batch. An empty batch has none: nothing is scored.
+     */
+    static Smoothing settings(MetricsUdf4OrUdf5 udf, int numRows, IntFunction<String> preset, IntFunction<Object> epsilon,
+            IntFunction<Object> ignoreIndex) {
+        Smoothing smoothing = null;
+        for (int r = 0; r < numRows; r++) {
+            Smoothing row = udf.smoothingOf(preset.apply(r), epsilon.apply(r), ignoreIndex.apply(r));
+            if (smoothing != null && !smoothing.equals(row)) {
+                throw new IllegalArgumentException("smoothkl_metrics on the GPU: preset, epsilon and ignore_index must"
+                        + " be one value for the batch, got " + smoothing + " and " + row
+                        + "; use the extension's smoothkl_metrics, whose settings are constants of the query");
+            }
+            smoothing = row;
+        }
+        return smoothing == null ? org.smoothkl.loss.Preset.SEED.with(0, null) : smoothing;
     }
 
     /**
@@ -45,8 +61,7 @@ final class RegisteredColumnar {
      */
     static ColumnVector score(Smoothing smoothing, int numRows, ColumnVector logits, ColumnVector label) {
         DType labelType = label.getType();
-        if (!(labelType.equals(DType.INT64) || labelType.equals(DType.INT32) || labelType.equals(DType.INT16)
-                || labelType.equals(DType.INT8))) {
+        if (!labelType.isIntegral()) {
             throw new IllegalArgumentException("smoothkl_metrics on the GPU: argument 2 (label) must "
                     + "be an integer column, got " + labelType + "; cast it, or use the extension's smoothkl_metrics");
         }

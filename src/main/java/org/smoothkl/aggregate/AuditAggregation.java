@@ -327,7 +327,7 @@ public final class AuditAggregation {
     }
 
     /** The bucket of {@link GapHistogramSpec#bucket}, as a column expression. */
-    static Column bucket(Column gap, GapHistogramSpec spec) {
+    public static Column bucket(Column gap, GapHistogramSpec spec) {
         Column inside = least(lit(spec.bins() - 1),
                 floor(gap.minus(lit(spec.lo())).multiply(lit(spec.scale()))).cast(DataTypes.IntegerType));
         return when(gap.lt(lit(spec.lo())), lit(GapHistogramSpec.UNDERFLOW))
@@ -336,7 +336,7 @@ public final class AuditAggregation {
     }
 
     /** The bin of {@link CalibrationSpec#bin}, as a column expression. */
-    static Column calibrationBin(Column confidence, CalibrationSpec spec) {
+    public static Column calibrationBin(Column confidence, CalibrationSpec spec) {
         Column inside = least(lit(spec.bins() - 1),
                 floor(confidence.multiply(lit((double) spec.bins()))).cast(DataTypes.IntegerType));
         return when(confidence.lt(lit(0.0)), lit(0))

@@ -7,7 +7,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
 
 /** The columns the readers add to a source, and the source column types they accept. */
-final class InputColumns {
+public final class InputColumns {
     /** Reader-side reason a row is bad (an {@link org.smoothkl.loss.InvalidReason} code), or null. */
     static final String INPUT_ERROR = "_smoothkl_input_error";
     static final String PARSED_LOGITS = "_smoothkl_logits";
@@ -29,18 +29,18 @@ final class InputColumns {
     private InputColumns() {
     }
 
-    static boolean isFloatingArray(DataType t) {
+    public static boolean isFloatingArray(DataType t) {
         return t instanceof ArrayType a
                 && (a.elementType() == DataTypes.FloatType || a.elementType() == DataTypes.DoubleType);
     }
 
-    static boolean isIntegral(DataType t) {
+    public static boolean isIntegral(DataType t) {
         return t == DataTypes.IntegerType || t == DataTypes.LongType
                 || t == DataTypes.ShortType || t == DataTypes.ByteType;
     }
 
     /** Float, double, decimal: a label of such a type counts when its value is an integer (Spark ML writes doubles). */
-    static boolean isFractional(DataType t) {
+    public static boolean isFractional(DataType t) {
         return t == DataTypes.FloatType || t == DataTypes.DoubleType || t instanceof DecimalType;
     }
 }

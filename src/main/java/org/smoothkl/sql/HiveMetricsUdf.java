@@ -10,12 +10,15 @@ import org.apache.hadoop.hive.serde2.objectinspector.ListObjectInspector;
 import org.apache.hadoop.hive.serde2.objectinspector.ObjectInspector;
 import org.apache.hadoop.hive.serde2.objectinspector.ObjectInspectorFactory;
 import org.apache.hadoop.hive.serde2.objectinspector.PrimitiveObjectInspector;
-import org.apache.hadoop.hive.serde2.objectinspector.PrimitiveObjectInspector.PrimitiveCategory;
 import org.apache.hadoop.hive.serde2.objectinspector.primitive.PrimitiveObjectInspectorFactory;
 import org.apache.hadoop.hive.serde2.objectinspector.primitive.PrimitiveObjectInspectorUtils;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
+import org.smoothkl.input.InputColumns;
 import org.smoothkl.loss.MetricField;
-import org.smoothkl.loss.Preset;
-import org.smoothkl.loss.RowKernels;
 import org.smoothkl.loss.SingleRow;
 import org.smoothkl.loss.Smoothing;
 
@@ -24,10 +27,12 @@ import org.smoothkl.loss.Smoothing;
  * for {@code CREATE TEMPORARY FUNCTION … AS 'org.smoothkl.sql.HiveMetricsUdf' USING JAR …} in a
  * session with Hive support (Spark's own catalog takes no UDF class). {@link #initialize} sees the
  * arguments' types and which are constants, when the query is analysed: preset, ε and ignore index
- * must be constants, checked there with the extension's messages (Spark reports them as an
+ * must be constants, checked there by the extension's check of their values ({@link SqlArguments#smoothing},
+ * the same messages) after a check of their types in Hive's names (Spark reports both as an
  * AnalysisException, "No handler for UDF/UDAF/UDTF …: … argument 4 (epsilon) must lie in [0, 1]").
  * The label is an integer (as for registerJavaFunction's classes). Rows are scored by
- * {@link SingleRow}, as the RAPIDS engine's UDF scores them on the CPU; the struct's fields are the {@link MetricField}s, all nullable (Hive has no
+ * {@link MetricsRows} ({@link SingleRow}), as the other front ends score them; the struct's fields
+ * are the {@link MetricField}s, all nullable (Hive has no
  * NOT NULL). On a -Pgpu build {@code org.smoothkl.gpu.RapidsHiveMetricsUdf} is the same function
  * that the RAPIDS Accelerator also runs on the GPU.
  */
@@ -44,41 +49,33 @@ public class HiveMetricsUdf extends GenericUDF {
             throw new UDFArgumentException(SmoothklFunctions.METRICS + " takes 4 to 5 arguments ("
                     + String.join(", ", SmoothklFunctions.METRICS_ARGUMENTS) + "), got " + args.length);
         }
-        if (!(args[0] instanceof ListObjectInspector l && l.getListElementObjectInspector() instanceof PrimitiveObjectInspector e
-                && (e.getPrimitiveCategory() == PrimitiveCategory.FLOAT || e.getPrimitiveCategory() == PrimitiveCategory.DOUBLE))) {
+        DataType logitsType = args[0] instanceof ListObjectInspector l ? new ArrayType(sparkType(l.getListElementObjectInspector()), true)
+                : sparkType(args[0]);
+        if (!InputColumns.isFloatingArray(logitsType)) {
             throw problem(0, "must be array<float> or array<double>, got " + args[0].getTypeName());
         }
         logitsInspector = (ListObjectInspector) args[0];
         elementInspector = (PrimitiveObjectInspector) logitsInspector.getListElementObjectInspector();
-        if (!(args[1] instanceof PrimitiveObjectInspector p && integral(p))) {
+        if (!InputColumns.isIntegral(sparkType(args[1]))) {
             throw problem(1, "must be an integer, got " + args[1].getTypeName());
         }
         labelInspector = (PrimitiveObjectInspector) args[1];
-        Object presetValue = constant(args, 2);
-        String code = presetValue == null ? null : presetValue.toString();
-        Preset preset = code == null ? null : SqlArguments.presetOrNull(code);
-        if (preset == null) {
-            throw problem(2, code == null ? "must not be null" : SqlArguments.notAPreset(code));
+        Object preset = constant(args, SqlArguments.PRESET);
+        if (preset != null && !(sparkType(args[SqlArguments.PRESET]) instanceof StringType)) {
+            throw problem(SqlArguments.PRESET, "must be a string, got " + args[SqlArguments.PRESET].getTypeName());
         }
-        Object eps = constant(args, 3);
-        if (eps == null || !(args[3] instanceof PrimitiveObjectInspector)) {
-            throw problem(3, "must be a number, got " + args[3].getTypeName());
+        Object eps = constant(args, SqlArguments.EPSILON);
+        if (eps != null && !(sparkType(args[SqlArguments.EPSILON]) instanceof NumericType)) {
+            throw problem(SqlArguments.EPSILON, "must be a number, got " + args[SqlArguments.EPSILON].getTypeName());
         }
-        double epsilon = PrimitiveObjectInspectorUtils.getDouble(eps, (PrimitiveObjectInspector) args[3]);
-        if (!SqlArguments.epsilonInRange(epsilon)) {
-            throw problem(3, SqlArguments.epsilonOutOfRange(epsilon));
+        Object ignore = args.length > SqlArguments.IGNORE_INDEX ? constant(args, SqlArguments.IGNORE_INDEX) : null;
+        if (ignore != null && !InputColumns.isIntegral(sparkType(args[SqlArguments.IGNORE_INDEX]))) {
+            throw problem(SqlArguments.IGNORE_INDEX, "must be an integer, got " + args[SqlArguments.IGNORE_INDEX].getTypeName());
         }
-        Long ignoreIndex = null;
-        if (args.length > 4) {
-            Object ignore = constant(args, 4);
-            if (ignore != null) {
-                if (!(args[4] instanceof PrimitiveObjectInspector q && integral(q))) {
-                    throw problem(4, "must be an integer, got " + args[4].getTypeName());
-                }
-                ignoreIndex = PrimitiveObjectInspectorUtils.getLong(ignore, q);
-            }
-        }
-        smoothing = preset.with(epsilon, ignoreIndex);
+        smoothing = SqlArguments.smoothing(preset == null ? null : preset.toString(),
+                eps == null ? null : PrimitiveObjectInspectorUtils.getDouble(eps, (PrimitiveObjectInspector) args[SqlArguments.EPSILON]),
+                ignore == null ? null : PrimitiveObjectInspectorUtils.getLong(ignore, (PrimitiveObjectInspector) args[SqlArguments.IGNORE_INDEX]),
+                p -> problem(p.position(), p.what()));
         List<String> names = new ArrayList<>();
         List<ObjectInspector> inspectors = new ArrayList<>();
         for (MetricField f : MetricField.values()) {
@@ -109,7 +106,7 @@ public class HiveMetricsUdf extends GenericUDF {
             }
         }
         Object label = args[1].get();
-        return SingleRow.score(RowKernels.create(smoothing), logits == null ? null : logits.iterator(),
+        return MetricsRows.fields(smoothing, logits == null ? null : logits.iterator(),
                 logits == null ? 0 : logits.size(), label == null ? null : PrimitiveObjectInspectorUtils.getLong(label, labelInspector),
                 null);
     }
@@ -119,10 +116,22 @@ public class HiveMetricsUdf extends GenericUDF {
         return SmoothklFunctions.METRICS + "(" + String.join(", ", children) + ")";
     }
 
-    private static boolean integral(PrimitiveObjectInspector p) {
+    /** The Spark type of a Hive primitive inspector (null for others): to check it as the extension's function checks Spark's. */
+    private static DataType sparkType(ObjectInspector i) {
+        if (!(i instanceof PrimitiveObjectInspector p)) {
+            return null;
+        }
         return switch (p.getPrimitiveCategory()) {
-            case BYTE, SHORT, INT, LONG -> true;
-            default -> false;
+            case BYTE -> DataTypes.ByteType;
+            case SHORT -> DataTypes.ShortType;
+            case INT -> DataTypes.IntegerType;
+            case LONG -> DataTypes.LongType;
+            case FLOAT -> DataTypes.FloatType;
+            case DOUBLE -> DataTypes.DoubleType;
+            case DECIMAL -> DataTypes.createDecimalType();
+            case STRING, VARCHAR, CHAR -> DataTypes.StringType;
+            case VOID -> DataTypes.NullType;
+            default -> null;
         };
     }
 

@@ -4,12 +4,9 @@ import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.floor;
-import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -28,11 +25,14 @@ import org.apache.spark.sql.classic.ExpressionUtils;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NullType;
+import org.smoothkl.aggregate.AuditAggregation;
 import org.smoothkl.api.Settings;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
+import org.smoothkl.audit.Metric;
 import org.smoothkl.engine.RapidsMetricsEngine;
+import org.smoothkl.input.InputColumns;
 import org.smoothkl.input.InputReader;
 import org.smoothkl.loss.InvalidReason;
 import org.smoothkl.loss.LossKind;
@@ -49,8 +49,9 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The SQL functions, as Catalyst function builders: each checks its arguments when the query is
- * analysed ({@link SqlArguments}) and expands into plain Spark SQL, so the RAPIDS Accelerator can
- * place it on the GPU.
+ * analysed ({@link SqlArguments}). smoothkl_metrics becomes one UDF call, which the RAPIDS
+ * Accelerator runs on the GPU where the UDF is the RAPIDS engine's (a {@code RapidsUDF});
+ * smoothkl_summary expands into plain Spark SQL aggregates, which it can place on the GPU too.
  * <ul>
  *   <li>{@code smoothkl_metrics(logits, label, preset, epsilon [, ignore_index])}: the job's per-row
  *       struct ({@link MetricColumns#SCHEMA}, the {@link MetricField}s) as one call of the RAPIDS
@@ -111,20 +112,17 @@ public final class SmoothklFunctions {
         SqlArguments args = new SqlArguments(METRICS, METRICS_ARGUMENTS, CollectionConverters.asJava(given));
         args.requireCount(4);
         Column logits = ExpressionUtils.column(args.logits(0));
-        Preset preset = args.preset(2);
-        double epsilon = args.epsilon(3);
-        Long ignoreIndex = args.size() > 4 ? args.constantLong(4) : null;
-        Smoothing smoothing = preset.with(epsilon, ignoreIndex);
+        Smoothing smoothing = args.metricsSettings();
 
         Expression labelArg = args.get(1);
         DataType labelType = labelArg.dataType();
         Column label = ExpressionUtils.column(labelArg);
         Column inputError = lit(null).cast(DataTypes.StringType);
-        if (SqlArguments.isFractional(labelType)) {
+        if (InputColumns.isFractional(labelType)) {
             Column parsed = InputReader.integralLabel(label, labelType); // as the job reads such labels
             inputError = when(label.isNotNull().and(parsed.isNull()), lit(InvalidReason.MALFORMED_LABEL.code()));
             label = parsed;
-        } else if (SqlArguments.isIntegral(labelType) || labelType instanceof NullType) {
+        } else if (InputColumns.isIntegral(labelType) || labelType instanceof NullType) {
             label = label.cast(DataTypes.LongType);
         } else {
             throw args.problem(1, "must be an integer (or a float, double or decimal holding integers), got "
@@ -226,10 +224,7 @@ public final class SmoothklFunctions {
         Column presetSum = preset.loss() == LossKind.KL ? sumKl : sumCe;
 
         Column gap = m.getField(MetricColumns.GAP);
-        Column bucket = when(gap.lt(histogram.lo()), lit(GapHistogramSpec.UNDERFLOW))
-                .when(not(gap.lt(histogram.hi())), lit(histogram.bins()))
-                .otherwise(least(lit(histogram.bins() - 1),
-                        floor(gap.minus(histogram.lo()).multiply(histogram.scale())).cast(DataTypes.IntegerType)));
+        Column bucket = AuditAggregation.bucket(gap, histogram);
         List<Column> counts = new ArrayList<>();
         for (int b = 0; b < histogram.bins(); b++) {
             counts.add(countIf(valid.and(bucket.equalTo(b))));
@@ -239,10 +234,10 @@ public final class SmoothklFunctions {
             edges.add(lit(e));
         }
 
-        // ECE = Σ_b |correct_b − Σ_{i∈b} confidence_i| / valid, the bin min(M − 1, floor(confidence·M)).
+        // ECE = Σ_b |correct_b − Σ_{i∈b} confidence_i| / valid, b the job's calibration bin.
         Column confidence = m.getField(MetricColumns.CONFIDENCE);
         int bins = calibration.bins();
-        Column bin = least(lit(bins - 1), floor(confidence.multiply(bins)).cast(DataTypes.IntegerType));
+        Column bin = AuditAggregation.calibrationBin(confidence, calibration);
         Column calibrationGaps = lit(0.0);
         for (int b = 0; b < bins; b++) {
             Column inBin = valid.and(bin.equalTo(b));
@@ -250,21 +245,21 @@ public final class SmoothklFunctions {
                     .minus(coalesce(sum(when(inBin, confidence)), lit(0.0)))));
         }
         return struct(
-                rows.as("rows"), validRows.as("valid"), ignoredRows.as("ignored"), invalidRows.as("invalid"),
+                rows.as(Metric.ROWS.code()), validRows.as(Metric.VALID.code()), ignoredRows.as(Metric.IGNORED.code()), invalidRows.as(Metric.INVALID.code()),
                 struct(reasons.toArray(Column[]::new)).as("invalid_by_reason"),
-                perRow(invalidRows, rows).as("invalid_fraction"), perRow(ignoredRows, rows).as("ignored_fraction"),
-                sumKl.as("sum_kl"), perRow(sumKl, validRows).as("mean_kl"),
-                sumCe.as("sum_smoothed_ce"), perRow(sumCe, validRows).as("mean_smoothed_ce"),
-                sumNll.as("sum_nll"), perRow(sumNll, validRows).as("mean_nll"),
-                perRow(correct, validRows).as("accuracy"), perRow(sumGap, validRows).as("mean_gap"),
-                when(oneK, max(when(valid, m.getField(MetricColumns.GAP_OPT)))).as("gap_opt"),
+                perRow(invalidRows, rows).as(Metric.INVALID_FRACTION.code()), perRow(ignoredRows, rows).as(Metric.IGNORED_FRACTION.code()),
+                sumKl.as(Metric.SUM_KL.code()), perRow(sumKl, validRows).as(Metric.MEAN_KL.code()),
+                sumCe.as(Metric.SUM_SMOOTHED_CE.code()), perRow(sumCe, validRows).as(Metric.MEAN_SMOOTHED_CE.code()),
+                sumNll.as(Metric.SUM_NLL.code()), perRow(sumNll, validRows).as(Metric.MEAN_NLL.code()),
+                perRow(correct, validRows).as(Metric.ACCURACY.code()), perRow(sumGap, validRows).as(Metric.MEAN_GAP.code()),
+                when(oneK, max(when(valid, m.getField(MetricColumns.GAP_OPT)))).as(Metric.GAP_OPT.code()),
                 when(oneK, min(validClasses)).as("classes"),
-                (preset.reduction() == Reduction.SUM ? presetSum : perRow(presetSum, validRows)).as("preset_loss"),
+                (preset.reduction() == Reduction.SUM ? presetSum : perRow(presetSum, validRows)).as(Metric.PRESET_LOSS.code()),
                 struct(array(edges.toArray(Column[]::new)).as("edges"), array(counts.toArray(Column[]::new)).as("counts"),
                         countIf(valid.and(bucket.equalTo(GapHistogramSpec.UNDERFLOW))).as("underflow"),
                         countIf(valid.and(bucket.equalTo(histogram.bins()))).as("overflow")).as("gap_histogram"),
-                perRow(validSum(valid, confidence), validRows).as("mean_confidence"),
-                perRow(calibrationGaps, validRows).as("ece"));
+                perRow(validSum(valid, confidence), validRows).as(Metric.MEAN_CONFIDENCE.code()),
+                perRow(calibrationGaps, validRows).as(Metric.ECE.code()));
     }
 
     /** How many rows {@code condition} holds for (0 for none). */

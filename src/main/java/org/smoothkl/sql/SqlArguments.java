@@ -6,17 +6,16 @@ import java.util.List;
 import org.apache.spark.QueryContext;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.catalyst.expressions.Expression;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Decimal;
-import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.NullType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.smoothkl.audit.EditDistance;
+import org.smoothkl.input.InputColumns;
 import org.smoothkl.loss.Preset;
+import org.smoothkl.loss.Smoothing;
 import org.smoothkl.loss.WireCode;
 import scala.Option;
 
@@ -67,12 +66,13 @@ final class SqlArguments {
     /** array&lt;float&gt; or array&lt;double&gt;, the logits' types the job reads. */
     Expression logits(int i) {
         DataType t = args.get(i).dataType();
-        if (!(t instanceof ArrayType a && (a.elementType() == DataTypes.FloatType || a.elementType() == DataTypes.DoubleType))) {
+        if (!InputColumns.isFloatingArray(t)) {
             throw problem(i, "must be array<float> or array<double>, got " + t.simpleString());
         }
         return args.get(i);
     }
 
+    /** A constant preset code (smoothkl_summary's). */
     Preset preset(int i) {
         String code = constantString(i);
         Preset p = presetOrNull(code);
@@ -80,6 +80,58 @@ final class SqlArguments {
             throw problem(i, notAPreset(code));
         }
         return p;
+    }
+
+    /** smoothkl_metrics' settings (preset, epsilon, ignore_index), as constants of the query. */
+    Smoothing metricsSettings() {
+        String code = constantString(PRESET);
+        Number eps = constantNumber(EPSILON);
+        Long ignore = size() > IGNORE_INDEX ? constantLong(IGNORE_INDEX) : null;
+        return smoothing(code, eps, ignore, p -> problem(p.position(), p.what()));
+    }
+
+    /** Positions of smoothkl_metrics' settings among its arguments ({@link SmoothklFunctions#METRICS_ARGUMENTS}). */
+    static final int PRESET = 2;
+    static final int EPSILON = 3;
+    static final int IGNORE_INDEX = 4;
+
+    /** What is wrong with smoothkl_metrics' argument at {@code position} (0-based). */
+    record Problem(int position, String what) {
+    }
+
+    /**
+     * smoothkl_metrics' settings from the values of its arguments 3 to 5, checked in this order, the
+     * one check of every front end (the extension's function, the registerJavaFunction classes, the
+     * Hive UDF), each of which throws the problem as its own exception ({@code fail}): the preset,
+     * not null, a known code; ε, a non-null number that the settings take ({@link Smoothing#epsilonInRange});
+     * ignore_index, an integer or null (the preset's default).
+     */
+    static <E extends Exception> Smoothing smoothing(String presetCode, Object epsilon, Object ignoreIndex,
+            java.util.function.Function<Problem, E> fail) throws E {
+        if (presetCode == null) {
+            throw fail.apply(new Problem(PRESET, "must not be null"));
+        }
+        Preset preset = presetOrNull(presetCode);
+        if (preset == null) {
+            throw fail.apply(new Problem(PRESET, notAPreset(presetCode)));
+        }
+        if (!(epsilon instanceof Number eps)) {
+            throw fail.apply(new Problem(EPSILON, epsilon == null ? "must not be null"
+                    : "must be a number, got a " + epsilon.getClass().getSimpleName()));
+        }
+        if (ignoreIndex != null && !isBoxedInteger(ignoreIndex)) {
+            throw fail.apply(new Problem(IGNORE_INDEX, "must be an integer, got a " + ignoreIndex.getClass().getSimpleName()));
+        }
+        Smoothing s = preset.with(eps.doubleValue(), ignoreIndex == null ? null : ((Number) ignoreIndex).longValue());
+        if (!s.epsilonInRange()) {
+            throw fail.apply(new Problem(EPSILON, "must lie in [0, 1], got " + s.epsilon()));
+        }
+        return s;
+    }
+
+    /** A Java integer as Spark hands byte, short, int and bigint values to a UDF. */
+    static boolean isBoxedInteger(Object v) {
+        return v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte;
     }
 
     static Preset presetOrNull(String code) {
@@ -90,29 +142,11 @@ final class SqlArguments {
         }
     }
 
-    /** "is not a preset: 'sed'; did you mean seed? The presets are seed, pytorch, fairseq, onmt". */
+    /** "is not a preset: 'sed' (did you mean seed?); the presets are seed, pytorch, fairseq, onmt", as the CLI says it. */
     static String notAPreset(String code) {
         List<String> codes = Arrays.stream(Preset.values()).map(Preset::code).toList();
-        String near = EditDistance.nearest(code.trim().toLowerCase(java.util.Locale.ROOT), codes);
-        return "is not a preset: '" + code + "'" + (near == null ? "" : "; did you mean " + near + "?")
-                + " The presets are " + String.join(", ", codes);
-    }
-
-    /** A constant number in [0, 1]. */
-    double epsilon(int i) {
-        double eps = constantNumber(i).doubleValue();
-        if (!epsilonInRange(eps)) {
-            throw problem(i, epsilonOutOfRange(eps));
-        }
-        return eps;
-    }
-
-    static boolean epsilonInRange(double eps) {
-        return eps >= 0 && eps <= 1;
-    }
-
-    static String epsilonOutOfRange(double eps) {
-        return "must lie in [0, 1], got " + eps;
+        return "is not a preset: '" + code + "'" + EditDistance.didYouMean(code.trim().toLowerCase(java.util.Locale.ROOT), codes)
+                + "; the presets are " + String.join(", ", codes);
     }
 
     /** A constant integer (byte to bigint); null: the preset's default. */
@@ -121,7 +155,7 @@ final class SqlArguments {
         if (e.dataType() instanceof NullType) {
             return null;
         }
-        if (!isIntegral(e.dataType())) {
+        if (!InputColumns.isIntegral(e.dataType())) {
             throw problem(i, "must be an integer, got " + e.dataType().simpleString());
         }
         Object v = e.eval(null);
@@ -168,14 +202,6 @@ final class SqlArguments {
             throw problem(i, "must be a constant for the query (a literal), got " + e.sql());
         }
         return e;
-    }
-
-    static boolean isIntegral(DataType t) {
-        return t == DataTypes.LongType || t == DataTypes.IntegerType || t == DataTypes.ShortType || t == DataTypes.ByteType;
-    }
-
-    static boolean isFractional(DataType t) {
-        return t == DataTypes.FloatType || t == DataTypes.DoubleType || t instanceof DecimalType;
     }
 
     /**

@@ -6,7 +6,8 @@
  * registerJavaFunction ({@link org.smoothkl.sql.MetricsUdf4}, {@link org.smoothkl.sql.MetricsUdf5}) and
  * as a Hive GenericUDF for CREATE TEMPORARY FUNCTION ({@link org.smoothkl.sql.HiveMetricsUdf}). Every
  * one of them, and the RAPIDS engine's UDF, scores a row with {@link org.smoothkl.loss.SingleRow}.
- * Depends on {@code api} (settings' defaults, did-you-mean), {@code engine} (the RAPIDS UDF's class name),
- * {@code audit}, {@code spark} and {@code loss}; only {@code gpu} (their GPU twins) and tests depend on it.
+ * Depends on {@code api} (settings' defaults), {@code engine} (the RAPIDS UDF's class name),
+ * {@code audit} (did-you-mean: EditDistance), {@code input} (type checks, label reading), {@code aggregate},
+ * {@code spark} and {@code loss}; only {@code gpu} (their GPU twins) and tests depend on it.
  */
 package org.smoothkl.sql;

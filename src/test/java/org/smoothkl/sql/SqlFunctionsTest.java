@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.hive.serde2.objectinspector.primitive.PrimitiveObjectInspectorFactory;
+import org.apache.hadoop.hive.serde2.typeinfo.TypeInfoFactory;
 import org.apache.spark.SparkException;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
@@ -212,7 +214,7 @@ class SqlFunctionsTest {
     @Test
     void aBadArgumentIsAnAnalysisErrorNamingIt() {
         assertAnalysisError("smoothkl_metrics(logits, label, slice, 0.1)", "argument 3 (preset) must be a constant");
-        assertAnalysisError("smoothkl_metrics(logits, label, 'sed', 0.1)", "argument 3 (preset) is not a preset: 'sed'; did you mean seed?");
+        assertAnalysisError("smoothkl_metrics(logits, label, 'sed', 0.1)", "argument 3 (preset) is not a preset: 'sed' (did you mean seed?); the presets are seed");
         assertAnalysisError("smoothkl_metrics(logits, label, 'seed', 1.5)", "argument 4 (epsilon) must lie in [0, 1], got 1.5");
         assertAnalysisError("smoothkl_metrics(logits, label, 'seed', -0.1D)", "argument 4 (epsilon) must lie in [0, 1]");
         assertAnalysisError("smoothkl_metrics(logits, label, 'seed', CAST(id AS DOUBLE) / 1e9)",
@@ -253,14 +255,88 @@ class SqlFunctionsTest {
                 DataType.fromDDL(SmoothklFunctions.metricsType()));
         assertThatThrownBy(() -> spark.sql("SELECT smoothkl_metrics_j4(logits, label, 'sed', 0.1) FROM preds").collect())
                 .isInstanceOf(SparkException.class)
-                .hasStackTraceContaining("smoothkl_metrics (registerJavaFunction): argument 3 (preset) is not a preset: 'sed'; did you mean seed?");
+                .hasStackTraceContaining("smoothkl_metrics (registerJavaFunction): argument 3 (preset) is not a preset: 'sed' (did you mean seed?); the presets are seed");
         assertThatThrownBy(() -> spark.sql("SELECT smoothkl_metrics_j4(logits, label, 'seed', 2) FROM preds").collect())
                 .hasStackTraceContaining("argument 4 (epsilon) must lie in [0, 1], got 2.0");
-        assertThatThrownBy(() -> spark.sql("SELECT smoothkl_metrics_j4(logits, label, IF(id % 2 = 0, 'seed', 'onmt'), 0.1) "
-                + "FROM preds").collect())
-                .hasStackTraceContaining("must be one value for the query");
+        assertThatThrownBy(() -> spark.sql("SELECT smoothkl_metrics_j4(logits, label, 'seed', CAST(NULL AS DOUBLE)) FROM preds").collect())
+                .hasStackTraceContaining("argument 4 (epsilon) must not be null");
+        py4j(spark.udf(), "registerJava", "smoothkl_metrics_j5", MetricsUdf5.class.getName(),
+                DataType.fromDDL(SmoothklFunctions.metricsType()));
+        assertThatThrownBy(() -> spark.sql("SELECT smoothkl_metrics_j5(logits, label, 'seed', 0.1, 1.5D) FROM preds").collect())
+                .hasStackTraceContaining("argument 5 (ignore_index) must be an integer, got a Double");
         // without a return type Spark cannot infer one from Row: registerJavaFunction needs metricsType()
         assertThatThrownBy(() -> py4j(spark.udf(), "registerJava", "smoothkl_metrics_j0", MetricsUdf4.class.getName(), null))
                 .isInstanceOf(Exception.class);
+    }
+
+    /** Rows of a local relation, which the driver scores itself with the registered instance (one for every query). */
+    private static final String LOCAL_ROWS = "VALUES (0L, 0, array(1D, 2D, 3D)), (1L, 2, array(0.5D, 4D, 1D)), (2L, 1, array(3D, 3D, 9D)),"
+            + " (3L, -100, array(1D, 2D)), (4L, 100000, array(1D, 2D)), (5L, 1, array(2D, 1D)) AS t(id, label, logits)";
+
+    private static Map<Long, String> localRows(String function, String preset, String epsilon) {
+        return sqlRows("SELECT id, " + function + "(logits, label, '" + preset + "', " + epsilon + ") AS m FROM " + LOCAL_ROWS);
+    }
+
+    /**
+     * registerJava makes one instance for every query that calls the name, evaluated on the driver
+     * for VALUES and createDataFrame of rows: a second query with other settings is scored with its
+     * own (as the extension's function, which the first test holds to the job's rows, scores it), also
+     * when two threads query at once.
+     */
+    @Test
+    void oneRegisteredInstanceServesQueriesOfOtherSettings() throws Exception {
+        py4j(spark.udf(), "registerJava", "smoothkl_metrics_shared", MetricsUdf4.class.getName(),
+                DataType.fromDDL(SmoothklFunctions.metricsType()));
+        Map<Long, String> seed = localRows(SmoothklFunctions.METRICS, "seed", "0.1");
+        Map<Long, String> pytorch = localRows(SmoothklFunctions.METRICS, "pytorch", "0.2");
+        assertThat(seed).hasSize(6).isNotEqualTo(pytorch);
+        assertThat(localRows("smoothkl_metrics_shared", "seed", "0.1")).isEqualTo(seed);
+        assertThat(localRows("smoothkl_metrics_shared", "pytorch", "0.2")).isEqualTo(pytorch);
+
+        // createDataFrame(List<Row>): a local relation too
+        List<Row> rows = spark.sql("SELECT * FROM " + LOCAL_ROWS).collectAsList();
+        spark.createDataFrame(rows, spark.sql("SELECT * FROM " + LOCAL_ROWS).schema()).createOrReplaceTempView("local_rows");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Boolean>> runs = new ArrayList<>();
+            for (int k = 0; k < 6; k++) {
+                boolean even = k % 2 == 0;
+                runs.add(pool.submit(() -> sqlRows("SELECT id, smoothkl_metrics_shared(logits, label, '"
+                        + (even ? "seed', 0.1" : "pytorch', 0.2") + ") AS m FROM local_rows").equals(even ? seed : pytorch)));
+            }
+            for (java.util.concurrent.Future<Boolean> run : runs) {
+                assertThat(run.get()).as("a concurrent query's rows").isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The Hive UDF's checks at initialize: the type of each setting, then the extension's check of its value. */
+    @Test
+    void theHiveUdfChecksTheSettingsTypesAndValues() {
+        assertHiveRefuses(hiveConstant(TypeInfoFactory.stringTypeInfo, new org.apache.hadoop.io.Text("0.1")),
+                "argument 4 (epsilon) must be a number, got string");
+        assertHiveRefuses(hiveConstant(TypeInfoFactory.booleanTypeInfo, new org.apache.hadoop.io.BooleanWritable(true)),
+                "argument 4 (epsilon) must be a number, got boolean");
+        assertHiveRefuses(hiveConstant(TypeInfoFactory.doubleTypeInfo, null), "argument 4 (epsilon) must not be null");
+        assertHiveRefuses(hiveConstant(TypeInfoFactory.doubleTypeInfo, new org.apache.hadoop.hive.serde2.io.DoubleWritable(1.5)),
+                "argument 4 (epsilon) must lie in [0, 1], got 1.5");
+    }
+
+    private static org.apache.hadoop.hive.serde2.objectinspector.ObjectInspector hiveConstant(
+            org.apache.hadoop.hive.serde2.typeinfo.PrimitiveTypeInfo type, Object value) {
+        return PrimitiveObjectInspectorFactory.getPrimitiveWritableConstantObjectInspector(type, value);
+    }
+
+    private static void assertHiveRefuses(org.apache.hadoop.hive.serde2.objectinspector.ObjectInspector epsilon, String message) {
+        var args = new org.apache.hadoop.hive.serde2.objectinspector.ObjectInspector[] {
+                org.apache.hadoop.hive.serde2.objectinspector.ObjectInspectorFactory.getStandardListObjectInspector(
+                        PrimitiveObjectInspectorFactory.javaDoubleObjectInspector),
+                PrimitiveObjectInspectorFactory.javaLongObjectInspector,
+                hiveConstant(TypeInfoFactory.stringTypeInfo, new org.apache.hadoop.io.Text("seed")), epsilon};
+        assertThatThrownBy(() -> new HiveMetricsUdf().initialize(args))
+                .isInstanceOf(org.apache.hadoop.hive.ql.exec.UDFArgumentException.class)
+                .hasMessage(SmoothklFunctions.METRICS + ": " + message);
     }
 }
