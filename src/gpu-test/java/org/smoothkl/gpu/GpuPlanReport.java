@@ -11,13 +11,13 @@ import org.apache.spark.sql.Row;
  * output and expression, starting with '*' when it will run on the GPU, '!' when it cannot, '@'
  * when it could but its parent or child keeps it off, '#' when it is removed/not needed.
  */
-record GpuPlanReport(String text) {
+public record GpuPlanReport(String text) {
 
-    static GpuPlanReport of(Dataset<Row> query) {
+    public static GpuPlanReport of(Dataset<Row> query) {
         return new GpuPlanReport(ExplainPlan.explainPotentialGpuPlan(query, "ALL"));
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
@@ -27,7 +27,7 @@ record GpuPlanReport(String text) {
      * carry the plugin's note that an aggregation buffer's type is converted on the GPU (Spark's
      * ObjectHashAggregate keeps collect_list's buffer as binary; the GPU keeps the array itself).
      */
-    List<String> offGpu() {
+    public List<String> offGpu() {
         return lines().stream()
                 .map(l -> l.replaceFirst(BUFFER_NOTE, ""))
                 .filter(l -> !(l.startsWith("*") && l.endsWith("will run on GPU")) || l.contains("CPU"))

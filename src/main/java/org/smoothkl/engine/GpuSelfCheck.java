@@ -134,10 +134,15 @@ public final class GpuSelfCheck {
             return m;
         }
 
-        /** The failure as one sentence for the user: what differs and how to run without the GPU. */
+        /** The failure as one sentence for the job's user: what differs and how to run without the GPU. */
         public String failure() {
+            return failure("run on the CPU engine with --engine cpu");
+        }
+
+        /** What differs, then {@code consequence}: what happens or what to do instead. */
+        public String failure(String consequence) {
             return "GPU self-check failed: the RAPIDS engine disagrees with the CPU kernel on its built-in batch ("
-                    + firstDifference + "); run on the CPU engine with --engine cpu";
+                    + firstDifference + "); " + consequence;
         }
     }
 

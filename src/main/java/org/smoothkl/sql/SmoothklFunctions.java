@@ -31,6 +31,7 @@ import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.GapHistogramSpec;
 import org.smoothkl.audit.Metric;
+import org.smoothkl.engine.MetricsEngines;
 import org.smoothkl.engine.RapidsMetricsEngine;
 import org.smoothkl.input.InputColumns;
 import org.smoothkl.input.InputReader;
@@ -141,10 +142,14 @@ public final class SmoothklFunctions {
         return ColumnNodeToExpressionConverter$.MODULE$.apply(c.node());
     }
 
-    /** The RAPIDS engine's UDF where it loads (a -Pgpu build with the RAPIDS jar), else the CPU one: the same rows. */
+    /**
+     * The RAPIDS engine's UDF where it loads (a -Pgpu build with the RAPIDS jar), else the CPU one:
+     * the same rows. Under an active plugin, only after the GPU self-check passed ({@link GpuChecks}).
+     */
     private static UDF3<?, ?, ?, ?> udf(Smoothing smoothing) {
         Class<?> rapids = RapidsUdfClass.CLASS;
-        if (rapids == null) {
+        SparkSession spark = SparkSession.active();
+        if (rapids == null || MetricsEngines.rapidsActive(spark) && !GpuChecks.passed(spark, smoothing)) {
             return new CpuMetricsUdf(smoothing);
         }
         try {
