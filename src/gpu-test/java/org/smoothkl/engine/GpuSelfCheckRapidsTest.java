@@ -3,19 +3,12 @@ package org.smoothkl.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.smoothkl.LogCapture;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.CalibrationSpec;
 import org.smoothkl.audit.EngineChoice;
@@ -64,29 +57,11 @@ class GpuSelfCheckRapidsTest {
     @Test
     void aWrongUdfMakesAutoFallBackToTheCpuWithAWarning() {
         SparkSession spark = RapidsPlanSession.get();
-        List<String> warnings = Collections.synchronizedList(new ArrayList<>());
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        String logger = MetricsEngines.class.getName();
-        AbstractAppender appender = new AbstractAppender("self-check-warnings", null, null, false, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                if (event.getLevel() == Level.WARN) {
-                    warnings.add(event.getMessage().getFormattedMessage());
-                }
-            }
-        };
-        appender.start();
-        LoggerConfig config = new LoggerConfig(logger, Level.WARN, true);
-        config.addAppender(appender, Level.WARN, null);
-        ctx.getConfiguration().addLogger(logger, config);
-        ctx.updateLoggers();
         MetricsEngines.Choice choice;
-        try {
+        List<String> warnings;
+        try (LogCapture log = LogCapture.of(MetricsEngines.class.getName(), Level.WARN)) {
             choice = MetricsEngines.choose(spark, spec(EngineChoice.AUTO), () -> new RapidsMetricsEngine(WRONG));
-        } finally {
-            ctx.getConfiguration().removeLogger(logger);
-            ctx.updateLoggers();
-            appender.stop();
+            warnings = log.messages();
         }
         assertThat(choice.engine()).isInstanceOf(CpuMetricsEngine.class);
         assertThat(choice.selfCheck().passed()).isFalse();

@@ -1,16 +1,10 @@
 package org.smoothkl.gpu;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.Predicate;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
+import org.smoothkl.LogCapture;
 
 /**
  * What the plugin logs while a job runs (spark.rapids.sql.explain, NOT_ON_GPU in
@@ -19,24 +13,7 @@ import org.apache.logging.log4j.core.config.Property;
  */
 final class GpuOverridesLog implements AutoCloseable {
     private static final String LOGGER = "com.nvidia.spark.rapids.GpuOverrides";
-    private final List<String> blocks = Collections.synchronizedList(new ArrayList<>());
-    private final AbstractAppender appender;
-    private final LoggerConfig config;
-
-    GpuOverridesLog() {
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        appender = new AbstractAppender("smoothkl-gpu-overrides", null, null, false, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                blocks.add(event.getMessage().getFormattedMessage());
-            }
-        };
-        appender.start();
-        config = new LoggerConfig(LOGGER, Level.WARN, true);
-        config.addAppender(appender, Level.WARN, null);
-        ctx.getConfiguration().addLogger(LOGGER, config);
-        ctx.updateLoggers();
-    }
+    private final LogCapture blocks = LogCapture.of(LOGGER, Level.WARN);
 
     /**
      * The lines reporting something off the GPU ('!' cannot, '@' could but is kept off, '^' via the
@@ -44,27 +21,25 @@ final class GpuOverridesLog implements AutoCloseable {
      */
     List<String> offGpu(Predicate<String> expected) {
         List<String> out = new ArrayList<>();
-        synchronized (blocks) {
-            for (String block : blocks) {
-                int skipBelow = -1; // indentation of an accepted line whose children are skipped
-                for (String line : block.lines().toList()) {
-                    String t = line.strip();
-                    if (t.isEmpty()) {
-                        continue;
-                    }
-                    int indent = line.indexOf(t.charAt(0));
-                    if (skipBelow >= 0 && indent > skipBelow) {
-                        continue;
-                    }
-                    skipBelow = -1;
-                    if (t.startsWith("*")) {
-                        continue;
-                    }
-                    if (expected.test(t)) {
-                        skipBelow = indent;
-                    } else {
-                        out.add(t);
-                    }
+        for (String block : blocks.messages()) {
+            int skipBelow = -1; // indentation of an accepted line whose children are skipped
+            for (String line : block.lines().toList()) {
+                String t = line.strip();
+                if (t.isEmpty()) {
+                    continue;
+                }
+                int indent = line.indexOf(t.charAt(0));
+                if (skipBelow >= 0 && indent > skipBelow) {
+                    continue;
+                }
+                skipBelow = -1;
+                if (t.startsWith("*")) {
+                    continue;
+                }
+                if (expected.test(t)) {
+                    skipBelow = indent;
+                } else {
+                    out.add(t);
                 }
             }
         }
@@ -73,9 +48,6 @@ final class GpuOverridesLog implements AutoCloseable {
 
     @Override
     public void close() {
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        ctx.getConfiguration().removeLogger(LOGGER);
-        ctx.updateLoggers();
-        appender.stop();
+        blocks.close();
     }
 }

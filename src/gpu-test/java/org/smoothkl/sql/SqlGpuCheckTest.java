@@ -4,20 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Constructor;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.smoothkl.LogCapture;
 import org.junit.jupiter.api.io.TempDir;
 import org.smoothkl.engine.GpuSelfCheck;
 import org.smoothkl.engine.MetricsEngine;
@@ -74,27 +67,11 @@ class SqlGpuCheckTest {
         Constructor<RapidsMetricsEngine> wrongEngine = RapidsMetricsEngine.class.getDeclaredConstructor(String.class);
         wrongEngine.setAccessible(true); // the engine's seam for a test's UDF class
         MetricsEngine wrong = wrongEngine.newInstance(PerturbedMetricsUdf.class.getName());
-        List<String> warnings = Collections.synchronizedList(new ArrayList<>());
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        String logger = GpuChecks.class.getName();
-        AbstractAppender appender = new AbstractAppender("sql-self-check", null, null, false, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                warnings.add(event.getMessage().getFormattedMessage());
-            }
-        };
-        appender.start();
-        LoggerConfig config = new LoggerConfig(logger, Level.WARN, true);
-        config.addAppender(appender, Level.WARN, null);
-        ctx.getConfiguration().addLogger(logger, config);
-        ctx.updateLoggers();
         GpuSelfCheck.Outcome outcome;
-        try {
+        List<String> warnings;
+        try (LogCapture log = LogCapture.of(GpuChecks.class.getName(), Level.WARN)) {
             outcome = GpuChecks.outcome(spark, settings, () -> wrong);
-        } finally {
-            ctx.getConfiguration().removeLogger(logger);
-            ctx.updateLoggers();
-            appender.stop();
+            warnings = log.messages();
         }
         assertThat(outcome.passed()).isFalse();
         assertThat(warnings).singleElement().asString().startsWith("GPU self-check failed: ").contains("kl of row 'valid'")

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.smoothkl.CliRun;
+import org.smoothkl.LogCapture;
 import org.smoothkl.SparkTestSession;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.CalibrationSpec;
@@ -367,28 +368,10 @@ class SourcesTest {
 
     /** Runs {@code work} with {@code logger}'s INFO messages collected into {@code lines}. */
     private static <T> T withLog(String logger, List<String> lines, java.util.function.Supplier<T> work) {
-        var context = (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
-        var config = context.getConfiguration();
-        var appender = new org.apache.logging.log4j.core.appender.AbstractAppender("collect-" + logger, null, null,
-                true, org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
-            @Override
-            public void append(org.apache.logging.log4j.core.LogEvent event) {
-                synchronized (lines) {
-                    lines.add(event.getMessage().getFormattedMessage());
-                }
-            }
-        };
-        appender.start();
-        var own = new org.apache.logging.log4j.core.config.LoggerConfig(logger, org.apache.logging.log4j.Level.INFO, false);
-        own.addAppender(appender, null, null);
-        config.addLogger(logger, own);
-        context.updateLoggers();
-        try {
-            return work.get();
-        } finally {
-            config.removeLogger(logger);
-            context.updateLoggers();
-            appender.stop();
+        try (LogCapture log = LogCapture.of(logger, org.apache.logging.log4j.Level.INFO)) {
+            T result = work.get();
+            lines.addAll(log.messages());
+            return result;
         }
     }
 
