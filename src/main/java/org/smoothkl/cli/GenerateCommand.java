@@ -4,6 +4,7 @@ import java.io.File;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.smoothkl.api.Settings;
 import org.smoothkl.audit.AuditInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.smoothkl.api.Settings;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.loss.Preset;
