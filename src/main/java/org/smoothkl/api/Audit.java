@@ -15,7 +15,6 @@ import org.apache.spark.sql.SparkSession;
 import org.smoothkl.audit.AuditInputException;
 import org.smoothkl.audit.AuditSpec;
 import org.smoothkl.audit.RunSnapshot;
-import org.smoothkl.input.InputReader;
 import org.smoothkl.job.AuditJob;
 import org.smoothkl.job.AuditRun;
 import org.smoothkl.output.AuditOutput;
@@ -288,7 +287,7 @@ public final class Audit {
             run = audit(session, spec, baseline);
             out.write(run); // (rows/ and invalid/ scan the input again)
         } catch (RuntimeException e) {
-            throw InputReader.scanFailure(spec, e);
+            throw AuditJob.asInputProblem(spec, e);
         }
         return new AuditReport(run, spec.output());
     }
@@ -302,11 +301,7 @@ public final class Audit {
     }
 
     private AuditRun audit(SparkSession session, AuditSpec spec, RunSnapshot baseline) {
-        try {
-            return frame == null ? AuditJob.run(session, spec, baseline) : AuditJob.run(session, spec, rows(spec), baseline);
-        } catch (RuntimeException e) { // a --where that fails only on the rows (ANSI): bad input
-            throw InputReader.scanFailure(spec, e);
-        }
+        return frame == null ? AuditJob.run(session, spec, baseline) : AuditJob.run(session, spec, rows(spec), baseline);
     }
 
     /** The frame's rows that --where keeps. */

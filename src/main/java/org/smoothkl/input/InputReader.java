@@ -91,16 +91,11 @@ public final class InputReader {
     }
 
     /**
-     * {@code e}, thrown while the job scanned the input, as bad input when the --where predicate
-     * caused it (an ANSI cast or arithmetic error in the predicate itself: exit 2 naming it);
-     * else {@code e} itself.
+     * The --where predicate's own failure while a job scanned the input (an ANSI cast or arithmetic
+     * error in the predicate itself), as one line naming it; null when {@code e} is something else.
      */
-    public static RuntimeException scanFailure(AuditSpec spec, RuntimeException e) {
-        if (e instanceof AuditInputException) {
-            return e;
-        }
-        AuditInputException where = Sources.whereFailure(spec, e);
-        return where != null ? where : e;
+    public static AuditInputException whereFailure(AuditSpec spec, Throwable e) {
+        return Sources.whereFailure(spec, e);
     }
 
     private static Dataset<Row> readInput(SparkSession spark, AuditSpec spec) {

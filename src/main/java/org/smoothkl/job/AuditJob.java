@@ -41,7 +41,7 @@ public final class AuditJob {
      * the RAPIDS engine self-checked) before the input is resolved.
      */
     public static AuditRun run(SparkSession spark, AuditSpec spec, RunSnapshot baseline) {
-        return guarded(() -> {
+        return guarded(spec, () -> {
             MetricsEngines.Choice engine = chooseEngine(spark, spec, baseline);
             return audit(spark, spec, InputReader.load(spark, spec), baseline, engine);
         });
@@ -52,7 +52,7 @@ public final class AuditJob {
      * the caller has built). {@code baseline}: an earlier run to compare with, or null.
      */
     public static AuditRun run(SparkSession spark, AuditSpec spec, Dataset<Row> source, RunSnapshot baseline) {
-        return guarded(() -> audit(spark, spec, source, baseline, chooseEngine(spark, spec, baseline)));
+        return guarded(spec, () -> audit(spark, spec, source, baseline, chooseEngine(spark, spec, baseline)));
     }
 
     private static MetricsEngines.Choice chooseEngine(SparkSession spark, AuditSpec spec, RunSnapshot baseline) {
@@ -148,19 +148,22 @@ public final class AuditJob {
         return TokenSequences.withSequenceTotals(scored, loss);
     }
 
-    private static AuditRun guarded(java.util.function.Supplier<AuditRun> work) {
+    private static AuditRun guarded(AuditSpec spec, java.util.function.Supplier<AuditRun> work) {
         try {
             return work.get();
         } catch (Exception e) { // Spark throws Scala's checked exceptions (AnalysisException) undeclared
-            throw asInputProblem(e);
+            throw asInputProblem(spec, e);
         }
     }
 
     /**
-     * A file Spark could not read (corrupt, truncated, not of the format) is bad input: exit 2
-     * naming the file, not a stack trace. Anything else stays unexpected.
+     * A failure of a job over the input that is bad input, as one line (exit 2) rather than a stack
+     * trace: a problem a task found (a bad .npz shard), a file Spark could not read (corrupt,
+     * truncated, not of the format), or the --where predicate failing on the rows (an ANSI error in
+     * its own SQL). Anything else stays unexpected. The one mapping, for the audit and the writes
+     * that scan the input again (rows/, invalid/).
      */
-    public static RuntimeException asInputProblem(Exception e) {
+    public static RuntimeException asInputProblem(AuditSpec spec, Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof AuditInputException bad) { // thrown in a task (a bad .npz shard), carried by Spark's failure
                 return bad;
@@ -170,6 +173,10 @@ public final class AuditJob {
                 Throwable cause = t.getCause() == null ? t : t.getCause();
                 return new AuditInputException("cannot read an input file: " + firstLine(cause.getMessage()), e);
             }
+        }
+        AuditInputException where = InputReader.whereFailure(spec, e);
+        if (where != null) {
+            return where;
         }
         return e instanceof RuntimeException r ? r : new IllegalStateException(e);
     }
