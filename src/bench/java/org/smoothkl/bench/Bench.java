@@ -27,6 +27,7 @@ import org.smoothkl.loss.ScalarKernel;
 import org.smoothkl.loss.Smoothing;
 import org.smoothkl.loss.SyntheticLogits;
 import org.smoothkl.job.AuditJob;
+import org.smoothkl.job.AuditRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -96,6 +97,7 @@ public final class Bench implements Callable<Integer> {
             data.put(k, dataset(spark, k, bytes / (4L * k)));
         }
         Map<Integer, Map<String, List<Double>>> times = new LinkedHashMap<>();
+        Map<Integer, Object> readers = new LinkedHashMap<>();
         Anchors anchors = new Anchors(EPSILON, KERNEL_VALUES);
         BaselineKernel baseline = baselineClasses == null ? null : new BaselineKernel(baselineClasses, EPSILON);
         for (int round = 0; round <= rounds; round++) {
@@ -105,7 +107,11 @@ public final class Bench implements Callable<Integer> {
                 // The floor reads with the job's reader settings for this input (batch rows sized from K).
                 InputReader.applyReaderSettings(spark, spec(data.get(k)));
                 measure(t, "floor", warmup, () -> ScanFloor.touchEveryValue(spark.read().parquet(data.get(k).toString()).select("logits")));
-                measure(t, "job", warmup, () -> AuditJob.run(spark, spec(data.get(k), EngineChoice.CPU), null).result());
+                measure(t, "job", warmup, () -> {
+                    AuditRun run = AuditJob.run(spark, spec(data.get(k), EngineChoice.CPU), null);
+                    readers.put(k, run.info().get("reader"));
+                    return run.result();
+                });
                 if (!noUdf) {
                     // The RAPIDS engine without the plugin: Spark calls the RapidsUDF's row-at-a-time CPU body.
                     measure(t, "udf_cpu", warmup, () -> AuditJob.run(spark, spec(data.get(k), EngineChoice.RAPIDS), null).result());
@@ -131,6 +137,8 @@ public final class Bench implements Callable<Integer> {
             }
         }
         Map<String, Object> out = report(times, bytes, anchors);
+        System.out.println("the job's logits reader (run.reader), by K: " + readers);
+        out.put("job_reader", readers);
         if (scaleCheck) {
             out.put("scale_check", ScaleCheck.run(quick, (k, rows) -> dataset(spark, k, rows)));
         }

@@ -39,7 +39,7 @@ public final class AuditReport {
         return Collections.unmodifiableMap(run.spec().describe());
     }
 
-    /** summary.json's {@code run}: started, tag, seconds, spark_version, engine, kernel, gpu_self_check. */
+    /** summary.json's {@code run}: started, tag, seconds, spark_version, engine, kernel, reader, gpu_self_check. */
     public Map<String, Object> runInfo() {
         return run.info();
     }

@@ -79,9 +79,29 @@ public final class CpuMetricsEngine implements MetricsEngine {
     private static final Logger LOG = LoggerFactory.getLogger(CpuMetricsEngine.class);
     private static final AtomicBoolean KERNEL_LOGGED = new AtomicBoolean();
 
+    private volatile SparkInternals.LogitsScan lastScan;
+    private volatile String notColumnar;
+
     @Override
     public String name() {
         return "cpu";
+    }
+
+    @Override
+    public ReadPath readPath() {
+        SparkInternals.LogitsScan scan = lastScan;
+        if (scan == null) {
+            return ReadPath.spark(notColumnar);
+        }
+        return scan.counts() == null ? ReadPath.spark(scan.because()) : new ReadPath(scan.counts().value(), null);
+    }
+
+    /** The input's columnar batches, the logits read by the page decoder where it can; null for the row path. */
+    private RDD<ColumnarBatch> columnarBatches(Dataset<Row> frame, AuditInput input) {
+        SparkInternals.LogitsScan scan = SparkInternals.logitsScan(frame, input.logitsColumn());
+        lastScan = scan;
+        notColumnar = scan == null ? "the input is not a plain columnar scan: rows through Spark's plan" : null;
+        return scan == null ? null : scan.batches();
     }
 
     @Override
@@ -89,7 +109,7 @@ public final class CpuMetricsEngine implements MetricsEngine {
         Dataset<Row> frame = input.frame();
         StructType inSchema = frame.schema();
         RowLayout layout = RowLayout.of(inSchema, input);
-        RDD<ColumnarBatch> batches = SparkInternals.plainColumnarScan(frame);
+        RDD<ColumnarBatch> batches = columnarBatches(frame, input);
         RDD<InternalRow> scored;
         StructType outSchema;
         if (batches != null) {
@@ -131,7 +151,7 @@ public final class CpuMetricsEngine implements MetricsEngine {
         RowLayout layout = RowLayout.of(inSchema, input);
         PartitionLevel level = PartitionLevel.of(inSchema, input.groupBy(), histogram, calibration, maxSlices);
         Aggregate aggregate = new Aggregate(layout, smoothing, level);
-        RDD<ColumnarBatch> batches = SparkInternals.plainColumnarScan(frame);
+        RDD<ColumnarBatch> batches = columnarBatches(frame, input);
         RDD<InternalRow> rows = batches != null
                 ? batches.toJavaRDD().mapPartitionsWithIndex(
                         (partition, in) -> aggregate.partition(partition,

@@ -16,4 +16,7 @@ public interface MetricsEngine {
 
     /** The name written to summary.json's "run" (e.g. "cpu"). */
     String name();
+
+    /** Who read the logits of the engine's last scoring (once its rows have been read). */
+    ReadPath readPath();
 }

@@ -43,6 +43,11 @@ public final class RapidsMetricsEngine implements MetricsEngine {
     }
 
     @Override
+    public ReadPath readPath() {
+        return ReadPath.spark("the RAPIDS engine reads with the plugin's scan");
+    }
+
+    @Override
     public Dataset<Row> withMetrics(AuditInput input, Smoothing smoothing) {
         Dataset<Row> frame = input.frame();
         Column logits = Columns.quoted(input.logitsColumn());

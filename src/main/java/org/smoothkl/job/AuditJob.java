@@ -18,6 +18,7 @@ import org.smoothkl.audit.SliceSummary;
 import org.smoothkl.engine.CpuMetricsEngine;
 import org.smoothkl.engine.MetricsEngine;
 import org.smoothkl.engine.MetricsEngines;
+import org.smoothkl.engine.ReadPath;
 import org.smoothkl.input.AuditInput;
 import org.smoothkl.input.FormatInference;
 import org.smoothkl.input.InputReader;
@@ -82,6 +83,8 @@ public final class AuditJob {
         }
         AuditResult result = AuditResult.of(spec, slices);
         PhaseLog.scored(result.overall().rows(), (System.nanoTime() - scoring) / 1e9);
+        ReadPath readPath = engine.readPath();
+        PhaseLog.logitsRead(readPath.describe());
         PhaseLog.aggregated(result.overall(), result.slices().size());
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("started", started.toString());
@@ -90,6 +93,7 @@ public final class AuditJob {
         info.put("spark_version", spark.version());
         info.put("engine", engine.name());
         info.put("kernel", kernel);
+        info.put("reader", readPath.toJson());
         info.put("gpu_self_check", choice.selfCheckJson());
         return new AuditRun(spec, started, info, result, Assessment.of(result, baseline), input,
                 () -> scored(input, engine, spec));

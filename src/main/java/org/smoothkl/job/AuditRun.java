@@ -12,7 +12,7 @@ import org.smoothkl.input.AuditInput;
 
 /**
  * One finished audit ({@link AuditJob#run}): its spec, when it started, what ran it ({@code info},
- * summary.json's "run": started, tag, seconds, spark_version, engine, kernel, gpu_self_check), the per-slice result
+ * summary.json's "run": started, tag, seconds, spark_version, engine, kernel, reader, gpu_self_check), the per-slice result
  * and its assessment, the checked input; and the per-row metrics, computed again from the input
  * when asked for ({@link #scored}: quarantined rows, --write-rows).
  */

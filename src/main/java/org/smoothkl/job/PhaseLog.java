@@ -65,6 +65,11 @@ public final class PhaseLog {
                 count(Math.round(rows / Math.max(seconds, 1e-3)))));
     }
 
+    /** Who read the logits ({@link org.smoothkl.engine.ReadPath#describe}). */
+    public static void logitsRead(String how) {
+        LOG.info("scoring: logits read by " + how);
+    }
+
     public static void aggregated(SliceSummary overall, int slices) {
         LOG.info("aggregation: " + count(slices) + (slices == 1 ? " slice" : " slices") + "; " + count(overall.rows())
                 + " rows: " + count(overall.valid()) + " valid, " + count(overall.ignored()) + " ignored, "

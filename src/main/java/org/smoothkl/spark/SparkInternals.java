@@ -8,9 +8,14 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.execution.FileSourceScanExec;
 import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
+import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
+import org.smoothkl.parquet.LogitsParquetFormat;
+import org.smoothkl.parquet.ReadCounts;
 
 /**
  * Every use of Spark's internal (non-public, unstable) API, in one place: frames of the classic
@@ -43,6 +48,11 @@ public final class SparkInternals {
      * null otherwise.
      */
     public static RDD<ColumnarBatch> plainColumnarScan(Dataset<Row> frame) {
+        SparkPlan node = plainColumnarScanNode(frame);
+        return node == null ? null : node.executeColumnar();
+    }
+
+    private static SparkPlan plainColumnarScanNode(Dataset<Row> frame) {
         SparkPlan node = classic(frame).queryExecution().executedPlan();
         while (node.children().size() == 1 && isRowConversion(node)) {
             node = node.children().head();
@@ -55,10 +65,41 @@ public final class SparkInternals {
         while (it.hasNext()) {
             scanColumns.add(it.next().name());
         }
-        if (!scanColumns.equals(List.of(frame.columns()))) {
+        return scanColumns.equals(List.of(frame.columns())) ? node : null;
+    }
+
+    /**
+     * The frame's columnar batches as {@link #plainColumnarScan} gives them, with the logits read
+     * by the page decoder ({@link LogitsParquetFormat}) where the scan is Spark's own Parquet
+     * scan; null when the frame is not a plain columnar scan.
+     */
+    public static LogitsScan logitsScan(Dataset<Row> frame, String logitsColumn) {
+        SparkPlan node = plainColumnarScanNode(frame);
+        if (node == null) {
             return null;
         }
-        return node.executeColumnar();
+        if (!(node instanceof FileSourceScanExec scan) || scan.relation().fileFormat().getClass() != ParquetFileFormat.class) {
+            String what = node instanceof FileSourceScanExec scan ? scan.relation().fileFormat().toString() : node.nodeName();
+            return new LogitsScan(node.executeColumnar(), null, "the input's scan is " + what + ", not Spark's Parquet scan");
+        }
+        HadoopFsRelation relation = scan.relation();
+        ReadCounts counts = new ReadCounts();
+        frame.sparkSession().sparkContext().register(counts, "smoothkl logits reader");
+        HadoopFsRelation decoded = new HadoopFsRelation(relation.location(), relation.partitionSchema(),
+                relation.dataSchema(), relation.bucketSpec(), new LogitsParquetFormat(logitsColumn, counts),
+                relation.options(), relation.sparkSession());
+        FileSourceScanExec decodedScan = new FileSourceScanExec(decoded, scan.stream(), scan.output(), scan.requiredSchema(),
+                scan.partitionFilters(), scan.optionalBucketSet(), scan.optionalNumCoalescedBuckets(), scan.dataFilters(),
+                scan.tableIdentifier(), scan.disableBucketedScan());
+        return new LogitsScan(decodedScan.executeColumnar(), counts, null);
+    }
+
+    /**
+     * A plain columnar scan's batches and who reads its logits: the page decoder ({@code counts}:
+     * its splits by how they were read, known once the batches have been read) or Spark's
+     * reader ({@code because}).
+     */
+    public record LogitsScan(RDD<ColumnarBatch> batches, ReadCounts counts, String because) {
     }
 
     /** The columnar batches of the plan's first leaf, which must be a columnar scan (the benchmark's floor). */

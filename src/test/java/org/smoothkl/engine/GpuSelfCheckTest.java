@@ -175,6 +175,11 @@ class GpuSelfCheckTest {
             public String name() {
                 return name;
             }
+
+            @Override
+            public ReadPath readPath() {
+                return ReadPath.spark("a test's engine");
+            }
         };
     }
 
