@@ -1,0 +1,74 @@
+package org.smoothkl.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.apache.logging.log4j.Level;
+import org.smoothkl.CliRun;
+import org.smoothkl.LogCapture;
+import org.smoothkl.job.PhaseLog;
+import org.smoothkl.SparkTestSession;
+import org.smoothkl.SummaryCompare;
+
+/**
+ * The job reads plain Parquet logits with the page decoder and says so (summary.json's
+ * run.reader, the phase line); its summary is the one Spark's reader gives; ORC input and a
+ * --where take Spark's reader, and the reason is given.
+ */
+class ReadPathTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void plainParquetTakesThePageDecoderWithTheSameSummary() {
+        Path data = tmp.resolve("data");
+        assertThat(CliRun.of("generate", "--rows", "3000", "--classes", "7", "--output", data.toString()).exitCode()).isZero();
+        java.util.List<String> phases;
+        try (LogCapture log = LogCapture.of(PhaseLog.LOGGER, Level.INFO)) {
+            run(data, "decoded");
+            phases = log.messages();
+        }
+        JsonNode reader = SummaryCompare.read(tmp.resolve("decoded")).at("/run/reader");
+        assertThat(reader.get("logits").asText()).isEqualTo("page decoder");
+        assertThat(reader.get("splits").size()).as(reader.toString()).isEqualTo(1);
+        assertThat(reader.at("/splits/page decoder").asLong()).isPositive();
+        assertThat(phases).anyMatch(line -> line.startsWith("scoring: logits read by the page decoder (1 file split"));
+
+        // a --where that keeps every row: the plan is no plain scan, Spark's reader and the row path
+        try (LogCapture log = LogCapture.of(PhaseLog.LOGGER, Level.INFO)) {
+            run(data, "filtered", "--where", "label >= 0 OR label IS NULL");
+            phases = log.messages();
+        }
+        JsonNode sparkReader = SummaryCompare.read(tmp.resolve("filtered")).at("/run/reader");
+        assertThat(sparkReader.get("logits").asText()).isEqualTo("spark");
+        assertThat(sparkReader.get("because").asText()).contains("not a plain columnar scan");
+        assertThat(phases).anyMatch(line -> line.startsWith("scoring: logits read by Spark's reader (the input is not a plain"));
+        SummaryCompare.assertSameSummary(SummaryCompare.read(tmp.resolve("decoded")),
+                SummaryCompare.read(tmp.resolve("filtered")), 0);
+    }
+
+    @Test
+    void orcTakesSparksReader() {
+        Path data = tmp.resolve("data");
+        assertThat(CliRun.of("generate", "--rows", "300", "--classes", "4", "--output", data.toString()).exitCode()).isZero();
+        Path orc = tmp.resolve("orc");
+        SparkTestSession.get().read().parquet(data.toString()).write().orc(orc.toString());
+        run(orc, "out", "--format", "orc");
+        JsonNode reader = SummaryCompare.read(tmp.resolve("out")).at("/run/reader");
+        assertThat(reader.get("logits").asText()).isEqualTo("spark");
+        assertThat(reader.get("because").asText()).contains("ORC").contains("not Spark's Parquet scan");
+    }
+
+    private CliRun run(Path input, String out, String... more) {
+        String[] args = {"run", "--input", input.toString(), "--preset", "seed", "--epsilon", "0.1", "--group-by", "slice",
+                "--output", tmp.resolve(out).toString()};
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(more))
+                .toArray(String[]::new);
+        CliRun run = CliRun.of(all);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        return run;
+    }
+}
