@@ -107,6 +107,7 @@ public final class Bench implements Callable<Integer> {
                 // The floor reads with the job's reader settings for this input (batch rows sized from K).
                 InputReader.applyReaderSettings(spark, spec(data.get(k)));
                 measure(t, "floor", warmup, () -> ScanFloor.touchEveryValue(spark.read().parquet(data.get(k).toString()).select("logits")));
+                measure(t, "decoder_floor", warmup, () -> ScanFloor.touchEveryValueDecoded(spark.read().parquet(data.get(k).toString()).select("logits")));
                 measure(t, "job", warmup, () -> {
                     AuditRun run = AuditJob.run(spark, spec(data.get(k), EngineChoice.CPU), null);
                     readers.put(k, run.info().get("reader"));
@@ -222,8 +223,8 @@ public final class Bench implements Callable<Integer> {
         Map<String, Object> perK = new LinkedHashMap<>();
         System.out.printf(Locale.ROOT, "%nsmoothkl CPU benchmark: %d cores, %s kernel, %d rounds after a warm-up, medians%n",
                 Runtime.getRuntime().availableProcessors(), RowKernels.name(), rounds);
-        System.out.printf(Locale.ROOT, "%-6s %10s %8s %8s %9s %9s %9s | %8s %8s %8s %12s | %8s %8s %9s | %8s %8s | %8s %8s %8s%n",
-                "K", "rows", "floor_s", "job_s", "builtin_s", "udf_cpu_s", "job GB/s", "job/flr", "blt/job", "udf/job", "job rows/s",
+        System.out.printf(Locale.ROOT, "%-6s %10s %8s %8s %8s %9s %9s %9s | %8s %8s %8s %8s %12s | %8s %8s %9s | %8s %8s | %8s %8s %8s%n",
+                "K", "rows", "floor_s", "dec_s", "job_s", "builtin_s", "udf_cpu_s", "job GB/s", "job/flr", "dec/flr", "blt/job", "udf/job", "job rows/s",
                 "scal GB/s", "vec GB/s", "vec/scal", "arw GB/s", "job/arw", "t32 GB/s", "t64 GB/s", "vec/t32");
         for (Map.Entry<Integer, Map<String, List<Double>>> e : times.entrySet()) {
             int k = e.getKey();
@@ -232,6 +233,7 @@ public final class Bench implements Callable<Integer> {
             Map<String, List<Double>> t = e.getValue();
             double floor = median(t.get("floor"));
             double job = median(t.get("job"));
+            double decoderFloor = median(t.get("decoder_floor"));
             Double builtin = t.containsKey("builtin") ? median(t.get("builtin")) : null;
             Double udfCpu = t.containsKey("udf_cpu") ? median(t.get("udf_cpu")) : null;
             double kernelGb = kernelGb(k);
@@ -241,6 +243,8 @@ public final class Bench implements Callable<Integer> {
             m.put("rows", rows);
             m.put("logits_gb", gb);
             m.put("floor_s", floor);
+            m.put("decoder_floor_s", decoderFloor);
+            m.put("decoder_over_floor", floor / decoderFloor);
             m.put("job_s", job);
             m.put("builtin_s", builtin);
             m.put("udf_cpu_s", udfCpu);
@@ -270,14 +274,15 @@ public final class Bench implements Callable<Integer> {
             m.put("kernel_vector_over_torch_f32", ratio(kernelGb / vector, torch32Gb));
             m.put("samples_s", t);
             perK.put(Integer.toString(k), m);
-            System.out.printf(Locale.ROOT, "%-6d %10d %8.2f %8.2f %9s %9s %9.2f | %8.2f %8s %8s %12.0f | %8.2f %8.2f %9.2f | %8s %8s | %8s %8s %8s%n",
-                    k, rows, floor, job, fmt(builtin), fmt(udfCpu), gb / job,
-                    floor / job, fmt(builtin == null ? null : builtin / job), fmt(udfCpu == null ? null : udfCpu / job), rows / job,
+            System.out.printf(Locale.ROOT, "%-6d %10d %8.2f %8.2f %8.2f %9s %9s %9.2f | %8.2f %8.2f %8s %8s %12.0f | %8.2f %8.2f %9.2f | %8s %8s | %8s %8s %8s%n",
+                    k, rows, floor, decoderFloor, job, fmt(builtin), fmt(udfCpu), gb / job,
+                    floor / job, floor / decoderFloor, fmt(builtin == null ? null : builtin / job), fmt(udfCpu == null ? null : udfCpu / job), rows / job,
                     kernelGb / scalar, kernelGb / vector, scalar / vector, fmt(arrowGb), fmt(jobPerCoreOverArrow),
                     fmt(torch32Gb), fmt(torch64Gb), fmt(ratio(kernelGb / vector, torch32Gb)));
         }
-        System.out.println("job = the audit's summary end to end (scan, kernel, aggregation), no output files written;"
-                + " job/flr = floor_s/job_s (throughput ratio); blt/job = builtin_s/job_s; udf/job = udf_cpu_s/job_s"
+        System.out.println("floor = Spark's vectorized Parquet scan of the logits, every value read; dec = the same with the"
+                + " job's page decoder; job = the audit's summary end to end (scan, kernel, aggregation), no output files written;"
+                + " job/flr = floor_s/job_s (throughput ratio); dec/flr = floor_s/dec_s; blt/job = builtin_s/job_s; udf/job = udf_cpu_s/job_s"
                 + " (the RapidsUDF's CPU call, i.e. the rapids engine without the plugin); GB/s of float32 logits.");
         System.out.printf(Locale.ROOT, "arw = Arrow C++'s Parquet reader (pyarrow), one thread, logits column only; job/arw = job GB/s"
                 + " per core (÷ %d) over it. t32 / t64 = PyTorch CPU F.cross_entropy(label_smoothing=%.2f, reduction=none), one thread,"

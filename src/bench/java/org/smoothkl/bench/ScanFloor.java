@@ -2,6 +2,7 @@ package org.smoothkl.bench;
 
 import java.util.Iterator;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.execution.SparkPlan;
@@ -18,9 +19,22 @@ final class ScanFloor {
     private ScanFloor() {
     }
 
-    /** Sum of all logits of {@code logitsOnly} (a frame with just the logits column). */
+    /** Sum of all logits of {@code logitsOnly} (a frame with just the logits column), read by Spark's reader. */
     static double touchEveryValue(Dataset<Row> logitsOnly) {
-        FlatMapFunction<Iterator<ColumnarBatch>, Double> sum = batches -> {
+        return sumOverBatches(SparkInternals.leafColumnarScan(logitsOnly), everyValue());
+    }
+
+    /** The same sum with the logits read by the job's page decoder (its floor). */
+    static double touchEveryValueDecoded(Dataset<Row> logitsOnly) {
+        SparkInternals.LogitsScan scan = SparkInternals.logitsScan(logitsOnly, "logits");
+        if (scan == null || scan.counts() == null) {
+            throw new IllegalStateException("the page decoder does not read this frame: " + (scan == null ? "no plain scan" : scan.because()));
+        }
+        return sumOverBatches(scan.batches(), everyValue());
+    }
+
+    private static FlatMapFunction<Iterator<ColumnarBatch>, Double> everyValue() {
+        return batches -> {
             double s = 0;
             while (batches.hasNext()) {
                 ColumnarBatch b = batches.next();
@@ -37,11 +51,10 @@ final class ScanFloor {
             }
             return java.util.List.of(s).iterator();
         };
-        return sumOverBatches(logitsOnly, sum);
     }
 
     /** Runs {@code sum} on each partition of the scan's own columnar batches (no row conversion) and adds the results. */
-    static double sumOverBatches(Dataset<Row> logitsOnly, FlatMapFunction<Iterator<ColumnarBatch>, Double> sum) {
-        return SparkInternals.leafColumnarScan(logitsOnly).toJavaRDD().mapPartitions(sum).reduce(Double::sum);
+    static double sumOverBatches(RDD<ColumnarBatch> batches, FlatMapFunction<Iterator<ColumnarBatch>, Double> sum) {
+        return batches.toJavaRDD().mapPartitions(sum).reduce(Double::sum);
     }
 }

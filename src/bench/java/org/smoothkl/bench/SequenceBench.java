@@ -68,7 +68,7 @@ public final class SequenceBench {
             }
             return List.of(s).iterator();
         };
-        return ScanFloor.sumOverBatches(logitsOnly, sum);
+        return ScanFloor.sumOverBatches(org.smoothkl.spark.SparkInternals.leafColumnarScan(logitsOnly), sum);
     }
 
     /** Σ of every logit of the token rows InputReader makes of the sequences (the SQL flattening, no scoring). */

@@ -49,6 +49,7 @@ final class LogitsColumnReader implements Closeable {
             Encoding.PLAIN, Encoding.RLE, Encoding.PLAIN_DICTIONARY, Encoding.RLE_DICTIONARY, Encoding.BYTE_STREAM_SPLIT);
 
     private final ParquetFileReader file;
+    private final ArraySnappyCodecs codecs;
     private final ColumnDescriptor column;
     private final boolean floats;
     /** Definition levels: from {@code listDefined} the list is not null, from {@code elementDefined} an element is there. */
@@ -89,8 +90,10 @@ final class LogitsColumnReader implements Closeable {
     private int children;
     private boolean closed;
 
-    private LogitsColumnReader(ParquetFileReader file, ColumnDescriptor column, boolean floats, ListShape shape) {
+    private LogitsColumnReader(ParquetFileReader file, ArraySnappyCodecs codecs, ColumnDescriptor column, boolean floats,
+                               ListShape shape) {
         this.file = file;
+        this.codecs = codecs;
         this.column = column;
         this.floats = floats;
         this.listDefined = shape.listDefined();
@@ -109,41 +112,46 @@ final class LogitsColumnReader implements Closeable {
      */
     static Opened open(Configuration conf, Path path, long start, long length, String columnName, boolean floats)
             throws IOException {
+        ArraySnappyCodecs codecs = new ArraySnappyCodecs(conf);
         ParquetFileReader file = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf),
                 HadoopReadOptions.builder(conf, path).withRange(start, start + length)
-                        .withRecordFilter(FilterCompat.NOOP).build());
+                        .withRecordFilter(FilterCompat.NOOP).withCodecFactory(codecs).build());
         try {
             ParquetMetadata footer = file.getFooter();
             MessageType schema = footer.getFileMetaData().getSchema();
             Object shape = shape(schema, columnName, floats);
             if (shape instanceof String reason) {
-                file.close();
-                return new Opened(null, reason);
+                return refused(file, codecs, reason);
             }
             ListShape list = (ListShape) shape;
             ColumnDescriptor column = schema.getColumnDescription(list.path());
             if (column.getMaxRepetitionLevel() != 1 || column.getMaxDefinitionLevel() != list.maxDefinition()) {
-                file.close();
-                return new Opened(null, columnName + " is nested in another list or struct");
+                return refused(file, codecs, columnName + " is nested in another list or struct");
             }
             for (BlockMetaData block : footer.getBlocks()) {
                 for (ColumnChunkMetaData chunk : block.getColumns()) {
                     if (chunk.getPath().equals(ColumnPath.get(column.getPath()))) {
                         for (Encoding e : chunk.getEncodings()) {
                             if (!HANDLED.contains(e)) {
-                                file.close();
-                                return new Opened(null, "encoding " + e + " in " + columnName);
+                                return refused(file, codecs, "encoding " + e + " in " + columnName);
                             }
                         }
                     }
                 }
             }
             file.setRequestedSchema(new MessageType(schema.getName(), schema.getType(columnName)));
-            return new Opened(new LogitsColumnReader(file, column, floats, list), null);
+            return new Opened(new LogitsColumnReader(file, codecs, column, floats, list), null);
         } catch (IOException | RuntimeException e) {
             file.close();
+            codecs.release();
             throw e;
         }
+    }
+
+    private static Opened refused(ParquetFileReader file, ArraySnappyCodecs codecs, String reason) throws IOException {
+        file.close();
+        codecs.release();
+        return new Opened(null, reason);
     }
 
     /** A reader, or why the file is not for one. */
@@ -484,7 +492,11 @@ final class LogitsColumnReader implements Closeable {
     public void close() throws IOException {
         if (!closed) {
             closed = true;
-            file.close();
+            try {
+                file.close();
+            } finally {
+                codecs.release();
+            }
         }
     }
 }
