@@ -118,6 +118,20 @@ class LogitsParquetFormatTest {
     }
 
     @Test
+    void offHeapVectorsReadTheSame() throws IOException {
+        Path file = tmp.resolve("offheap.parquet");
+        write(file, new Shape("nulls", OPTIONAL_LIST.formatted("float"), false, ParquetProperties.WriterVersion.PARQUET_1_0,
+                false, CompressionCodecName.SNAPPY, true, false), 1500, 7);
+        String key = "spark.sql.columnVector.offheap.enabled";
+        SPARK.conf().set(key, true);
+        try {
+            assertSameRows("off-heap vectors", SPARK.read().parquet(file.toString()), true);
+        } finally {
+            SPARK.conf().unset(key);
+        }
+    }
+
+    @Test
     void filesItDoesNotHandleGoToSparksReader() throws IOException {
         Path dir = tmp.resolve("mixed");
         Shape plain = new Shape("plain", OPTIONAL_LIST.formatted("float"), false,
