@@ -51,6 +51,24 @@ class ReadPathTest {
     }
 
     @Test
+    void aWhereOnPartitionColumnsPrunesAndKeepsThePageDecoder() {
+        Path data = tmp.resolve("data");
+        assertThat(CliRun.of("generate", "--rows", "3000", "--classes", "7", "--output", data.toString()).exitCode()).isZero();
+        Path partitioned = tmp.resolve("partitioned");
+        SparkTestSession.get().read().parquet(data.toString()).write().partitionBy("slice").parquet(partitioned.toString());
+        String kept = SparkTestSession.get().read().parquet(data.toString()).select("slice").distinct().orderBy("slice")
+                .first().getString(0);
+        // the predicate is the scan's partition filter, no Filter above it: the plan stays a plain scan
+        run(partitioned, "pruned", "--where", "slice = '" + kept + "'");
+        JsonNode summary = SummaryCompare.read(tmp.resolve("pruned"));
+        assertThat(summary.at("/run/reader/logits").asText()).as(summary.at("/run/reader").toString()).isEqualTo("page decoder");
+        assertThat(summary.at("/run/reader/splits/page decoder").asLong()).as("one partition's files only").isEqualTo(1);
+        assertThat(summary.get("slices").size()).isEqualTo(1);
+        long rows = SparkTestSession.get().read().parquet(data.toString()).where("slice = '" + kept + "'").count();
+        assertThat(summary.at("/overall/rows").asLong()).isEqualTo(rows);
+    }
+
+    @Test
     void orcTakesSparksReader() {
         Path data = tmp.resolve("data");
         assertThat(CliRun.of("generate", "--rows", "300", "--classes", "4", "--output", data.toString()).exitCode()).isZero();
