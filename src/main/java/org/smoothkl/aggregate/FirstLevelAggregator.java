@@ -138,11 +138,21 @@ final class FirstLevelAggregator {
             inBlock.add(s);
         }
         RowStatus status = m.status(i);
-        int group = status == RowStatus.INVALID ? 2 + m.reason(i).ordinal() : status.ordinal();
-        s.status(group).add(m, i, classes);
+        if (status == RowStatus.INVALID) {
+            s.status(2 + m.reason(i).ordinal()).count(m.correct(i));
+            return;
+        }
+        // the row's metrics read once for its status group and its calibration bin's
+        double kl = m.kl(i);
+        double smoothedCe = m.smoothedCe(i);
+        double nll = m.nll(i);
+        double gap = m.gap(i);
+        double confidence = m.confidence(i);
+        boolean correct = m.correct(i);
+        s.status(status.ordinal()).add(kl, smoothedCe, nll, gap, confidence, correct, classes);
         if (status == RowStatus.VALID) {
-            s.calibration(calibration.bin(m.confidence(i))).add(m, i, classes);
-            s.buckets[histogram.bucket(m.gap(i)) + 1]++; // underflow (−1) first
+            s.calibration(calibration.bin(confidence)).add(kl, smoothedCe, nll, gap, confidence, correct, classes);
+            s.buckets[histogram.bucket(gap) + 1]++; // underflow (−1) first
         }
     }
 
@@ -266,20 +276,24 @@ final class FirstLevelAggregator {
         int minK = Integer.MAX_VALUE;
         int maxK = Integer.MIN_VALUE;
 
-        void add(MetricsBatch m, int i, int classes) {
+        /** An invalid row: counted, its metrics null. */
+        void count(boolean isCorrect) {
             n++;
-            if (m.correct(i)) {
+            if (isCorrect) {
                 correct++;
             }
-            if (m.status(i) == RowStatus.INVALID) {
-                return;
-            }
+        }
+
+        /** A valid or ignored row: counted and summed. */
+        void add(double rowKl, double rowSmoothedCe, double rowNll, double rowGap, double rowConfidence,
+                 boolean isCorrect, int classes) {
+            count(isCorrect);
             summed = true;
-            kl += m.kl(i);
-            smoothedCe += m.smoothedCe(i);
-            nll += m.nll(i);
-            gap += m.gap(i);
-            confidence += m.confidence(i);
+            kl += rowKl;
+            smoothedCe += rowSmoothedCe;
+            nll += rowNll;
+            gap += rowGap;
+            confidence += rowConfidence;
             minK = Math.min(minK, classes);
             maxK = Math.max(maxK, classes);
         }
