@@ -119,20 +119,18 @@ public final class LogitsParquetFormat extends ParquetFileFormat {
             counts.add(ReadCounts.DECODED);
             WritableColumnVector vector = offHeap ? new OffHeapColumnVector(batchRows, type)
                     : new OnHeapColumnVector(batchRows, type);
-            LogitsColumnReader reader = opened.reader();
+            Zipped zipped = new Zipped(others.apply(file), opened.reader(), vector, logits, file.urlEncodedPath());
             TaskContext task = TaskContext.get();
-            if (task != null) {
+            if (task != null) { // a task ended early (a limit, a failure): the split's reader and vector go too
                 task.addTaskCompletionListener(new TaskCompletionListener() {
                     @Override
                     public void onTaskCompletion(TaskContext context) {
-                        closeQuietly(reader);
-                        vector.close();
+                        zipped.release();
                     }
                 });
             }
             @SuppressWarnings("unchecked")
-            Iterator<InternalRow> batches = (Iterator<InternalRow>) (Iterator<?>) new Zipped(
-                    others.apply(file), reader, vector, logits, file.urlEncodedPath());
+            Iterator<InternalRow> batches = (Iterator<InternalRow>) (Iterator<?>) zipped;
             return batches;
         }
     }
@@ -145,6 +143,7 @@ public final class LogitsParquetFormat extends ParquetFileFormat {
         private final int logitsIndex;
         private final String file;
         private boolean finished;
+        private boolean released;
 
         Zipped(Iterator<?> others, LogitsColumnReader reader, WritableColumnVector logits, int logitsIndex, String file) {
             this.others = others;
@@ -168,10 +167,19 @@ public final class LogitsParquetFormat extends ParquetFileFormat {
                 } catch (IOException e) {
                     throw rethrow(e);
                 } finally {
-                    closeQuietly(reader);
+                    release(); // at the split's end, not the task's: a task may read many files
                 }
             }
             return false;
+        }
+
+        /** Closes the reader and frees the vector (its last batch has been consumed); again is a no-op. */
+        void release() {
+            if (!released) {
+                released = true;
+                closeQuietly(reader);
+                logits.close();
+            }
         }
 
         @Override

@@ -12,6 +12,8 @@ import org.apache.spark.sql.execution.FileSourceScanExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.smoothkl.parquet.LogitsParquetFormat;
@@ -81,6 +83,11 @@ public final class SparkInternals {
         if (!(node instanceof FileSourceScanExec scan) || scan.relation().fileFormat().getClass() != ParquetFileFormat.class) {
             String what = node instanceof FileSourceScanExec scan ? scan.relation().fileFormat().toString() : node.nodeName();
             return new LogitsScan(node.executeColumnar(), null, "the input's scan is " + what + ", not Spark's Parquet scan");
+        }
+        int at = java.util.Arrays.asList(scan.requiredSchema().fieldNames()).indexOf(logitsColumn);
+        if (at < 0 || !(scan.requiredSchema().fields()[at].dataType() instanceof ArrayType list
+                && (list.elementType() == DataTypes.FloatType || list.elementType() == DataTypes.DoubleType))) {
+            return new LogitsScan(node.executeColumnar(), null, "the scan reads no array<float|double> column " + logitsColumn);
         }
         HadoopFsRelation relation = scan.relation();
         ReadCounts counts = new ReadCounts();
