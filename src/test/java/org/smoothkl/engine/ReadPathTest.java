@@ -69,6 +69,24 @@ class ReadPathTest {
     }
 
     @Test
+    void theNestedVectorizedReaderOffReadsWithoutTheDecoder() {
+        Path data = tmp.resolve("data");
+        assertThat(CliRun.of("generate", "--rows", "500", "--classes", "5", "--output", data.toString()).exitCode()).isZero();
+        String key = "spark.sql.parquet.enableNestedColumnVectorizedReader";
+        SparkTestSession.get().conf().set(key, false);
+        try {
+            run(data, "rows");
+        } finally {
+            SparkTestSession.get().conf().unset(key);
+        }
+        JsonNode reader = SummaryCompare.read(tmp.resolve("rows")).at("/run/reader");
+        assertThat(reader.get("logits").asText()).isEqualTo("spark");
+        assertThat(reader.get("because").asText()).contains("not a plain columnar scan");
+        run(data, "decoded");
+        SummaryCompare.assertSameSummary(SummaryCompare.read(tmp.resolve("decoded")), SummaryCompare.read(tmp.resolve("rows")), 0);
+    }
+
+    @Test
     void orcTakesSparksReader() {
         Path data = tmp.resolve("data");
         assertThat(CliRun.of("generate", "--rows", "300", "--classes", "4", "--output", data.toString()).exitCode()).isZero();
