@@ -75,6 +75,11 @@ class LogitsParquetFormatTest {
             shapes.add(new Shape("dictionary v2 uncompressed " + type, OPTIONAL_LIST.formatted(type), doubles, v2, true,
                     CompressionCodecName.UNCOMPRESSED, false, false));
         }
+        // dictionary pages first, then PLAIN once the dictionary outgrows its page (as parquet-java and pyarrow write)
+        shapes.add(new Shape("dictionary fallback v1 snappy float", OPTIONAL_LIST.formatted("float"), false, v1, true,
+                CompressionCodecName.SNAPPY, true, false));
+        shapes.add(new Shape("dictionary fallback v2 snappy double", OPTIONAL_LIST.formatted("double"), true, v2, true,
+                CompressionCodecName.SNAPPY, false, false));
         shapes.add(new Shape("byte stream split v1 float", OPTIONAL_LIST.formatted("float"), false, v1, false,
                 CompressionCodecName.SNAPPY, true, true));
         shapes.add(new Shape("byte stream split v2 double", OPTIONAL_LIST.formatted("double"), true, v2, false,
@@ -94,6 +99,8 @@ class LogitsParquetFormatTest {
             assertThat(encodings(file).contains(Encoding.BYTE_STREAM_SPLIT)).as(shape.name()).isEqualTo(shape.byteStreamSplit());
             if (shape.dictionary()) {
                 assertThat(encodings(file)).as(shape.name()).containsAnyOf(Encoding.PLAIN_DICTIONARY, Encoding.RLE_DICTIONARY);
+                assertThat(nonDictionaryPages(file)).as(shape.name() + ": PLAIN pages after the dictionary's")
+                        .isEqualTo(shape.name().contains("fallback"));
             } else {
                 assertThat(encodings(file)).as(shape.name()).doesNotContain(Encoding.PLAIN_DICTIONARY, Encoding.RLE_DICTIONARY);
             }
@@ -269,7 +276,8 @@ class LogitsParquetFormatTest {
                 .withType(schema).withConf(new Configuration()).withWriterVersion(shape.version())
                 .withDictionaryEncoding(shape.dictionary()).withCompressionCodec(shape.codec())
                 .withByteStreamSplitEncoding(shape.byteStreamSplit())
-                .withPageRowCountLimit(50).withPageSize(2048).withRowGroupSize(24 * 1024L).build()) {
+                .withPageRowCountLimit(50).withPageSize(2048).withRowGroupSize(24 * 1024L)
+                .withDictionaryPageSize(shape.name().contains("fallback") ? 256 : 1024 * 1024).build()) {
             for (int i = 0; i < rows; i++) {
                 Group g = groups.newGroup().append("id", (long) i);
                 if (!shape.nulls() || i % 17 != 3) {
@@ -281,7 +289,8 @@ class LogitsParquetFormatTest {
                     int k = i % 97 == 1 ? 700 : shape.nulls() && i % 13 == 7 ? 0 : random.nextInt(41);
                     for (int j = 0; j < k; j++) {
                         boolean nullElement = shape.nulls() && !twoLevel && !required && random.nextInt(50) == 0;
-                        float value = shape.dictionary() ? (random.nextInt(6) - 2) * 0.75f
+                        boolean fewValues = shape.dictionary() && (!shape.name().contains("fallback") || i < rows / 3);
+                        float value = fewValues ? (random.nextInt(6) - 2) * 0.75f
                                 : random.nextInt(40) == 0 ? odd[random.nextInt(odd.length)] : (float) random.nextGaussian() * 4;
                         if (twoLevel) {
                             list.append("array", value);
@@ -314,6 +323,20 @@ class LogitsParquetFormatTest {
             }
         }
         return all;
+    }
+
+    /** Whether some data page of the logits column is not dictionary-encoded (parquet-java's encoding stats). */
+    private static boolean nonDictionaryPages(Path file) throws IOException {
+        try (ParquetFileReader r = ParquetFileReader.open(new Configuration(), new org.apache.hadoop.fs.Path(file.toString()))) {
+            for (BlockMetaData b : r.getRowGroups()) {
+                for (ColumnChunkMetaData c : b.getColumns()) {
+                    if (c.getPath().toDotString().startsWith("logits") && c.getEncodingStats().hasNonDictionaryEncodedPages()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private static int rowGroups(Path file) throws IOException {
