@@ -112,6 +112,18 @@ class LogitsParquetFormatTest {
         }
     }
 
+    /** Files pyarrow wrote (src/test/resources/parquet/write_pyarrow_fixtures.py): a producer other than parquet-java. */
+    @Test
+    void pyarrowsFilesReadAsSparksReaderReadsThem() throws Exception {
+        for (String name : List.of("pyarrow-defaults-float", "pyarrow-v2-zstd-double", "pyarrow-byte-stream-split-float")) {
+            Path file = Path.of(getClass().getResource("/parquet/" + name + ".parquet").toURI());
+            assertThat(rowGroups(file)).as(name).isGreaterThan(2);
+            boolean split = name.contains("byte-stream-split");
+            assertThat(encodings(file).contains(Encoding.BYTE_STREAM_SPLIT)).as(name).isEqualTo(split);
+            withSplitBytes(40 * 1024, () -> assertSameRows(name, SPARK.read().parquet(file.toString()), true, !split));
+        }
+    }
+
     @Test
     void partitionColumnsAndSparksOwnFilesReadAsBefore() {
         Path dir = tmp.resolve("partitioned");
