@@ -33,7 +33,8 @@ import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 
 /**
  * One top-level {@code array<float>} or {@code array<double>} column of a Parquet file split,
- * decoded from parquet-java's pages (decompression is parquet-java's) straight into Spark's
+ * decoded from parquet-java's pages (SNAPPY decompressed by {@link ArraySnappyCodecs}, other codecs
+ * by parquet-java's) straight into Spark's
  * column vectors, a batch of rows at a time. The row groups are those Spark's reader takes for
  * the split (midpoint in range, no filter), so the rows line up with its batches.
  *
@@ -42,7 +43,7 @@ import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
  * empty list, a null element) and rows spanning pages. A page whose definition levels are all
  * at the maximum (no null, no empty list: the usual logits) takes the fast way: its repetition
  * levels give the row starts directly and its values are copied in one call. Anything else the
- * file holds ({@link #unsupported}) is for Spark's reader.
+ * file holds ({@link Opened#unsupported}) is for Spark's reader.
  */
 final class LogitsColumnReader implements Closeable {
     private static final Set<Encoding> HANDLED = Set.of(

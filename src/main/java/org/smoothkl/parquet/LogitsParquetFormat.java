@@ -69,8 +69,9 @@ public final class LogitsParquetFormat extends ParquetFileFormat {
                 new SerializableConfiguration(new Configuration(hadoopConf)),
                 scala.reflect.ClassTag$.MODULE$.apply(SerializableConfiguration.class));
         ArrayType type = (ArrayType) requiredSchema.fields()[logits].dataType();
+        SQLConf sql = ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().conf(); // the one Spark's builder reads
         return new SplitReader(whole, others, conf, logitsColumn, logits, type,
-                SQLConf.get().offHeapColumnVectorEnabled(), SQLConf.get().parquetVectorizedReaderBatchSize(), counts);
+                sql.offHeapColumnVectorEnabled(), sql.parquetVectorizedReaderBatchSize(), counts);
     }
 
     /** Per file split: the decoder and Spark's reader for the other columns, or Spark's reader alone. */
@@ -116,10 +117,17 @@ public final class LogitsParquetFormat extends ParquetFileFormat {
                 counts.add(opened.unsupported());
                 return whole.apply(file);
             }
+            Iterator<InternalRow> rest;
+            try {
+                rest = others.apply(file);
+            } catch (RuntimeException e) {
+                closeQuietly(opened.reader());
+                throw e;
+            }
             counts.add(ReadCounts.DECODED);
             WritableColumnVector vector = offHeap ? new OffHeapColumnVector(batchRows, type)
                     : new OnHeapColumnVector(batchRows, type);
-            Zipped zipped = new Zipped(others.apply(file), opened.reader(), vector, logits, file.urlEncodedPath());
+            Zipped zipped = new Zipped(rest, opened.reader(), vector, logits, file.urlEncodedPath());
             TaskContext task = TaskContext.get();
             if (task != null) { // a task ended early (a limit, a failure): the split's reader and vector go too
                 task.addTaskCompletionListener(new TaskCompletionListener() {
