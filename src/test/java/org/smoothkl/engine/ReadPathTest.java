@@ -75,13 +75,7 @@ class ReadPathTest {
     void theNestedVectorizedReaderOffReadsWithoutTheDecoder() {
         Path data = tmp.resolve("data");
         assertThat(CliRun.of("generate", "--rows", "500", "--classes", "5", "--output", data.toString()).exitCode()).isZero();
-        String key = "spark.sql.parquet.enableNestedColumnVectorizedReader";
-        SparkTestSession.get().conf().set(key, false);
-        try {
-            run(data, "rows", "--group-by", "slice");
-        } finally {
-            SparkTestSession.get().conf().unset(key);
-        }
+        withoutNestedVectorizedReader(() -> run(data, "rows", "--group-by", "slice"));
         JsonNode reader = SummaryCompare.read(tmp.resolve("rows")).at("/run/reader");
         assertThat(reader.get("logits").asText()).isEqualTo("spark");
         assertThat(reader.get("because").asText()).contains("not a plain columnar scan");
@@ -95,13 +89,7 @@ class ReadPathTest {
         Path file = Path.of(getClass().getResource("/parquet/pyarrow-defaults-float.parquet").toURI());
         run(file, "decoded", "--write-rows", "--keep", "id");
         assertThat(SummaryCompare.read(tmp.resolve("decoded")).at("/run/reader/logits").asText()).isEqualTo("page decoder");
-        String key = "spark.sql.parquet.enableNestedColumnVectorizedReader";
-        SparkTestSession.get().conf().set(key, false);
-        try {
-            run(file, "spark", "--write-rows", "--keep", "id");
-        } finally {
-            SparkTestSession.get().conf().unset(key);
-        }
+        withoutNestedVectorizedReader(() -> run(file, "spark", "--write-rows", "--keep", "id"));
         assertThat(SummaryCompare.read(tmp.resolve("spark")).at("/run/reader/logits").asText()).isEqualTo("spark");
         for (String table : List.of("rows", "invalid")) {
             // as text: a Scala Seq holding NaN never equals itself
@@ -111,6 +99,17 @@ class ReadPathTest {
             assertThat(decoded).as(table).isEqualTo(spark);
         }
         SummaryCompare.assertSameSummary(SummaryCompare.read(tmp.resolve("decoded")), SummaryCompare.read(tmp.resolve("spark")), 0);
+    }
+
+    /** Runs {@code body} with Spark's nested vectorized reader off: the scan returns rows, Spark's reader reads all. */
+    private static void withoutNestedVectorizedReader(Runnable body) {
+        String key = "spark.sql.parquet.enableNestedColumnVectorizedReader";
+        SparkTestSession.get().conf().set(key, false);
+        try {
+            body.run();
+        } finally {
+            SparkTestSession.get().conf().unset(key);
+        }
     }
 
     private static List<String> sorted(Path table) {
