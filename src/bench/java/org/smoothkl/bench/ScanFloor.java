@@ -26,11 +26,11 @@ final class ScanFloor {
 
     /** The same sum with the logits read by the job's page decoder (its floor). */
     static double touchEveryValueDecoded(Dataset<Row> logitsOnly) {
-        SparkInternals.LogitsScan scan = SparkInternals.logitsScan(logitsOnly, "logits");
+        SparkInternals.LogitsRead<ColumnarBatch> scan = SparkInternals.logitsBatches(logitsOnly, "logits");
         if (scan == null || scan.counts() == null) {
             throw new IllegalStateException("the page decoder does not read this frame: " + (scan == null ? "no plain scan" : scan.because()));
         }
-        return sumOverBatches(scan.batches(), everyValue());
+        return sumOverBatches(scan.data(), everyValue());
     }
 
     private static FlatMapFunction<Iterator<ColumnarBatch>, Double> everyValue() {

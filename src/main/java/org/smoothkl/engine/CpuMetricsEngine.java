@@ -79,8 +79,7 @@ public final class CpuMetricsEngine implements MetricsEngine {
     private static final Logger LOG = LoggerFactory.getLogger(CpuMetricsEngine.class);
     private static final AtomicBoolean KERNEL_LOGGED = new AtomicBoolean();
 
-    private volatile SparkInternals.LogitsScan lastScan;
-    private volatile String notColumnar;
+    private volatile SparkInternals.LogitsRead<?> lastRead;
 
     @Override
     public String name() {
@@ -89,19 +88,27 @@ public final class CpuMetricsEngine implements MetricsEngine {
 
     @Override
     public ReadPath readPath() {
-        SparkInternals.LogitsScan scan = lastScan;
-        if (scan == null) {
-            return ReadPath.spark(notColumnar);
+        SparkInternals.LogitsRead<?> read = lastRead;
+        if (read == null) {
+            return ReadPath.spark("nothing read yet");
         }
-        return scan.counts() == null ? ReadPath.spark(scan.because()) : new ReadPath(scan.counts().value(), null);
+        return read.counts() == null ? ReadPath.spark(read.because()) : new ReadPath(read.counts().value(), null);
     }
 
     /** The input's columnar batches, the logits read by the page decoder where it can; null for the row path. */
     private RDD<ColumnarBatch> columnarBatches(Dataset<Row> frame, AuditInput input) {
-        SparkInternals.LogitsScan scan = SparkInternals.logitsScan(frame, input.logitsColumn());
-        lastScan = scan;
-        notColumnar = scan == null ? "the input is not a plain columnar scan: rows through Spark's plan" : null;
-        return scan == null ? null : scan.batches();
+        SparkInternals.LogitsRead<ColumnarBatch> read = SparkInternals.logitsBatches(frame, input.logitsColumn());
+        if (read != null) {
+            lastRead = read;
+        }
+        return read == null ? null : read.data();
+    }
+
+    /** The input's rows (the row path), the logits read by the page decoder where it can. */
+    private RDD<InternalRow> rows(Dataset<Row> frame, AuditInput input) {
+        SparkInternals.LogitsRead<InternalRow> read = SparkInternals.logitsRows(frame, input.logitsColumn());
+        lastRead = read;
+        return read.data();
     }
 
     @Override
@@ -130,7 +137,7 @@ public final class CpuMetricsEngine implements MetricsEngine {
                 s = s.add(f.name().equals(input.logitsColumn()) ? nullable(f) : f);
             }
             outSchema = withMetricColumns(s);
-            scored = SparkInternals.internalRows(frame).toJavaRDD().mapPartitions(
+            scored = rows(frame, input).toJavaRDD().mapPartitions(
                     (FlatMapFunction<Iterator<InternalRow>, InternalRow>) in -> new RowIterator(
                             new RowScorer(in, layout, kernel(smoothing)), layout)).rdd();
         }
@@ -156,7 +163,7 @@ public final class CpuMetricsEngine implements MetricsEngine {
                 ? batches.toJavaRDD().mapPartitionsWithIndex(
                         (partition, in) -> aggregate.partition(partition,
                                 new ColumnarScorer(in, layout, kernel(smoothing), BATCH_ROWS, CHUNK_VALUES)), false).rdd()
-                : SparkInternals.internalRows(frame).toJavaRDD().mapPartitionsWithIndex(
+                : rows(frame, input).toJavaRDD().mapPartitionsWithIndex(
                         (partition, in) -> aggregate.partition(partition, new RowScorer(in, layout, kernel(smoothing))), false).rdd();
         return SparkInternals.frameOf(frame.sparkSession(), rows, level.schema());
     }

@@ -75,38 +75,95 @@ public final class SparkInternals {
      * by the page decoder ({@link LogitsParquetFormat}) where the scan is Spark's own Parquet
      * scan; null when the frame is not a plain columnar scan.
      */
-    public static LogitsScan logitsScan(Dataset<Row> frame, String logitsColumn) {
+    public static LogitsRead<ColumnarBatch> logitsBatches(Dataset<Row> frame, String logitsColumn) {
         SparkPlan node = plainColumnarScanNode(frame);
         if (node == null) {
             return null;
         }
+        String because = notDecodable(node, logitsColumn);
+        if (because != null) {
+            return new LogitsRead<>(node.executeColumnar(), null, because);
+        }
+        ReadCounts counts = counts(frame);
+        return new LogitsRead<>(decoded((FileSourceScanExec) node, logitsColumn, counts).executeColumnar(), counts, null);
+    }
+
+    /**
+     * The frame's internal rows ({@link #internalRows}), its plan's one Parquet scan reading the
+     * logits with the page decoder where it can (a projection over the scan: labels parsed from
+     * doubles, kept columns). Not under a filter on data columns: the decoder reads every row
+     * group of a split, Spark's reader skips those the filter's statistics rule out.
+     */
+    public static LogitsRead<InternalRow> logitsRows(Dataset<Row> frame, String logitsColumn) {
+        SparkPlan plan = classic(frame).queryExecution().executedPlan();
+        scala.collection.immutable.Seq<SparkPlan> leaves = plan.collectLeaves();
+        String because = leaves.size() != 1 ? "the plan reads " + leaves.size() + " sources"
+                : notDecodable(leaves.head(), logitsColumn);
+        if (because == null && !((FileSourceScanExec) leaves.head()).dataFilters().isEmpty()) {
+            because = "a --where on data columns: Spark's reader skips the row groups its statistics rule out";
+        }
+        if (because != null) {
+            return new LogitsRead<>(internalRows(frame), null, because);
+        }
+        FileSourceScanExec scan = (FileSourceScanExec) leaves.head();
+        ReadCounts counts = counts(frame);
+        FileSourceScanExec decodedScan = decoded(scan, logitsColumn, counts);
+        SparkPlan replaced = plan.transformUp(new scala.runtime.AbstractPartialFunction<SparkPlan, SparkPlan>() {
+            @Override
+            public boolean isDefinedAt(SparkPlan node) {
+                return node == scan;
+            }
+
+            @Override
+            public <A1 extends SparkPlan, B1> B1 applyOrElse(A1 node, scala.Function1<A1, B1> otherwise) {
+                @SuppressWarnings("unchecked")
+                B1 replacement = node == scan ? (B1) decodedScan : otherwise.apply(node);
+                return replacement;
+            }
+        });
+        return new LogitsRead<>(replaced.execute(), counts, null);
+    }
+
+    /**
+     * What a frame's scan gives and who reads its logits: the page decoder ({@code counts}: its
+     * splits by how they were read, known once the data has been read) or Spark's reader
+     * ({@code because}).
+     */
+    public record LogitsRead<T>(RDD<T> data, ReadCounts counts, String because) {
+    }
+
+    /** Why the page decoder cannot read this plan node's logits; null when it can. */
+    private static String notDecodable(SparkPlan node, String logitsColumn) {
         if (!(node instanceof FileSourceScanExec scan) || scan.relation().fileFormat().getClass() != ParquetFileFormat.class) {
             String what = node instanceof FileSourceScanExec scan ? scan.relation().fileFormat().toString() : node.nodeName();
-            return new LogitsScan(node.executeColumnar(), null, "the input's scan is " + what + ", not Spark's Parquet scan");
+            return "the input's scan is " + what + ", not Spark's Parquet scan";
         }
         int at = java.util.Arrays.asList(scan.requiredSchema().fieldNames()).indexOf(logitsColumn);
         if (at < 0 || !(scan.requiredSchema().fields()[at].dataType() instanceof ArrayType list
                 && (list.elementType() == DataTypes.FloatType || list.elementType() == DataTypes.DoubleType))) {
-            return new LogitsScan(node.executeColumnar(), null, "the scan reads no array<float|double> column " + logitsColumn);
+            return "the scan reads no array<float|double> column " + logitsColumn;
         }
-        HadoopFsRelation relation = scan.relation();
+        if (!scan.supportsColumnar()) {
+            return "Spark's scan returns rows (spark.sql.parquet.enableNestedColumnVectorizedReader is off)";
+        }
+        return null;
+    }
+
+    private static ReadCounts counts(Dataset<Row> frame) {
         ReadCounts counts = new ReadCounts();
         frame.sparkSession().sparkContext().register(counts, "smoothkl logits reader");
+        return counts;
+    }
+
+    /** A copy of Spark's Parquet scan whose format reads the logits with the page decoder. */
+    private static FileSourceScanExec decoded(FileSourceScanExec scan, String logitsColumn, ReadCounts counts) {
+        HadoopFsRelation relation = scan.relation();
         HadoopFsRelation decoded = new HadoopFsRelation(relation.location(), relation.partitionSchema(),
                 relation.dataSchema(), relation.bucketSpec(), new LogitsParquetFormat(logitsColumn, counts),
                 relation.options(), relation.sparkSession());
-        FileSourceScanExec decodedScan = new FileSourceScanExec(decoded, scan.stream(), scan.output(), scan.requiredSchema(),
+        return new FileSourceScanExec(decoded, scan.stream(), scan.output(), scan.requiredSchema(),
                 scan.partitionFilters(), scan.optionalBucketSet(), scan.optionalNumCoalescedBuckets(), scan.dataFilters(),
                 scan.tableIdentifier(), scan.disableBucketedScan());
-        return new LogitsScan(decodedScan.executeColumnar(), counts, null);
-    }
-
-    /**
-     * A plain columnar scan's batches and who reads its logits: the page decoder ({@code counts}:
-     * its splits by how they were read, known once the batches have been read) or Spark's
-     * reader ({@code because}).
-     */
-    public record LogitsScan(RDD<ColumnarBatch> batches, ReadCounts counts, String because) {
     }
 
     /** The columnar batches of the plan's first leaf, which must be a columnar scan (the benchmark's floor). */

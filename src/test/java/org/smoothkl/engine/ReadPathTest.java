@@ -40,15 +40,15 @@ class ReadPathTest {
         assertThat(reader.at("/splits/page decoder").asLong()).isPositive();
         assertThat(phases).anyMatch(line -> line.startsWith("scoring: logits read by the page decoder (1 file split"));
 
-        // a --where that keeps every row: the plan is no plain scan, Spark's reader and the row path
+        // a --where on data columns that keeps every row: Spark's reader (its row-group pruning) and the row path
         try (LogCapture log = LogCapture.of(PhaseLog.LOGGER, Level.INFO)) {
             run(data, "filtered", "--group-by", "slice", "--where", "label >= 0 OR label IS NULL");
             phases = log.messages();
         }
         JsonNode sparkReader = SummaryCompare.read(tmp.resolve("filtered")).at("/run/reader");
         assertThat(sparkReader.get("logits").asText()).isEqualTo("spark");
-        assertThat(sparkReader.get("because").asText()).contains("not a plain columnar scan");
-        assertThat(phases).anyMatch(line -> line.startsWith("scoring: logits read by Spark's reader (the input is not a plain"));
+        assertThat(sparkReader.get("because").asText()).contains("a --where on data columns");
+        assertThat(phases).anyMatch(line -> line.startsWith("scoring: logits read by Spark's reader (a --where on data columns"));
         SummaryCompare.assertSameSummary(SummaryCompare.read(tmp.resolve("decoded")),
                 SummaryCompare.read(tmp.resolve("filtered")), 0);
     }
@@ -78,7 +78,7 @@ class ReadPathTest {
         withoutNestedVectorizedReader(() -> run(data, "rows", "--group-by", "slice"));
         JsonNode reader = SummaryCompare.read(tmp.resolve("rows")).at("/run/reader");
         assertThat(reader.get("logits").asText()).isEqualTo("spark");
-        assertThat(reader.get("because").asText()).contains("not a plain columnar scan");
+        assertThat(reader.get("because").asText()).contains("enableNestedColumnVectorizedReader is off");
         run(data, "decoded", "--group-by", "slice");
         SummaryCompare.assertSameSummary(SummaryCompare.read(tmp.resolve("decoded")), SummaryCompare.read(tmp.resolve("rows")), 0);
     }
@@ -115,6 +115,26 @@ class ReadPathTest {
     private static List<String> sorted(Path table) {
         Dataset<Row> rows = SparkTestSession.get().read().parquet(table.toString());
         return rows.orderBy("id").collectAsList().stream().map(Row::toString).toList();
+    }
+
+    /** Labels written as doubles (as Spark ML writes them): parsed in a projection over the scan, the decoder under it. */
+    @Test
+    void doubleLabelsKeepThePageDecoderUnderTheirProjection() {
+        Path data = tmp.resolve("data");
+        assertThat(CliRun.of("generate", "--rows", "2000", "--classes", "6", "--output", data.toString()).exitCode()).isZero();
+        Path doubles = tmp.resolve("doubles");
+        SparkTestSession.get().read().parquet(data.toString())
+                .selectExpr("slice", "logits", "CASE WHEN logits[0] > 2 THEN label + 0.5 ELSE cast(label AS double) END AS label")
+                .write().parquet(doubles.toString());
+        run(doubles, "decoded", "--group-by", "slice");
+        JsonNode decoded = SummaryCompare.read(tmp.resolve("decoded"));
+        assertThat(decoded.at("/run/reader/logits").asText()).as(decoded.at("/run/reader").toString()).isEqualTo("page decoder");
+        assertThat(decoded.at("/overall/invalid").asLong()).as("the x.5 labels").isPositive();
+        withoutNestedVectorizedReader(() -> run(doubles, "spark", "--group-by", "slice"));
+        assertThat(SummaryCompare.read(tmp.resolve("spark")).at("/run/reader/logits").asText()).isEqualTo("spark");
+        SummaryCompare.assertSameSummary(decoded, SummaryCompare.read(tmp.resolve("spark")), 0);
+        assertThat(decoded.at("/overall/invalid_by_reason").toString())
+                .isEqualTo(SummaryCompare.read(tmp.resolve("spark")).at("/overall/invalid_by_reason").toString());
     }
 
     @Test

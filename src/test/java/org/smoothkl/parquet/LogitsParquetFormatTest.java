@@ -173,13 +173,13 @@ class LogitsParquetFormatTest {
         Path orc = tmp.resolve("orc");
         SPARK.range(0, 100).selectExpr("cast(id % 3 as int) as label", "array(cast(id as float), 1.0f) as logits")
                 .write().orc(orc.toString());
-        SparkInternals.LogitsScan scan = SparkInternals.logitsScan(SPARK.read().orc(orc.toString()), "logits");
+        SparkInternals.LogitsRead<ColumnarBatch> scan = SparkInternals.logitsBatches(SPARK.read().orc(orc.toString()), "logits");
         assertThat(scan.counts()).isNull();
         assertThat(scan.because()).contains("ORC");
         Path parquet = tmp.resolve("parquet");
         SPARK.range(0, 100).selectExpr("cast(id % 3 as int) as label", "array(cast(id as float), 1.0f) as logits")
                 .write().parquet(parquet.toString());
-        assertThat(SparkInternals.logitsScan(SPARK.read().parquet(parquet.toString()).where("label = 1"), "logits"))
+        assertThat(SparkInternals.logitsBatches(SPARK.read().parquet(parquet.toString()).where("label = 1"), "logits"))
                 .as("a filtered frame is no plain scan").isNull();
     }
 
@@ -202,7 +202,7 @@ class LogitsParquetFormatTest {
         } finally {
             SPARK.conf().unset(key);
         }
-        SparkInternals.LogitsScan scan = SparkInternals.logitsScan(frame, "logits");
+        SparkInternals.LogitsRead<ColumnarBatch> scan = SparkInternals.logitsBatches(frame, "logits");
         assertThat(scan).as(what + ": a plain columnar scan").isNotNull();
         assertThat(scan.counts()).as(what + ": " + scan.because()).isNotNull();
         int logits = List.of(frame.columns()).indexOf("logits");
@@ -217,7 +217,7 @@ class LogitsParquetFormatTest {
             }
             return out.iterator();
         };
-        List<String> actual = scan.batches().toJavaRDD().mapPartitions(rows).collect();
+        List<String> actual = scan.data().toJavaRDD().mapPartitions(rows).collect();
         assertThat(actual).as(what).containsExactlyInAnyOrderElementsOf(expected);
         Map<String, Long> counts = scan.counts().value();
         if (onlyDecoded) {
