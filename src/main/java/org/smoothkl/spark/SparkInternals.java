@@ -20,10 +20,12 @@ import org.smoothkl.parquet.LogitsParquetFormat;
 import org.smoothkl.parquet.ReadCounts;
 
 /**
- * Every use of Spark's internal (non-public, unstable) API, in one place: frames of the classic
- * (non-Connect) session as RDDs of internal rows and back, and a plain scan's columnar batches.
- * The CPU engine needs them to read Spark's buffers without boxing a value per logit; a Spark
- * upgrade that breaks one of them breaks it here.
+ * Every use of Spark's internal (non-public, unstable) API but the Parquet format's subclass
+ * ({@link LogitsParquetFormat}), in one place: frames of the classic (non-Connect) session as
+ * RDDs of internal rows and back, a plain scan's columnar batches, and the copy of Spark's
+ * Parquet scan that reads the logits with the page decoder. The CPU engine needs them to read
+ * Spark's buffers without boxing a value per logit; a Spark upgrade that breaks one of them
+ * breaks it here.
  */
 public final class SparkInternals {
     private SparkInternals() {
@@ -45,15 +47,9 @@ public final class SparkInternals {
     }
 
     /**
-     * The scan's columnar batches when {@code frame} is nothing but a columnar file scan whose
-     * output is exactly the frame's columns (the shape InputReader gives Parquet and ORC input);
-     * null otherwise.
+     * The scan when {@code frame} is nothing but a columnar file scan whose output is exactly the
+     * frame's columns (the shape InputReader gives Parquet and ORC input); null otherwise.
      */
-    public static RDD<ColumnarBatch> plainColumnarScan(Dataset<Row> frame) {
-        SparkPlan node = plainColumnarScanNode(frame);
-        return node == null ? null : node.executeColumnar();
-    }
-
     private static SparkPlan plainColumnarScanNode(Dataset<Row> frame) {
         SparkPlan node = classic(frame).queryExecution().executedPlan();
         while (node.children().size() == 1 && isRowConversion(node)) {
@@ -71,7 +67,7 @@ public final class SparkInternals {
     }
 
     /**
-     * The frame's columnar batches as {@link #plainColumnarScan} gives them, with the logits read
+     * The frame's columnar batches when it is a plain columnar scan (Parquet, ORC), with the logits read
      * by the page decoder ({@link LogitsParquetFormat}) where the scan is Spark's own Parquet
      * scan; null when the frame is not a plain columnar scan.
      */

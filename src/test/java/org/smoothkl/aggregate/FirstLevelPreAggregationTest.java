@@ -60,7 +60,7 @@ class FirstLevelPreAggregationTest {
         AuditSpec spec = spec(data, "parquet", Preset.SEED, Preset.SEED.with(0.1, null), List.of("slice", "grp"));
         withOnePartitionPerFile(() -> {
             AuditInput input = InputReader.read(spark, spec);
-            assertThat(SparkInternals.plainColumnarScan(input.frame()))
+            assertThat(SparkInternals.logitsBatches(input.frame(), input.logitsColumn()))
                     .as("the columnar path").isNotNull();
             assertThat(input.frame().rdd().getNumPartitions()).isEqualTo(3);
             Map<SliceKey, SliceSummary> slices = assertBothPathsAgree(input, spec);
@@ -135,7 +135,7 @@ class FirstLevelPreAggregationTest {
     void jsonGoldenRows() {
         AuditSpec spec = spec(GoldenRows.file("pytorch"), "json", Preset.PYTORCH, Preset.PYTORCH.with(0.1, null), List.of("batch"));
         AuditInput input = InputReader.read(SparkTestSession.get(), spec);
-        assertThat(SparkInternals.plainColumnarScan(input.frame()))
+        assertThat(SparkInternals.logitsBatches(input.frame(), input.logitsColumn()))
                 .as("the row path").isNull();
         assertThat(assertBothPathsAgree(input, spec)).hasSizeGreaterThan(1);
     }

@@ -110,7 +110,7 @@ class EngineParityTest {
                 Preset.SEED, Preset.SEED.with(0.1, null), List.of("slice"), new org.smoothkl.audit.GapHistogramSpec(10, 0, 10),
                 new org.smoothkl.audit.CalibrationSpec(15), List.of(), null, null, "test", tmp.resolve("unused").toString(), false, false);
         AuditInput input = InputReader.read(SparkTestSession.get(), spec);
-        assertThat(SparkInternals.plainColumnarScan(input.frame()))
+        assertThat(SparkInternals.logitsBatches(input.frame(), input.logitsColumn()))
                 .as("Parquet input is read as columnar batches").isNotNull();
 
         Path out = tmp.resolve("out");
@@ -132,6 +132,6 @@ class EngineParityTest {
                 new org.smoothkl.audit.GapHistogramSpec(10, 0, 10),
                 new org.smoothkl.audit.CalibrationSpec(15), List.of(), null, null, "test", tmp.resolve("unused").toString(), false, false);
         AuditInput input = InputReader.read(SparkTestSession.get(), spec);
-        assertThat(SparkInternals.plainColumnarScan(input.frame())).isNull();
+        assertThat(SparkInternals.logitsBatches(input.frame(), input.logitsColumn())).isNull();
     }
 }

@@ -142,7 +142,8 @@ class KeptColumnsTest {
                 Preset.SEED.with(0.1, null), List.of("slice"), new GapHistogramSpec(10, 0, 10), new CalibrationSpec(15),
                 List.of(), null, null, "test", tmp.resolve("unused").toString(), false, true, EngineChoice.CPU, 1000,
                 new InputSource(null, null, Map.of(), null, List.of("ts", "id")), Map.of());
-        assertThat(SparkInternals.plainColumnarScan(InputReader.read(SPARK, spec).frame())).as("the columnar path").isNotNull();
+        org.smoothkl.input.AuditInput read = InputReader.read(SPARK, spec);
+        assertThat(SparkInternals.logitsBatches(read.frame(), read.logitsColumn())).as("the columnar path").isNotNull();
 
         Path out = tmp.resolve("out");
         CliRun run = CliRun.of("run", "--input", data.toString(), "--preset", "seed", "--epsilon", "0.1", "--group-by", "slice",
