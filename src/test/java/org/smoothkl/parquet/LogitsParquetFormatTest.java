@@ -125,7 +125,7 @@ class LogitsParquetFormatTest {
     }
 
     @Test
-    void partitionColumnsAndSparksOwnFilesReadAsBefore() {
+    void partitionColumnsAndSparksOwnFilesReadAsBefore() throws IOException {
         Path dir = tmp.resolve("partitioned");
         SPARK.range(0, 4000, 1, 3).selectExpr("id", "cast(id % 7 as int) as label",
                         "transform(sequence(0, cast(id % 13 as int)), j -> cast(sin(id * 31 + j) * 9 as float)) as logits",
@@ -134,6 +134,25 @@ class LogitsParquetFormatTest {
         Dataset<Row> frame = SPARK.read().parquet(dir.toString());
         assertThat(frame.columns()).containsExactly("id", "label", "logits", "part");
         assertSameRows("partitioned", frame, true);
+
+        // Spark's legacy layout (Hive and Impala readers): repeated group bag { optional float array }
+        Path legacy = tmp.resolve("legacy");
+        String key = "spark.sql.parquet.writeLegacyFormat";
+        SPARK.conf().set(key, true);
+        try {
+            frame.drop("part").write().parquet(legacy.toString());
+        } finally {
+            SPARK.conf().unset(key);
+        }
+        Path part;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(legacy)) {
+            part = files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        try (ParquetFileReader r = ParquetFileReader.open(new Configuration(), new org.apache.hadoop.fs.Path(part.toString()))) {
+            assertThat(r.getFooter().getFileMetaData().getSchema().getType("logits").asGroupType().getType(0).getName())
+                    .isEqualTo("bag");
+        }
+        assertSameRows("legacy list layout", SPARK.read().parquet(legacy.toString()), true);
     }
 
     @Test
