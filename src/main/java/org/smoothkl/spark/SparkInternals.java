@@ -131,8 +131,8 @@ public final class SparkInternals {
     /** Why the page decoder cannot read this plan node's logits; null when it can. */
     private static String notDecodable(SparkPlan node, String logitsColumn) {
         if (!(node instanceof FileSourceScanExec scan) || scan.relation().fileFormat().getClass() != ParquetFileFormat.class) {
-            String what = node instanceof FileSourceScanExec scan ? scan.relation().fileFormat().toString() : node.nodeName();
-            return "the input's scan is " + what + ", not Spark's Parquet scan";
+            return (node instanceof FileSourceScanExec scan ? "the input's scan is " + scan.relation().fileFormat()
+                    : "the plan's leaf is " + node.nodeName()) + ", not Spark's Parquet scan";
         }
         int at = java.util.Arrays.asList(scan.requiredSchema().fieldNames()).indexOf(logitsColumn);
         if (at < 0 || !(scan.requiredSchema().fields()[at].dataType() instanceof ArrayType list
