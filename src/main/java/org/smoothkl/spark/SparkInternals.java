@@ -87,7 +87,7 @@ public final class SparkInternals {
     /**
      * The frame's internal rows ({@link #internalRows}), its plan's one Parquet scan reading the
      * logits with the page decoder where it can (a projection over the scan: labels parsed from
-     * doubles, kept columns). Not under a filter on data columns: the decoder reads every row
+     * doubles, say). Not under a filter on data columns: the decoder reads every row
      * group of a split, Spark's reader skips those the filter's statistics rule out.
      */
     public static LogitsRead<InternalRow> logitsRows(Dataset<Row> frame, String logitsColumn) {
