@@ -28,4 +28,14 @@ public final class SparkTestSession {
         }
         return session;
     }
+
+    /** Runs {@code body} with the session's {@code key} set to {@code value}, then unset (back to its default). */
+    public static void withConf(String key, Object value, Runnable body) {
+        get().conf().set(key, String.valueOf(value));
+        try {
+            body.run();
+        } finally {
+            get().conf().unset(key);
+        }
+    }
 }

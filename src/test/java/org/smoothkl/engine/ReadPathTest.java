@@ -103,13 +103,7 @@ class ReadPathTest {
 
     /** Runs {@code body} with Spark's nested vectorized reader off: the scan returns rows, Spark's reader reads all. */
     private static void withoutNestedVectorizedReader(Runnable body) {
-        String key = "spark.sql.parquet.enableNestedColumnVectorizedReader";
-        SparkTestSession.get().conf().set(key, false);
-        try {
-            body.run();
-        } finally {
-            SparkTestSession.get().conf().unset(key);
-        }
+        SparkTestSession.withConf("spark.sql.parquet.enableNestedColumnVectorizedReader", false, body);
     }
 
     private static List<String> sorted(Path table) {

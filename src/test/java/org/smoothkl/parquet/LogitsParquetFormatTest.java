@@ -137,13 +137,8 @@ class LogitsParquetFormatTest {
 
         // Spark's legacy layout (Hive and Impala readers): repeated group bag { optional float array }
         Path legacy = tmp.resolve("legacy");
-        String key = "spark.sql.parquet.writeLegacyFormat";
-        SPARK.conf().set(key, true);
-        try {
-            frame.drop("part").write().parquet(legacy.toString());
-        } finally {
-            SPARK.conf().unset(key);
-        }
+        SparkTestSession.withConf("spark.sql.parquet.writeLegacyFormat", true,
+                () -> frame.drop("part").write().parquet(legacy.toString()));
         Path part;
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(legacy)) {
             part = files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
@@ -160,13 +155,8 @@ class LogitsParquetFormatTest {
         Path file = tmp.resolve("offheap.parquet");
         write(file, new Shape("nulls", OPTIONAL_LIST.formatted("float"), false, ParquetProperties.WriterVersion.PARQUET_1_0,
                 false, CompressionCodecName.SNAPPY, true, false), 1500, 7);
-        String key = "spark.sql.columnVector.offheap.enabled";
-        SPARK.conf().set(key, true);
-        try {
-            assertSameRows("off-heap vectors", SPARK.read().parquet(file.toString()), true);
-        } finally {
-            SPARK.conf().unset(key);
-        }
+        SparkTestSession.withConf("spark.sql.columnVector.offheap.enabled", true,
+                () -> assertSameRows("off-heap vectors", SPARK.read().parquet(file.toString()), true));
     }
 
     @Test
@@ -212,15 +202,11 @@ class LogitsParquetFormatTest {
 
     private static Map<String, Long> assertSameRows(String what, Dataset<Row> frame, boolean onlyDecoded, boolean vectorized) {
         List<String> expected = new ArrayList<>();
-        String key = "spark.sql.parquet.enableVectorizedReader";
-        SPARK.conf().set(key, vectorized);
-        try {
+        SparkTestSession.withConf("spark.sql.parquet.enableVectorizedReader", vectorized, () -> {
             for (Row r : frame.select("*").collectAsList()) { // planned anew, under this setting
                 expected.add(describe(r));
             }
-        } finally {
-            SPARK.conf().unset(key);
-        }
+        });
         SparkInternals.LogitsRead<ColumnarBatch> scan = SparkInternals.logitsBatches(frame, "logits");
         assertThat(scan).as(what + ": a plain columnar scan").isNotNull();
         assertThat(scan.counts()).as(what + ": " + scan.because()).isNotNull();
@@ -377,15 +363,7 @@ class LogitsParquetFormatTest {
     }
 
     private static void withSplitBytes(long bytes, Runnable body) {
-        String key = "spark.sql.files.maxPartitionBytes";
-        String before = SPARK.conf().get(key);
-        SPARK.conf().set(key, bytes);
-        SPARK.conf().set("spark.sql.files.openCostInBytes", "0");
-        try {
-            body.run();
-        } finally {
-            SPARK.conf().set(key, before);
-            SPARK.conf().unset("spark.sql.files.openCostInBytes");
-        }
+        SparkTestSession.withConf("spark.sql.files.maxPartitionBytes", bytes,
+                () -> SparkTestSession.withConf("spark.sql.files.openCostInBytes", 0, body));
     }
 }
