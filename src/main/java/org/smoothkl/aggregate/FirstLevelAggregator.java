@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.BinaryType;
@@ -36,9 +35,10 @@ import org.smoothkl.spark.MetricColumns;
 /**
  * The first level of {@link AuditAggregation}'s tree, computed in plain Java by the task that
  * scores a partition's rows, so that Spark never sees one row per input row. It yields the rows of
- * {@link AuditAggregation#firstLevel} (as {@code Object[]} of Spark's internal values, in the
- * layout of {@link LevelRow}), which the task folds on up to the partition's level
- * ({@link LevelFold}):
+ * {@link AuditAggregation#firstLevel}, in the layout of {@link LevelRow}, to the {@link LevelFold}
+ * that folds them on up to the partition's level: by their parts (each group's key built once, so
+ * a block's rows cost no boxing, copying or hashing of keys), the histogram counts as
+ * {@code Object[]} of Spark's internal values:
  * <ul>
  *   <li>per (slice, status, reason, block): count, the sums, min and max K;</li>
  *   <li>per (slice, confidence bin, block), valid rows: the same aggregates;</li>
@@ -69,7 +69,8 @@ final class FirstLevelAggregator {
     private final CalibrationSpec calibration;
     private final SliceLimit limit;
     private final long firstRowId;
-    private final Consumer<Object[]> out;
+    private final LevelFold out;
+    private final double[] partialSums = new double[LevelRow.DOUBLE_SUMS_AT.length];
     private final Map<SliceValues, Slice> slices = new HashMap<>();
     private final List<Slice> known = new ArrayList<>();
     private final List<Slice> inBlock = new ArrayList<>();
@@ -92,7 +93,7 @@ final class FirstLevelAggregator {
      * over {@code limit} throws (the partition's first rows may already have gone out).
      */
     FirstLevelAggregator(SliceColumns sliceColumns, GapHistogramSpec histogram, CalibrationSpec calibration,
-                         SliceLimit limit, int partition, Consumer<Object[]> out) {
+                         SliceLimit limit, int partition, LevelFold out) {
         this.sliceColumns = sliceColumns;
         this.histogram = histogram;
         this.calibration = calibration;
@@ -163,7 +164,7 @@ final class FirstLevelAggregator {
         for (Slice s : known) {
             for (int b = 0; b < s.buckets.length; b++) {
                 if (s.buckets[b] > 0) {
-                    out.accept(row(s.values, null, null, b - 1, null, partitionBlock, s.buckets[b], null));
+                    out.add(row(s.values, b - 1, partitionBlock, s.buckets[b]));
                 }
             }
         }
@@ -176,17 +177,21 @@ final class FirstLevelAggregator {
             for (int g = 0; g < s.status.length; g++) {
                 Group a = s.status[g];
                 if (a != null && a.n > 0) {
-                    UTF8String status = g < 2 ? MetricColumns.STATUS_CODES[g] : MetricColumns.STATUS_CODES[RowStatus.INVALID.ordinal()];
-                    UTF8String reason = g < 2 ? null : MetricColumns.REASON_CODES[g - 2];
-                    out.accept(row(s.values, status, reason, null, null, block, a.n, a));
-                    a.clear();
+                    if (a.key == null) {
+                        UTF8String status = g < 2 ? MetricColumns.STATUS_CODES[g] : MetricColumns.STATUS_CODES[RowStatus.INVALID.ordinal()];
+                        UTF8String reason = g < 2 ? null : MetricColumns.REASON_CODES[g - 2];
+                        a.key = levelKey(s.values, status, reason, null);
+                    }
+                    emit(a);
                 }
             }
             for (int k = 0; k < s.binsInBlock; k++) {
                 int bin = s.touchedBins[k];
                 Group a = s.calibration[bin];
-                out.accept(row(s.values, null, null, null, bin, block, a.n, a));
-                a.clear();
+                if (a.key == null) {
+                    a.key = levelKey(s.values, null, null, bin);
+                }
+                emit(a);
             }
             s.binsInBlock = 0;
             s.inBlock = false;
@@ -240,23 +245,31 @@ final class FirstLevelAggregator {
         return found;
     }
 
-    private static Object[] row(SliceValues slice, UTF8String status, UTF8String reason, Integer bucket,
-                                   Integer bin, Long block, long n, Group a) {
-        Object[] v = LevelRow.of(slice.values(), status, reason, bucket, bin, block, n);
-        if (a != null) {
-            int k = LevelRow.keyWidth(slice.values().length);
-            v[k + LevelRow.CORRECT_AT] = a.correct;
-            if (a.summed) { // else null, as Spark's sum, min and max over no value
-                v[k + LevelRow.KL_AT] = a.kl;
-                v[k + LevelRow.SMOOTHED_CE_AT] = a.smoothedCe;
-                v[k + LevelRow.NLL_AT] = a.nll;
-                v[k + LevelRow.GAP_AT] = a.gap;
-                v[k + LevelRow.CONFIDENCE_AT] = a.confidence;
-                v[k + LevelRow.MIN_K_AT] = a.minK;
-                v[k + LevelRow.MAX_K_AT] = a.maxK;
+    /** A row for the histogram counts: the count only (the summary reads nothing else of them). */
+    private static Object[] row(SliceValues slice, Integer bucket, Long block, long n) {
+        return LevelRow.of(slice.values(), null, null, bucket, null, block, n);
+    }
+
+    /** The key of a group's rows in the level above: the slice values, then status, reason, bucket (none), bin. */
+    private static SliceValues levelKey(SliceValues slice, UTF8String status, UTF8String reason, Integer bin) {
+        int k = LevelRow.keyWidth(slice.values().length);
+        return new SliceValues(Arrays.copyOf(LevelRow.of(slice.values(), status, reason, null, bin, null, 0), k));
+    }
+
+    /** The block's row of a group, handed to the level above by its parts, and the group cleared. */
+    private void emit(Group a) {
+        double[] sums = partialSums;
+        Long correct = a.correct;
+        if (a.summed) {
+            for (int d = 0; d < sums.length; d++) {
+                sums[d] = a.sum(LevelRow.DOUBLE_SUMS_AT[d]);
             }
+            out.add(a.key, block, a.n, sums, correct, a.minK, a.maxK);
+        } else { // null sums, min and max, as Spark's sum, min and max over no value
+            Arrays.fill(sums, 0.0);
+            out.add(a.key, block, a.n, sums, correct, null, null);
         }
-        return v;
+        a.clear();
     }
 
     /**
@@ -265,6 +278,8 @@ final class FirstLevelAggregator {
      * null metrics (counted, not summed); the others have all of them. Correct is 0 or 1, never null.
      */
     static final class Group {
+        /** This group's key in the level above (built at its first block). */
+        SliceValues key;
         long n;
         boolean summed;
         double kl;
@@ -296,6 +311,22 @@ final class FirstLevelAggregator {
             confidence += rowConfidence;
             minK = Math.min(minK, classes);
             maxK = Math.max(maxK, classes);
+        }
+
+        /** The sum at level-row offset {@code at} ({@link LevelRow#KL_AT} …). */
+        double sum(int at) {
+            if (at == LevelRow.KL_AT) {
+                return kl;
+            } else if (at == LevelRow.SMOOTHED_CE_AT) {
+                return smoothedCe;
+            } else if (at == LevelRow.NLL_AT) {
+                return nll;
+            } else if (at == LevelRow.GAP_AT) {
+                return gap;
+            } else if (at == LevelRow.CONFIDENCE_AT) {
+                return confidence;
+            }
+            throw new IllegalArgumentException("no double sum at " + at);
         }
 
         void clear() {
@@ -347,17 +378,30 @@ final class FirstLevelAggregator {
 
     /**
      * Slice values (or a whole key of a level, {@link LevelFold}) as Spark keeps them (UTF8String,
-     * boxed numbers, …), compared as Spark groups them.
+     * boxed numbers, …), compared as Spark groups them. The hash is computed once: a key the first
+     * level passes up for every block is hashed once. The values must not change afterwards.
      */
-    record SliceValues(Object[] values) {
+    static final class SliceValues {
+        private final Object[] values;
+        private final int hash;
+
+        SliceValues(Object[] values) {
+            this.values = values;
+            this.hash = Arrays.deepHashCode(values);
+        }
+
+        Object[] values() {
+            return values;
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof SliceValues other && Arrays.deepEquals(values, other.values);
+            return o == this || o instanceof SliceValues other && hash == other.hash && Arrays.deepEquals(values, other.values);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.deepHashCode(values);
+            return hash;
         }
     }
 

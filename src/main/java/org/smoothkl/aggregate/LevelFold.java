@@ -39,7 +39,23 @@ final class LevelFold {
     void add(Object[] row) {
         // the key compared as slice values are (element by element, byte[] by content)
         FirstLevelAggregator.SliceValues key = new FirstLevelAggregator.SliceValues(Arrays.copyOf(row, keyWidth));
-        Long block = (Long) row[keyWidth + LevelRow.BLOCK_AT];
+        double[] sums = new double[LevelRow.DOUBLE_SUMS_AT.length];
+        for (int d = 0; d < sums.length; d++) {
+            Double v = (Double) row[keyWidth + LevelRow.DOUBLE_SUMS_AT[d]];
+            sums[d] = v == null ? 0.0 : v;
+        }
+        add(key, (Long) row[keyWidth + LevelRow.BLOCK_AT], (Long) row[keyWidth + LevelRow.COUNT_AT], sums,
+                (Long) row[keyWidth + LevelRow.CORRECT_AT], (Integer) row[keyWidth + LevelRow.MIN_K_AT],
+                (Integer) row[keyWidth + LevelRow.MAX_K_AT]);
+    }
+
+    /**
+     * The same for a row given by its parts, without building it: {@code key} its first
+     * {@code keyWidth} values (which the caller may pass again for its next rows: its hash is kept),
+     * {@code sums} the partial sums in {@link LevelRow#DOUBLE_SUMS} order (a null partial as 0.0).
+     */
+    void add(FirstLevelAggregator.SliceValues key, Long block, long count, double[] sums, Long correct,
+             Integer minK, Integer maxK) {
         Long group = shift == ONE_GROUP || block == null ? null : block >> shift;
         Group g = open.get(key);
         if (g != null && !Objects.equals(g.id, group)) {
@@ -50,7 +66,7 @@ final class LevelFold {
             g = new Group(group);
             open.put(key, g);
         }
-        g.add(row, keyWidth);
+        g.add(count, sums, correct, minK, maxK);
     }
 
     /** Emits every open group (the level's last group of each key). */
@@ -71,21 +87,17 @@ final class LevelFold {
             this.id = id;
         }
 
-        void add(Object[] row, int k) {
-            count += (Long) row[k + LevelRow.COUNT_AT];
+        void add(long rows, double[] partial, Long rowsCorrect, Integer lo, Integer hi) {
+            count += rows;
             for (int d = 0; d < sums.length; d++) {
-                Double v = (Double) row[k + LevelRow.DOUBLE_SUMS_AT[d]];
-                sums[d] = sums[d] + (v == null ? 0.0 : v);
+                sums[d] = sums[d] + partial[d];
             }
-            Long c = (Long) row[k + LevelRow.CORRECT_AT];
-            if (c != null) {
-                correct = correct == null ? c : correct + c;
+            if (rowsCorrect != null) {
+                correct = correct == null ? rowsCorrect : correct + rowsCorrect;
             }
-            Integer lo = (Integer) row[k + LevelRow.MIN_K_AT];
             if (lo != null) {
                 minK = minK == null ? lo : Math.min(minK, lo);
             }
-            Integer hi = (Integer) row[k + LevelRow.MAX_K_AT];
             if (hi != null) {
                 maxK = maxK == null ? hi : Math.max(maxK, hi);
             }

@@ -69,8 +69,7 @@ public final class PartitionLevel implements java.io.Serializable {
             this.partitionTotal = new LevelFold(keyWidth, AuditAggregation.LEVEL_SHIFTS[1],
                     row -> out.accept(LevelRow.internalRow(row)));
             this.blocksOfBlocks = new LevelFold(keyWidth, AuditAggregation.LEVEL_SHIFTS[0], partitionTotal::add);
-            this.firstLevel = new FirstLevelAggregator(slices, histogram, calibration, limit, partition,
-                    blocksOfBlocks::add);
+            this.firstLevel = new FirstLevelAggregator(slices, histogram, calibration, limit, partition, blocksOfBlocks);
         }
 
         /** Before the rows of a chunk of a columnar batch that start at its row {@code firstRow}. */
