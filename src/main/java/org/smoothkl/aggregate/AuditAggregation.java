@@ -113,8 +113,7 @@ public final class AuditAggregation {
     static Map<SliceKey, SliceSummary> ofPartitionLevel(Dataset<Row> partitions, AuditSpec spec, int driverMaxPartitions) {
         SliceLimit limit = limit(spec); // the scoring tasks have counted their own (PartitionLevel)
         if (SparkInternals.partitions(partitions) <= driverMaxPartitions) {
-            // collectAsList runs the plan's own RDD, the one counted (Dataset.rdd() would plan a deserializer anew)
-            List<Row> last = finishOnDriver(partitions.collectAsList(), partitions.schema(), limit);
+            List<Row> last = finishOnDriver(SparkInternals.collect(partitions), partitions.schema(), limit);
             return slices(last, false, Spellings.of(partitions.schema(), spec.groupBy()), spec.groupBy(),
                     spec.histogram(), spec.calibration(), limit);
         }
