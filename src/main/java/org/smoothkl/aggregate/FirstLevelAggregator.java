@@ -66,6 +66,7 @@ final class FirstLevelAggregator {
 
     private final SliceColumns sliceColumns;
     private final GapHistogramSpec histogram;
+    private final GapHistogramSpec.Buckets buckets;
     private final CalibrationSpec calibration;
     private final SliceLimit limit;
     private final long firstRowId;
@@ -78,6 +79,8 @@ final class FirstLevelAggregator {
     private Slice last;
     /** This batch's dictionary ids of the one slice column, when the reader kept them (else null). */
     private WritableColumnVector dictionaryIds;
+    /** The one slice column's vector, when {@link #dictionaryIds} are its ids. */
+    private WritableColumnVector sliceVector;
     /** This batch's slices by dictionary id (a batch has one dictionary; the next may have another). */
     private Slice[] byDictionaryId = new Slice[0];
     /** The ids set in {@link #byDictionaryId} this batch (cleared one by one: batches can be a few rows). */
@@ -96,6 +99,7 @@ final class FirstLevelAggregator {
                          SliceLimit limit, int partition, LevelFold out) {
         this.sliceColumns = sliceColumns;
         this.histogram = histogram;
+        this.buckets = histogram.buckets();
         this.calibration = calibration;
         this.limit = limit;
         this.firstRowId = (long) partition << 33; // monotonically_increasing_id's layout
@@ -118,6 +122,7 @@ final class FirstLevelAggregator {
         if (sliceColumns.ordinals().length == 1
                 && batch.column(sliceColumns.ordinals()[0]) instanceof WritableColumnVector v && v.hasDictionary()) {
             dictionaryIds = v.getDictionaryIds();
+            sliceVector = v;
         }
         for (int k = 0; k < idsSetCount; k++) {
             byDictionaryId[idsSet[k]] = null;
@@ -132,7 +137,7 @@ final class FirstLevelAggregator {
             endBlock();
             block = b;
         }
-        Slice s = dictionaryIds == null || input.isNullAt(sliceColumns.ordinals()[0]) ? slice(input)
+        Slice s = dictionaryIds == null || sliceVector.isNullAt(firstRow + i) ? slice(input)
                 : sliceByDictionaryId(input, dictionaryIds.getDictId(firstRow + i));
         if (!s.inBlock) {
             s.inBlock = true;
@@ -153,7 +158,7 @@ final class FirstLevelAggregator {
         s.status(status.ordinal()).add(kl, smoothedCe, nll, gap, confidence, correct, classes);
         if (status == RowStatus.VALID) {
             s.calibration(calibration.bin(confidence)).add(kl, smoothedCe, nll, gap, confidence, correct, classes);
-            s.buckets[histogram.bucket(gap) + 1]++; // underflow (−1) first
+            s.buckets[buckets.bucket(gap) + 1]++; // underflow (−1) first
         }
     }
 
