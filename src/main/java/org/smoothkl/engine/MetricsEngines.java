@@ -123,9 +123,13 @@ public final class MetricsEngines {
      * The row kernels the executors run, asked of them: one tiny task per task slot (an RDD job,
      * outside Spark SQL, so the RAPIDS plugin plans nothing for it), each returning
      * {@link RowKernels#name()} of its JVM (what the CPU engine's tasks create there). The driver's
-     * own answer may differ: on a cluster it scores nothing. In local mode the driver is the executor.
+     * own answer may differ: on a cluster it scores nothing. In local mode the driver is the
+     * executor: its answer is theirs, and no job runs for it.
      */
     static String executorKernels(SparkSession spark) {
+        if (spark.sparkContext().isLocal()) {
+            return RowKernels.name();
+        }
         int slots = Math.max(1, spark.sparkContext().defaultParallelism());
         try {
             List<String> names = JavaSparkContext.fromSparkContext(spark.sparkContext())
