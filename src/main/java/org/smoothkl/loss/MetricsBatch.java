@@ -1,7 +1,5 @@
 package org.smoothkl.loss;
 
-import java.util.Arrays;
-
 /**
  * Per-row results of a {@link RowKernel}, in column arrays parallel to a {@link LogitBatch}.
  * Invalid rows carry a reason and NaN metrics; ignored rows carry zero losses but still a
@@ -11,6 +9,12 @@ public final class MetricsBatch {
     private static final RowStatus[] STATUSES = RowStatus.values();
     private static final InvalidReason[] REASONS = InvalidReason.values();
     private static final byte NO_REASON = -1;
+
+    static {
+        if (REASONS.length > Byte.MAX_VALUE || STATUSES.length > Byte.MAX_VALUE) {
+            throw new IllegalStateException("more statuses or reasons than a byte holds");
+        }
+    }
     // Status and reason as ordinals: a store of a reference into an array pays G1's write barrier,
     // and at K = 10 the two per row were a sixth of the vector kernel's time (async-profiler).
     private byte[] status = new byte[0];
