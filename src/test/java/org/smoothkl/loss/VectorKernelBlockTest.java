@@ -57,7 +57,9 @@ class VectorKernelBlockTest {
                         VectorKernel blockKernel = new VectorKernel(s);
                         blockKernel.compute(all, block);
                         if (s.epsilonInRange() && k >= s.convention().minClasses()) {
-                            assertThat(blockKernel.blockRowsScored).as("rows through the block path").isEqualTo(rows.size());
+                            // K = 17 fits a block with 8 lanes (AVX-512), not with 4 (AVX2): then it is a long row
+                            assertThat(blockKernel.blockRowsScored).as("rows through the block path")
+                                    .isEqualTo(k < VectorKernel.SHORT_ROW ? rows.size() : 0);
                         }
                         VectorKernel one = new VectorKernel(s);
                         for (int i = 0; i < rows.size(); i++) {
