@@ -59,7 +59,7 @@ class VectorKernelBlockTest {
                         if (s.epsilonInRange() && k >= s.convention().minClasses()) {
                             // K = 17 fits a block with 8 lanes (AVX-512), not with 4 (AVX2): then it is a long row
                             assertThat(blockKernel.blockRowsScored).as("rows through the block path")
-                                    .isEqualTo(k < VectorKernel.SHORT_ROW ? rows.size() : 0);
+                                    .isEqualTo(k <= blockKernel.blockMaxClasses() ? rows.size() : 0);
                         }
                         VectorKernel one = new VectorKernel(s);
                         for (int i = 0; i < rows.size(); i++) {
@@ -69,7 +69,7 @@ class VectorKernelBlockTest {
                             assertThat(bits(block, i)).as(where).isEqualTo(bits(single, 0));
                         }
                         assertThat(one.blockRowsScored).isZero();
-                        blocks += rows.size() / LANES;
+                        blocks += blockKernel.blockRowsScored / LANES;
                     }
                 }
             }
