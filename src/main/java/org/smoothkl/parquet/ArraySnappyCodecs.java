@@ -10,9 +10,10 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.xerial.snappy.Snappy;
 
 /**
- * parquet-java's codecs, but SNAPPY pages decompressed by snappy-java from the page's array into
- * one reused array: parquet-java's Hadoop-stream path copies each page into a direct buffer,
- * decompresses into another and copies that into a new array. Reusing the output is safe for
+ * parquet-java's codecs, but SNAPPY pages decompressed by snappy-java from the page's bytes where
+ * they lie in the column chunk's buffer into one reused array: parquet-java's Hadoop-stream path
+ * copies each page into a direct buffer, decompresses into another and copies that into a new
+ * array. Reusing the output is safe for
  * {@link LogitsColumnReader} only, which is done with a page (its values copied out) before it
  * reads the next; other codecs are parquet-java's own.
  */
@@ -44,8 +45,9 @@ final class ArraySnappyCodecs implements CompressionCodecFactory {
 
         @Override
         public BytesInput decompress(BytesInput page, int uncompressedSize) throws IOException {
-            ByteBuffer in = page.toByteBuffer();
-            int length = in.remaining();
+            // a view of the page in the column chunk's buffer (toByteBuffer copies a buffer list into a new array)
+            int length = Math.toIntExact(page.size());
+            ByteBuffer in = page.toInputStream().slice(length);
             byte[] array;
             int offset;
             if (in.hasArray()) {

@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
@@ -66,12 +67,27 @@ public final class LogitsParquetFormat extends ParquetFileFormat {
                 scala.jdk.javaapi.CollectionConverters.asScala(List.<Filter>of()).toList(), options,
                 new Configuration(hadoopConf));
         Broadcast<SerializableConfiguration> conf = spark.sparkContext().broadcast(
-                new SerializableConfiguration(new Configuration(hadoopConf)),
+                new SerializableConfiguration(decoderConf(hadoopConf)),
                 scala.reflect.ClassTag$.MODULE$.apply(SerializableConfiguration.class));
         ArrayType type = (ArrayType) requiredSchema.fields()[logits].dataType();
         SQLConf sql = ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().conf(); // the one Spark's builder reads
         return new SplitReader(whole, others, conf, logitsColumn, logits, type,
                 sql.offHeapColumnVectorEnabled(), sql.parquetVectorizedReaderBatchSize(), counts);
+    }
+
+    /**
+     * The decoder's Hadoop configuration: the scan's, with {@code file:} paths opened through
+     * Hadoop's raw local file system. The checksummed one Spark's reader goes through verifies
+     * the {@code .crc} side files Hadoop writers leave next to local files (files written by
+     * other tools have none), in 512-byte pieces and with two more copies of every byte: a
+     * sixth of the job's time on local Spark-written files (src/site/markdown/performance.md).
+     * Not cached: a cached instance of the checksummed one would be returned instead.
+     */
+    static Configuration decoderConf(Configuration scan) {
+        Configuration conf = new Configuration(scan);
+        conf.set("fs.file.impl", RawLocalFileSystem.class.getName());
+        conf.setBoolean("fs.file.impl.disable.cache", true);
+        return conf;
     }
 
     /** Per file split: the decoder and Spark's reader for the other columns, or Spark's reader alone. */
