@@ -34,9 +34,13 @@ public final class VectorKernel extends AbstractRowKernel {
 
     /** A block of short rows, transposed: value j of the block's row r at [j · LANES + r]. */
     private final double[] transposed = new double[SHORT_ROW * LANES];
-    /** The block's excluded offsets as doubles, to compare with j lane-wise. */
-    private final double[] excludedA = new double[LANES];
-    private final double[] excludedB = new double[LANES];
+    /**
+     * The block's weights for Σ (−d_j), laid out as {@link #transposed}: −1, and 0 at a row's
+     * excluded offsets (set for a block, put back after it). below + d·w is below − d, or below
+     * + (±0) = below for an excluded offset: the bits of skipping it, with one fma where a
+     * compare, an or and a blend per value were.
+     */
+    private final double[] weights = minusOnes(SHORT_ROW * LANES);
     private final double[] argmaxLanes = new double[LANES];
 
     public VectorKernel(Smoothing smoothing) {
@@ -58,19 +62,20 @@ public final class VectorKernel extends AbstractRowKernel {
      * {@link #scan} and {@link #sums} for LANES rows of one K &lt; SHORT_ROW, a row per lane, with
      * the same bits as {@link #scanShort} and {@link #sumsShort} row by row: max and min do not
      * depend on order; the first argmax is the lowest j whose value equals the max; Σ exp(d_j) and
-     * Σ (−d_j) are added in row order from 0, as there, an excluded offset adding −(+0), which
-     * leaves every double as it is.
+     * Σ (−d_j) are added in row order from 0, as there, an excluded offset adding ±0 ({@link #weights}),
+     * which leaves every sum as it is.
      */
     @Override
     void scanAndSumBlock(double[] z, int[] offsets, int first, int k, int[] a, int[] b, Block out) {
         double[] t = transposed;
+        double[] w = weights;
         for (int r = 0; r < LANES; r++) {
             int o = offsets[first + r];
             for (int j = 0; j < k; j++) {
                 t[j * LANES + r] = z[o + j];
             }
-            excludedA[r] = a[r];
-            excludedB[r] = b[r];
+            setWeight(w, a[r], k, r, 0);
+            setWeight(w, b[r], k, r, 0);
         }
         DoubleVector max = DoubleVector.fromArray(SPECIES, t, 0);
         DoubleVector min = max;
@@ -89,31 +94,48 @@ public final class VectorKernel extends AbstractRowKernel {
         for (int r = 0; r < LANES; r++) {
             out.argmax[r] = (int) argmaxLanes[r];
         }
-        sumsBlock(t, k, max, out);
+        sumsBlock(t, w, k, max, out);
+        for (int r = 0; r < LANES; r++) {
+            setWeight(w, a[r], k, r, -1);
+            setWeight(w, b[r], k, r, -1);
+        }
+    }
+
+    /** Weight {@code value} for row r's offset j of the block, when j is one of its K offsets (K: none excluded). */
+    private static void setWeight(double[] w, int j, int k, int r, double value) {
+        if (j < k) {
+            w[j * LANES + r] = value;
+        }
+    }
+
+    private static double[] minusOnes(int n) {
+        double[] w = new double[n];
+        java.util.Arrays.fill(w, -1);
+        return w;
     }
 
     /** The block's two sums, lane-wise; small so that C2 inlines the vector exp into its loop. */
-    private void sumsBlock(double[] t, int k, DoubleVector max, Block out) {
-        DoubleVector a = DoubleVector.fromArray(SPECIES, excludedA, 0);
-        DoubleVector b = DoubleVector.fromArray(SPECIES, excludedB, 0);
+    private void sumsBlock(double[] t, double[] w, int k, DoubleVector max, Block out) {
         DoubleVector e = DoubleVector.zero(SPECIES);
         DoubleVector below = DoubleVector.zero(SPECIES);
         for (int j = 0; j < k; j++) {
             DoubleVector d = DoubleVector.fromArray(SPECIES, t, j * LANES).sub(max);
             e = e.add(VectorExp.exp(d));
-            below = below.sub(d.blend(0.0, a.eq(j).or(b.eq(j))));
+            below = d.fma(DoubleVector.fromArray(SPECIES, w, j * LANES), below);
         }
         e.intoArray(out.sumExp, 0);
         below.intoArray(out.sumBelow, 0);
     }
 
+
     /**
-     * Max and min lane-wise: NaN propagates through max (as {@link Math#max}), +∞ shows as the
-     * max and −∞ as the min, so a row with no such value needs no other check; a row with one
-     * goes to the reference scan, which names the first in row order. Four accumulators each: one
-     * max chain waits on the previous max's latency (Java's max is several instructions for its
-     * NaN and −0 rules), four overlap. Max and min of a set do not depend on the order they are
-     * taken in (NaN wins anywhere, max(−0, +0) = +0 either way), so the result is the same bits.
+     * Max and min lane-wise by compare and blend (one instruction each, where Java's max with its
+     * NaN and −0 rules is several), and the sum of the values, which is not finite when the row
+     * holds a NaN or ±∞ (or values so large that they overflow it): such a row, and a row whose
+     * max is ±0 (where Java's max prefers +0 and a compare keeps whichever came first), goes to
+     * the reference scan, so the result is the reference's bits. Max and min of a set of finite
+     * values do not depend on the order they are taken in; four accumulators each, so that the
+     * compares do not wait on one another.
      */
     @Override
     Scan scan(double[] z, int from, int to) {
@@ -121,47 +143,49 @@ public final class VectorKernel extends AbstractRowKernel {
             return scanShort(z, from, to);
         }
         int j = from;
-        double m = Double.NEGATIVE_INFINITY;
-        double lo = Double.POSITIVE_INFINITY;
         int end = from + SPECIES.loopBound(to - from);
-        if (j < end) { // always: a row of SHORT_ROW or more values has whole vectors
-            DoubleVector max0 = DoubleVector.fromArray(SPECIES, z, j);
-            DoubleVector min0 = max0;
-            DoubleVector max1 = max0;
-            DoubleVector min1 = max0;
-            DoubleVector max2 = max0;
-            DoubleVector min2 = max0;
-            DoubleVector max3 = max0;
-            DoubleVector min3 = max0;
-            j += LANES;
-            for (int end4 = end - 3 * LANES; j < end4; j += 4 * LANES) {
-                DoubleVector v0 = DoubleVector.fromArray(SPECIES, z, j);
-                DoubleVector v1 = DoubleVector.fromArray(SPECIES, z, j + LANES);
-                DoubleVector v2 = DoubleVector.fromArray(SPECIES, z, j + 2 * LANES);
-                DoubleVector v3 = DoubleVector.fromArray(SPECIES, z, j + 3 * LANES);
-                max0 = max0.max(v0);
-                min0 = min0.min(v0);
-                max1 = max1.max(v1);
-                min1 = min1.min(v1);
-                max2 = max2.max(v2);
-                min2 = min2.min(v2);
-                max3 = max3.max(v3);
-                min3 = min3.min(v3);
-            }
-            for (; j < end; j += LANES) {
-                DoubleVector v = DoubleVector.fromArray(SPECIES, z, j);
-                max0 = max0.max(v);
-                min0 = min0.min(v);
-            }
-            m = max0.max(max1).max(max2.max(max3)).reduceLanes(VectorOperators.MAX);
-            lo = min0.min(min1).min(min2.min(min3)).reduceLanes(VectorOperators.MIN);
+        // a row of SHORT_ROW or more values has whole vectors
+        DoubleVector max0 = DoubleVector.fromArray(SPECIES, z, j);
+        DoubleVector min0 = max0;
+        DoubleVector max1 = max0;
+        DoubleVector min1 = max0;
+        DoubleVector max2 = max0;
+        DoubleVector min2 = max0;
+        DoubleVector max3 = max0;
+        DoubleVector min3 = max0;
+        DoubleVector sum = max0;
+        j += LANES;
+        for (int end4 = end - 3 * LANES; j < end4; j += 4 * LANES) {
+            DoubleVector v0 = DoubleVector.fromArray(SPECIES, z, j);
+            DoubleVector v1 = DoubleVector.fromArray(SPECIES, z, j + LANES);
+            DoubleVector v2 = DoubleVector.fromArray(SPECIES, z, j + 2 * LANES);
+            DoubleVector v3 = DoubleVector.fromArray(SPECIES, z, j + 3 * LANES);
+            max0 = max0.blend(v0, v0.compare(VectorOperators.GT, max0));
+            min0 = min0.blend(v0, v0.compare(VectorOperators.LT, min0));
+            max1 = max1.blend(v1, v1.compare(VectorOperators.GT, max1));
+            min1 = min1.blend(v1, v1.compare(VectorOperators.LT, min1));
+            max2 = max2.blend(v2, v2.compare(VectorOperators.GT, max2));
+            min2 = min2.blend(v2, v2.compare(VectorOperators.LT, min2));
+            max3 = max3.blend(v3, v3.compare(VectorOperators.GT, max3));
+            min3 = min3.blend(v3, v3.compare(VectorOperators.LT, min3));
+            sum = sum.add(v0.add(v1).add(v2.add(v3)));
         }
+        for (; j < end; j += LANES) {
+            DoubleVector v = DoubleVector.fromArray(SPECIES, z, j);
+            max0 = max0.blend(v, v.compare(VectorOperators.GT, max0));
+            min0 = min0.blend(v, v.compare(VectorOperators.LT, min0));
+            sum = sum.add(v);
+        }
+        double m = max0.max(max1).max(max2.max(max3)).reduceLanes(VectorOperators.MAX);
+        double lo = min0.min(min1).min(min2.min(min3)).reduceLanes(VectorOperators.MIN);
+        double total = sum.reduceLanes(VectorOperators.ADD);
         for (; j < to; j++) {
             m = Math.max(m, z[j]);
             lo = Math.min(lo, z[j]);
+            total += z[j];
         }
-        if (Double.isNaN(m) || Double.isNaN(lo) || m == Double.POSITIVE_INFINITY || lo == Double.NEGATIVE_INFINITY) {
-            return ScalarKernel.scanRow(z, from, to); // a NaN or ±∞ somewhere: the reference says which
+        if (!Double.isFinite(total) || m == 0) {
+            return ScalarKernel.scanRow(z, from, to); // a NaN or ±∞ somewhere (the reference says which), or max ±0
         }
         return new Scan(m, firstIndexOf(z, from, to, m), lo, -1, -1, -1);
     }

@@ -76,6 +76,35 @@ class VectorKernelTest {
         assertThat(compared).isGreaterThan(500);
     }
 
+    /**
+     * The long-row scan takes max and min by compares, which keep the first of −0 and +0, and
+     * spots NaN and ±∞ by the row's sum: rows whose max is a zero, and rows whose finite values
+     * overflow the sum, get the reference scan's results to the bit.
+     */
+    @Test
+    void longRowsWithZeroMaxOrOverflowingSumsScanAsTheReference() {
+        int k = 4 * VectorKernel.SHORT_ROW + 3;
+        VectorKernel kernel = new VectorKernel(Preset.SEED.with(0.1, null));
+        for (int variant = 0; variant < 4; variant++) {
+            double[] z = new double[k];
+            for (int j = 0; j < k; j++) {
+                z[j] = switch (variant) {
+                    case 0 -> j == 5 ? -0.0 : j == k - 9 ? 0.0 : -1 - j; // −0 first, +0 later: Java's max is +0
+                    case 1 -> j % 7 == 0 ? -0.0 : -1 - j; // only −0: the max is −0
+                    case 2 -> j == 2 ? 0.0 : j == 30 ? -0.0 : -0.5 * j; // +0 first
+                    default -> (j % 2 == 0 ? 1.7e308 : -1.6e308) + j; // finite, but the sum overflows
+                };
+            }
+            AbstractRowKernel.Scan want = ScalarKernel.scanRow(z, 0, k);
+            AbstractRowKernel.Scan got = kernel.scan(z, 0, k);
+            assertThat(Double.doubleToRawLongBits(got.max())).as("max, variant %d", variant)
+                    .isEqualTo(Double.doubleToRawLongBits(want.max()));
+            assertThat(got.argmax()).as("argmax, variant %d", variant).isEqualTo(want.argmax());
+            assertThat(got.min()).as("min, variant %d", variant).isEqualTo(want.min());
+            assertThat(got.problem(InputKind.LOGITS)).isEqualTo(want.problem(InputKind.LOGITS)).isNull();
+        }
+    }
+
     @Test
     void theModuleIsPresentInTheTestJvmSoTheFactoryPicksVector() {
         // surefire starts the JVM with --add-modules jdk.incubator.vector, as submit/local does
