@@ -11,11 +11,10 @@ import org.xerial.snappy.Snappy;
 
 /**
  * parquet-java's codecs, but SNAPPY pages decompressed by snappy-java from the page's bytes where
- * they lie in the column chunk's buffer into one reused array: parquet-java's Hadoop-stream path
+ * they lie ({@link PageStream}'s array) into one reused array: parquet-java's Hadoop-stream path
  * copies each page into a direct buffer, decompresses into another and copies that into a new
- * array. Reusing the output is safe for
- * {@link LogitsColumnReader} only, which is done with a page (its values copied out) before it
- * reads the next; other codecs are parquet-java's own.
+ * array. Reusing the output is safe for {@link LogitsColumnReader} only, which is done with a
+ * page (its values copied out) before it reads the next; other codecs are parquet-java's own.
  */
 final class ArraySnappyCodecs implements CompressionCodecFactory {
     private final CodecFactory others;

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -15,13 +16,12 @@ import org.apache.parquet.column.page.DataPage;
 import org.apache.parquet.column.page.DataPageV1;
 import org.apache.parquet.column.page.DataPageV2;
 import org.apache.parquet.column.page.DictionaryPage;
-import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnPath;
+import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.GroupType;
@@ -33,10 +33,11 @@ import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 
 /**
  * One top-level {@code array<float>} or {@code array<double>} column of a Parquet file split,
- * decoded from parquet-java's pages (SNAPPY decompressed by {@link ArraySnappyCodecs}, other codecs
- * by parquet-java's) straight into Spark's
- * column vectors, a batch of rows at a time. The row groups are those Spark's reader takes for
- * the split (midpoint in range, no filter), so the rows line up with its batches.
+ * its pages read one at a time ({@link PageStream}; SNAPPY decompressed by {@link ArraySnappyCodecs},
+ * other codecs by parquet-java's) and decoded straight into Spark's column vectors, a batch of rows
+ * at a time. The row groups are those Spark's reader takes for the split (parquet-java's footer
+ * of the split's range: midpoint in range, no filter), so the rows line up with its batches.
+ * Encrypted files are Spark's reader's.
  *
  * <p>Handles data pages v1 and v2, PLAIN, dictionary and BYTE_STREAM_SPLIT values (the last
  * beyond Spark 4.0's own vectorized reader, which refuses it), every null (a null list, an
@@ -59,7 +60,11 @@ final class LogitsColumnReader implements Closeable {
     private final int maxDefinition;
     private final int definitionWidth;
 
-    private PageReader pages;
+    /** The split's row groups, the next at {@code nextRowGroup}, and this column's pages in them. */
+    private final List<BlockMetaData> rowGroups;
+    private int nextRowGroup;
+    private final PageStream pages;
+    private boolean inRowGroup;
     private long rowGroupRows;
     private long rowGroupRowsSeen;
     private float[] dictionaryFloats;
@@ -91,9 +96,11 @@ final class LogitsColumnReader implements Closeable {
     private int children;
     private boolean closed;
 
-    private LogitsColumnReader(ParquetFileReader file, ArraySnappyCodecs codecs, ColumnDescriptor column, boolean floats,
-                               ListShape shape) {
+    private LogitsColumnReader(ParquetFileReader file, PageStream pages, ArraySnappyCodecs codecs, ColumnDescriptor column,
+                               boolean floats, ListShape shape) {
         this.file = file;
+        this.pages = pages;
+        this.rowGroups = file.getRowGroups();
         this.codecs = codecs;
         this.column = column;
         this.floats = floats;
@@ -114,11 +121,15 @@ final class LogitsColumnReader implements Closeable {
     static Opened open(Configuration conf, Path path, long start, long length, String columnName, boolean floats)
             throws IOException {
         ArraySnappyCodecs codecs = new ArraySnappyCodecs(conf);
-        ParquetFileReader file = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf),
+        HadoopInputFile input = HadoopInputFile.fromPath(path, conf);
+        ParquetFileReader file = ParquetFileReader.open(input,
                 HadoopReadOptions.builder(conf, path).withRange(start, start + length)
                         .withRecordFilter(FilterCompat.NOOP).withCodecFactory(codecs).build());
         try {
             ParquetMetadata footer = file.getFooter();
+            if (footer.getFileMetaData().getEncryptionType() != FileMetaData.EncryptionType.UNENCRYPTED) {
+                return refused(file, codecs, "an encrypted file");
+            }
             MessageType schema = footer.getFileMetaData().getSchema();
             Object shape = shape(schema, columnName, floats);
             if (shape instanceof String reason) {
@@ -140,8 +151,7 @@ final class LogitsColumnReader implements Closeable {
                     }
                 }
             }
-            file.setRequestedSchema(new MessageType(schema.getName(), schema.getType(columnName)));
-            return new Opened(new LogitsColumnReader(file, codecs, column, floats, list), null);
+            return new Opened(new LogitsColumnReader(file, new PageStream(input.newStream()), codecs, column, floats, list), null);
         } catch (IOException | RuntimeException e) {
             file.close();
             codecs.release();
@@ -335,8 +345,8 @@ final class LogitsColumnReader implements Closeable {
     /** Loads the next data page, moving to the next row group when one ends; false at the split's end. */
     private boolean nextPage() throws IOException {
         while (true) {
-            if (pages != null) {
-                DataPage page = pages.readPage();
+            if (inRowGroup) {
+                DataPage page = pages.next();
                 if (page != null) {
                     load(page);
                     return true;
@@ -345,16 +355,27 @@ final class LogitsColumnReader implements Closeable {
                     throw corrupt("the row group has " + rowGroupRows + " rows, its " + column + " " + rowGroupRowsSeen);
                 }
             }
-            PageReadStore rowGroup = file.readNextRowGroup();
-            if (rowGroup == null) {
-                pages = null;
+            if (nextRowGroup == rowGroups.size()) {
+                inRowGroup = false;
                 return false;
             }
-            pages = rowGroup.getPageReader(column);
+            BlockMetaData rowGroup = rowGroups.get(nextRowGroup++);
+            ColumnChunkMetaData chunk = chunkOf(rowGroup);
             rowGroupRows = rowGroup.getRowCount();
             rowGroupRowsSeen = 0;
-            loadDictionary(pages.readDictionaryPage());
+            inRowGroup = true;
+            loadDictionary(pages.start(chunk, codecs.getDecompressor(chunk.getCodec())));
         }
+    }
+
+    private ColumnChunkMetaData chunkOf(BlockMetaData rowGroup) {
+        ColumnPath path = ColumnPath.get(column.getPath());
+        for (ColumnChunkMetaData chunk : rowGroup.getColumns()) {
+            if (chunk.getPath().equals(path)) {
+                return chunk;
+            }
+        }
+        throw corrupt("a row group without the column");
     }
 
     private void loadDictionary(DictionaryPage page) throws IOException {
@@ -493,9 +514,7 @@ final class LogitsColumnReader implements Closeable {
     public void close() throws IOException {
         if (!closed) {
             closed = true;
-            try {
-                file.close();
-            } finally {
+            try (PageStream p = pages; ParquetFileReader f = file) {
                 codecs.release();
             }
         }
