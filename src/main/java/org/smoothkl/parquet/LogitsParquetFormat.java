@@ -79,9 +79,9 @@ public final class LogitsParquetFormat extends ParquetFileFormat {
      * The decoder's Hadoop configuration: the scan's, with {@code file:} paths opened through
      * Hadoop's raw local file system. The checksummed one Spark's reader goes through verifies
      * the {@code .crc} side files Hadoop writers leave next to local files (files written by
-     * other tools have none), in 512-byte pieces and with two more copies of every byte: a
-     * sixth of the job's time on local Spark-written files (src/site/markdown/performance.md).
-     * Not cached: a cached instance of the checksummed one would be returned instead.
+     * other tools have none) in 512-byte pieces: ≈ 15 % of the job's CPU on Spark-written local
+     * files in a profile (src/site/markdown/performance.md). Files on HDFS and object stores are
+     * read as before. Not cached: the cache would return its checksummed instance.
      */
     static Configuration decoderConf(Configuration scan) {
         Configuration conf = new Configuration(scan);
