@@ -159,6 +159,41 @@ class LogitsParquetFormatTest {
                 () -> assertSameRows("off-heap vectors", SPARK.read().parquet(file.toString()), true));
     }
 
+    /**
+     * A file with an encrypted column (the label, with its own key) and its footer in plaintext, so
+     * that parquet-java opens it without keys: the decoder leaves it to Spark's reader. (A column
+     * encrypted with the footer key already fails parquet-java's open, which also leaves the file
+     * to Spark's reader.)
+     */
+    @Test
+    void encryptedFilesAreRefused() throws IOException {
+        Path file = tmp.resolve("encrypted.parquet");
+        MessageType schema = MessageTypeParser.parseMessageType(OPTIONAL_LIST.formatted("float"));
+        byte[] key = "0123456789012345".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+        try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toString()))
+                .withType(schema).withConf(new Configuration())
+                .withEncryption(org.apache.parquet.crypto.FileEncryptionProperties.builder(key).withPlaintextFooter()
+                        .withEncryptedColumns(Map.of(org.apache.parquet.hadoop.metadata.ColumnPath.get("label"),
+                                org.apache.parquet.crypto.ColumnEncryptionProperties.builder("label")
+                                        .withKey("5432109876543210".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).build()))
+                        .build())
+                .build()) {
+            for (int i = 0; i < 20; i++) {
+                Group g = groups.newGroup().append("id", (long) i).append("label", i % 3);
+                Group list = g.addGroup("logits");
+                for (int j = 0; j < 4; j++) {
+                    list.addGroup("list").append("element", i + j * 0.5f);
+                }
+                writer.write(g);
+            }
+        }
+        LogitsColumnReader.Opened opened = LogitsColumnReader.open(new Configuration(), new org.apache.hadoop.fs.Path(file.toString()),
+                0, java.nio.file.Files.size(file), "logits", true);
+        assertThat(opened.reader()).isNull();
+        assertThat(opened.unsupported()).isEqualTo("an encrypted file");
+    }
+
     @Test
     void filesItDoesNotHandleGoToSparksReader() throws IOException {
         Path dir = tmp.resolve("mixed");
