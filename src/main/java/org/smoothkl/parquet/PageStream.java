@@ -1,7 +1,9 @@
 package org.smoothkl.parquet;
 
+import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.page.DataPage;
@@ -27,7 +29,10 @@ import org.apache.parquet.io.SeekableInputStream;
  * page CRCs are not checked (parquet-java's default).
  */
 final class PageStream implements Closeable {
+    private static final int HEADER_BUFFER = 8192;
     private final SeekableInputStream in;
+    /** {@code in} from the chunk's start, buffered for the page headers' byte-sized reads (a remote stream may not buffer). */
+    private InputStream chunk;
     private byte[] page = new byte[0];
     private BytesInputDecompressor decompressor;
     private String column;
@@ -41,18 +46,19 @@ final class PageStream implements Closeable {
         this.in = in;
     }
 
-    /** Starts reading {@code chunk}; returns its dictionary page, or null when it has none. */
-    DictionaryPage start(ColumnChunkMetaData chunk, BytesInputDecompressor chunkDecompressor) throws IOException {
+    /** Starts reading {@code columnChunk}; returns its dictionary page, or null when it has none. */
+    DictionaryPage start(ColumnChunkMetaData columnChunk, BytesInputDecompressor chunkDecompressor) throws IOException {
         decompressor = chunkDecompressor;
-        column = chunk.getPath().toDotString();
-        chunkValues = chunk.getValueCount();
+        column = columnChunk.getPath().toDotString();
+        chunkValues = columnChunk.getValueCount();
         valuesRead = 0;
         pending = null;
         if (chunkValues == 0) {
             return null;
         }
-        in.seek(chunk.getStartingPos());
-        PageHeader first = Util.readPageHeader(in);
+        in.seek(columnChunk.getStartingPos());
+        this.chunk = new BufferedInputStream(in, HEADER_BUFFER);
+        PageHeader first = Util.readPageHeader(this.chunk);
         if (first.getType() != PageType.DICTIONARY_PAGE) {
             pending = first;
             return null;
@@ -66,7 +72,7 @@ final class PageStream implements Closeable {
     /** The chunk's next data page, or null after its last. */
     DataPage next() throws IOException {
         while (valuesRead < chunkValues) {
-            PageHeader header = pending != null ? pending : Util.readPageHeader(in);
+            PageHeader header = pending != null ? pending : Util.readPageHeader(chunk);
             pending = null;
             int size = header.getCompressed_page_size();
             byte[] bytes = read(size);
@@ -110,7 +116,9 @@ final class PageStream implements Closeable {
         if (page.length < size) {
             page = new byte[Math.max(size, page.length + page.length / 2)];
         }
-        in.readFully(page, 0, size);
+        if (chunk.readNBytes(page, 0, size) != size) {
+            throw corrupt("the file ends inside a page");
+        }
         return page;
     }
 
