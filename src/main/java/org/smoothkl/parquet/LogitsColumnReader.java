@@ -141,13 +141,10 @@ final class LogitsColumnReader implements Closeable {
                 return refused(file, codecs, columnName + " is nested in another list or struct");
             }
             for (BlockMetaData block : footer.getBlocks()) {
-                for (ColumnChunkMetaData chunk : block.getColumns()) {
-                    if (chunk.getPath().equals(ColumnPath.get(column.getPath()))) {
-                        for (Encoding e : chunk.getEncodings()) {
-                            if (!HANDLED.contains(e)) {
-                                return refused(file, codecs, "encoding " + e + " in " + columnName);
-                            }
-                        }
+                ColumnChunkMetaData chunk = chunkOf(block, column);
+                for (Encoding e : chunk == null ? Set.<Encoding>of() : chunk.getEncodings()) {
+                    if (!HANDLED.contains(e)) {
+                        return refused(file, codecs, "encoding " + e + " in " + columnName);
                     }
                 }
             }
@@ -360,7 +357,10 @@ final class LogitsColumnReader implements Closeable {
                 return false;
             }
             BlockMetaData rowGroup = rowGroups.get(nextRowGroup++);
-            ColumnChunkMetaData chunk = chunkOf(rowGroup);
+            ColumnChunkMetaData chunk = chunkOf(rowGroup, column);
+            if (chunk == null) {
+                throw corrupt("a row group without the column");
+            }
             rowGroupRows = rowGroup.getRowCount();
             rowGroupRowsSeen = 0;
             inRowGroup = true;
@@ -368,14 +368,15 @@ final class LogitsColumnReader implements Closeable {
         }
     }
 
-    private ColumnChunkMetaData chunkOf(BlockMetaData rowGroup) {
+    /** The row group's chunk of {@code column}, or null when it has none. */
+    private static ColumnChunkMetaData chunkOf(BlockMetaData rowGroup, ColumnDescriptor column) {
         ColumnPath path = ColumnPath.get(column.getPath());
         for (ColumnChunkMetaData chunk : rowGroup.getColumns()) {
             if (chunk.getPath().equals(path)) {
                 return chunk;
             }
         }
-        throw corrupt("a row group without the column");
+        return null;
     }
 
     private void loadDictionary(DictionaryPage page) throws IOException {
