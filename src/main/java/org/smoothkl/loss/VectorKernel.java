@@ -1,5 +1,6 @@
 package org.smoothkl.loss;
 
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -110,7 +111,7 @@ public final class VectorKernel extends AbstractRowKernel {
 
     private static double[] minusOnes(int n) {
         double[] w = new double[n];
-        java.util.Arrays.fill(w, -1);
+        Arrays.fill(w, -1);
         return w;
     }
 
@@ -126,7 +127,6 @@ public final class VectorKernel extends AbstractRowKernel {
         e.intoArray(out.sumExp, 0);
         below.intoArray(out.sumBelow, 0);
     }
-
 
     /**
      * Max and min lane-wise by compare and blend (one instruction each, where Java's max with its

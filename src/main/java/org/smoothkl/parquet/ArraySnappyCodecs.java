@@ -44,7 +44,7 @@ final class ArraySnappyCodecs implements CompressionCodecFactory {
 
         @Override
         public BytesInput decompress(BytesInput page, int uncompressedSize) throws IOException {
-            // a view of the page in the column chunk's buffer (toByteBuffer copies a buffer list into a new array)
+            // a view of the page where it lies (toByteBuffer of some BytesInput kinds copies into a new array)
             int length = Math.toIntExact(page.size());
             ByteBuffer in = page.toInputStream().slice(length);
             byte[] array;

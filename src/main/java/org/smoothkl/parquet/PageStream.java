@@ -80,8 +80,7 @@ final class PageStream implements Closeable {
                 DataPageHeader h = header.getData_page_header();
                 valuesRead += h.getNum_values();
                 return new DataPageV1(decompress(header, BytesInput.from(bytes, 0, size), header.getUncompressed_page_size()),
-                        h.getNum_values(),
-                        header.getUncompressed_page_size(), null, encoding(h.getRepetition_level_encoding()),
+                        h.getNum_values(), header.getUncompressed_page_size(), null, encoding(h.getRepetition_level_encoding()),
                         encoding(h.getDefinition_level_encoding()), encoding(h.getEncoding()));
             }
             if (header.getType() == PageType.DATA_PAGE_V2) {
